@@ -1,0 +1,3 @@
+module github.com/gaiaflow/gaiaflow
+
+go 1.26
