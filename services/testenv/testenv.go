@@ -1,0 +1,99 @@
+// Package testenv tells tests which real dependencies they may use: a Docker
+// daemon, a Python interpreter, an Airflow installation.
+//
+// On a laptop without one of them a test skips with a message naming what is
+// missing. In CI (.ci/run sets GAIAFLOW_REQUIRE_DOCKER=1 and
+// GAIAFLOW_REQUIRE_AIRFLOW=1) the same test fails instead, so a broken CI
+// machine can never pass by skipping.
+package testenv
+
+import (
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// required reports whether the environment variable name is set to a true value.
+func required(name string) bool {
+	switch strings.ToLower(os.Getenv(name)) {
+	case "1", "true", "yes":
+		return true
+	}
+	return false
+}
+
+// missing skips the test, or fails it when the requirement is enforced.
+func missing(t testing.TB, env, what string) {
+	t.Helper()
+	if required(env) {
+		t.Fatalf("%s is required here (%s=1) but is not available", what, env)
+	}
+	t.Skipf("skipping: %s is not available (set %s=1 to make this a failure)", what, env)
+}
+
+// DockerHost returns the address of the Docker daemon the tests use: DOCKER_HOST
+// when set, else the default unix socket.
+func DockerHost() string {
+	if h := os.Getenv("DOCKER_HOST"); h != "" {
+		return h
+	}
+	return "unix:///var/run/docker.sock"
+}
+
+// RequireDocker skips or fails the test unless a Docker daemon answers.
+func RequireDocker(t testing.TB) {
+	t.Helper()
+	host := DockerHost()
+	network, addr := "unix", strings.TrimPrefix(host, "unix://")
+	if strings.HasPrefix(host, "tcp://") {
+		network, addr = "tcp", strings.TrimPrefix(host, "tcp://")
+	}
+	conn, err := net.DialTimeout(network, addr, 2*time.Second)
+	if err != nil {
+		missing(t, "GAIAFLOW_REQUIRE_DOCKER", "a Docker daemon at "+host)
+		return
+	}
+	_ = conn.Close()
+}
+
+// Python returns the Python interpreter tests should use: GAIAFLOW_PYTHON, else
+// python3 from PATH. It skips or fails (GAIAFLOW_REQUIRE_AIRFLOW) when none runs.
+func Python(t testing.TB) string {
+	t.Helper()
+	py := os.Getenv("GAIAFLOW_PYTHON")
+	if py == "" {
+		py = "python3"
+	}
+	path, err := exec.LookPath(py)
+	if err != nil {
+		missing(t, "GAIAFLOW_REQUIRE_AIRFLOW", "a Python interpreter ("+py+")")
+		return ""
+	}
+	return path
+}
+
+// Airflow returns the path of the `airflow` executable that sits beside the
+// interpreter from Python, after checking that it runs. It skips or fails
+// (GAIAFLOW_REQUIRE_AIRFLOW) when Airflow is not installed there.
+func Airflow(t testing.TB) string {
+	t.Helper()
+	py := Python(t)
+	bin := filepath.Join(filepath.Dir(py), "airflow")
+	if _, err := os.Stat(bin); err != nil {
+		missing(t, "GAIAFLOW_REQUIRE_AIRFLOW", "Airflow beside "+py+" (set GAIAFLOW_PYTHON to a venv's python)")
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, py, "-c", "import airflow")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		missing(t, "GAIAFLOW_REQUIRE_AIRFLOW", "an importable Airflow ("+strings.TrimSpace(string(out))+")")
+		return ""
+	}
+	return bin
+}
