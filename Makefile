@@ -1,0 +1,54 @@
+# One entry point for building and testing gaiaflow. `make test` is the
+# command README.md and CI use.
+
+GO       ?= go
+VENV     ?= .venv
+PYTHON   := $(abspath $(VENV))/bin/python
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
+COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null)
+DATE     ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS  := -s -w -X github.com/gaiaflow/gaiaflow/ui/cli.version=$(VERSION) \
+            -X github.com/gaiaflow/gaiaflow/ui/cli.commit=$(COMMIT) \
+            -X github.com/gaiaflow/gaiaflow/ui/cli.date=$(DATE)
+PY_REQS  := .ci/requirements.txt $(wildcard pylib/requirements-test.txt)
+PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
+
+.PHONY: build install test test-go test-py lint cross venv clean
+
+build:
+	$(GO) build -ldflags '$(LDFLAGS)' -o gaiaflow .
+
+install:
+	$(GO) install -ldflags '$(LDFLAGS)' .
+
+# Everything: Go unit and integration tests, then the Python library's tests,
+# in a virtual environment with Airflow that this target creates when missing.
+test: venv lint test-go test-py
+
+test-go: venv
+	GAIAFLOW_PYTHON=$(PYTHON) $(GO) test -count=1 -timeout 45m ./...
+
+test-py: venv
+	@if [ -d pylib/tests ]; then cd pylib && $(PYTHON) -m pytest -q tests; \
+	else echo "pylib/tests not present yet"; fi
+
+lint:
+	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
+	$(GO) vet ./...
+
+cross:
+	@for p in $(PLATFORMS); do \
+		echo "go build $$p"; \
+		GOOS=$${p%/*} GOARCH=$${p#*/} CGO_ENABLED=0 $(GO) build -o /dev/null . || exit 1; \
+	done
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: $(PY_REQS)
+	python3 -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q --upgrade pip
+	$(VENV)/bin/python -m pip install -q $(foreach r,$(PY_REQS),-r $(r))
+	touch $@
+
+clean:
+	rm -f gaiaflow

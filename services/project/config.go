@@ -1,0 +1,265 @@
+// Package project owns what gaiaflow knows about one project: where it is,
+// its settings in gaiaflow.toml, and its private state directory (generated
+// credentials, kubeconfig, build records) with the lock that serialises
+// changes to it.
+package project
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// FileName is the settings file at a project's root.
+const FileName = "gaiaflow.toml"
+
+// Modes lists the execution modes in the order a project moves through them.
+var Modes = []string{"dev", "dev_docker", "prod_local", "prod"}
+
+// ServiceNames lists the services of the local stack in start order.
+var ServiceNames = []string{"airflow", "mlflow", "minio", "jupyter"}
+
+// EnvManagers lists the environment managers a project can use.
+var EnvManagers = []string{"uv", "conda", "pixi"}
+
+// Default images. Pinned by version so a start never changes under the user;
+// every one can be overridden per service in gaiaflow.toml (air-gapped
+// machines, corporate registries, and our own tests use this).
+const (
+	DefaultAirflowImage  = "apache/airflow:3.3.2-python3.12"
+	DefaultPostgresImage = "postgres:16.10"
+	DefaultMLflowImage   = "ghcr.io/mlflow/mlflow:v3.5.1-full"
+	DefaultMinioImage    = "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z"
+	DefaultJupyterImage  = "quay.io/jupyter/scipy-notebook:2025-10-20"
+	DefaultBaseImage     = "python:3.12-slim"
+)
+
+// Config is gaiaflow.toml. Every field is documented in README.md; keep the
+// two in step.
+type Config struct {
+	// Name of the project: lower-case letters, digits and dashes. Names
+	// containers, volumes and the default Minikube profile.
+	Name string `toml:"name"`
+	// Package is the project's Python package (import name).
+	Package string `toml:"package"`
+	// Mode is the execution mode DAGs follow when they leave mode unset.
+	Mode string `toml:"mode"`
+	// EnvManager is how the project declares dependencies: uv (pyproject.toml), conda, pixi.
+	EnvManager string `toml:"env_manager,omitempty"`
+	// Python is the Python version of task images, "3.10" to "3.13".
+	Python string `toml:"python,omitempty"`
+
+	Services Services `toml:"services"`
+	Build    Build    `toml:"build"`
+	Minikube Minikube `toml:"minikube"`
+	// Resources are named pod resource profiles for prod_local and prod.
+	Resources map[string]Resources `toml:"resources,omitempty"`
+}
+
+// Services holds the per-service settings of the local stack.
+type Services struct {
+	Airflow Service `toml:"airflow"`
+	MLflow  Service `toml:"mlflow"`
+	Minio   Service `toml:"minio"`
+	Jupyter Service `toml:"jupyter"`
+}
+
+// Service is one service of the local stack.
+type Service struct {
+	// Enabled says whether `dev start` without -s starts it.
+	Enabled *bool `toml:"enabled,omitempty"`
+	// Port is the host port, published on 127.0.0.1.
+	Port int `toml:"port,omitempty"`
+	// ConsolePort is a second host port (MinIO's console).
+	ConsolePort int `toml:"console_port,omitempty"`
+	// Image overrides the pinned default image.
+	Image string `toml:"image,omitempty"`
+	// DBImage overrides the Postgres image of services that have a database.
+	DBImage string `toml:"db_image,omitempty"`
+}
+
+// IsEnabled reports whether the service is enabled (the default).
+func (s Service) IsEnabled() bool { return s.Enabled == nil || *s.Enabled }
+
+// Build holds the settings of task images (dockerize).
+type Build struct {
+	// BaseImage is the image task images start from.
+	BaseImage string `toml:"base_image,omitempty"`
+	// Image is the task image's name:tag; default <package>:<version>.
+	Image string `toml:"image,omitempty"`
+}
+
+// Minikube holds the prod_local cluster settings.
+type Minikube struct {
+	Profile string `toml:"profile,omitempty"`
+	Driver  string `toml:"driver,omitempty"`
+	CPUs    int    `toml:"cpus,omitempty"`
+	Memory  string `toml:"memory,omitempty"`
+}
+
+// Resources is a pod resource profile in Kubernetes quantities.
+type Resources struct {
+	CPURequest    string `toml:"cpu_request,omitempty"`
+	CPULimit      string `toml:"cpu_limit,omitempty"`
+	MemoryRequest string `toml:"memory_request,omitempty"`
+	MemoryLimit   string `toml:"memory_limit,omitempty"`
+}
+
+// Default returns the settings of a new project with the given name and package.
+func Default(name, pkg string) *Config {
+	c := &Config{Name: name, Package: pkg, Mode: "dev"}
+	c.ApplyDefaults()
+	return c
+}
+
+// ApplyDefaults fills every unset field with its default.
+func (c *Config) ApplyDefaults() {
+	if c.Mode == "" {
+		c.Mode = "dev"
+	}
+	if c.EnvManager == "" {
+		c.EnvManager = "uv"
+	}
+	if c.Python == "" {
+		c.Python = "3.12"
+	}
+	def := func(s *Service, port int, image, db string) {
+		if s.Port == 0 {
+			s.Port = port
+		}
+		if s.Image == "" {
+			s.Image = image
+		}
+		if s.DBImage == "" {
+			s.DBImage = db
+		}
+	}
+	def(&c.Services.Airflow, 8080, DefaultAirflowImage, DefaultPostgresImage)
+	def(&c.Services.MLflow, 5000, DefaultMLflowImage, DefaultPostgresImage)
+	def(&c.Services.Minio, 9000, DefaultMinioImage, "")
+	def(&c.Services.Jupyter, 8895, DefaultJupyterImage, "")
+	if c.Services.Minio.ConsolePort == 0 {
+		c.Services.Minio.ConsolePort = 9001
+	}
+	if c.Build.BaseImage == "" {
+		c.Build.BaseImage = DefaultBaseImage
+	}
+	if c.Minikube.Profile == "" && c.Name != "" {
+		c.Minikube.Profile = "gaiaflow-" + c.Name
+	}
+	if c.Minikube.Driver == "" {
+		c.Minikube.Driver = "docker"
+	}
+	if c.Minikube.CPUs == 0 {
+		c.Minikube.CPUs = 4
+	}
+	if c.Minikube.Memory == "" {
+		c.Minikube.Memory = "4g"
+	}
+	if c.Resources == nil {
+		c.Resources = map[string]Resources{}
+	}
+	if _, ok := c.Resources["default"]; !ok {
+		c.Resources["default"] = Resources{CPURequest: "500m", CPULimit: "1", MemoryRequest: "512Mi", MemoryLimit: "1Gi"}
+	}
+}
+
+// Service returns the settings of the named service, or false.
+func (c *Config) Service(name string) (*Service, bool) {
+	switch name {
+	case "airflow":
+		return &c.Services.Airflow, true
+	case "mlflow":
+		return &c.Services.MLflow, true
+	case "minio":
+		return &c.Services.Minio, true
+	case "jupyter":
+		return &c.Services.Jupyter, true
+	}
+	return nil, false
+}
+
+// FieldError is a bad value at a key of the settings; Decode adds the position.
+type FieldError struct {
+	Key     string // dotted path, e.g. services.airflow.port
+	Problem string // what is wrong and what is allowed
+}
+
+var (
+	nameRE      = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$`)
+	packageRE   = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+	memoryRE    = regexp.MustCompile(`^[0-9]+[mMgG]?[bB]?$`)
+	quantityRE  = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$`)
+	pythonMinor = []string{"3.10", "3.11", "3.12", "3.13"}
+)
+
+// Validate checks every value and returns one FieldError per problem, in file order of keys.
+func (c *Config) Validate() []FieldError {
+	var errs []FieldError
+	add := func(key, format string, args ...any) {
+		errs = append(errs, FieldError{Key: key, Problem: fmt.Sprintf(format, args...)})
+	}
+	if !nameRE.MatchString(c.Name) {
+		add("name", "name %q is not valid: use 1 to 40 lower-case letters, digits and dashes, starting and ending with a letter or digit", c.Name)
+	}
+	if !packageRE.MatchString(c.Package) {
+		add("package", "package %q is not a valid lower-case Python identifier", c.Package)
+	}
+	if !slices.Contains(Modes, c.Mode) {
+		add("mode", "mode %q is not one of %s", c.Mode, strings.Join(Modes, ", "))
+	}
+	if !slices.Contains(EnvManagers, c.EnvManager) {
+		add("env_manager", "env_manager %q is not one of %s", c.EnvManager, strings.Join(EnvManagers, ", "))
+	}
+	if !slices.Contains(pythonMinor, c.Python) {
+		add("python", "python %q is not one of %s", c.Python, strings.Join(pythonMinor, ", "))
+	}
+	ports := map[int]string{}
+	checkPort := func(key string, p int) {
+		if p < 1 || p > 65535 {
+			add(key, "port %d is out of range: use 1 to 65535", p)
+			return
+		}
+		if other, ok := ports[p]; ok {
+			add(key, "port %d is already used by %s", p, other)
+			return
+		}
+		ports[p] = key
+	}
+	for _, name := range ServiceNames {
+		s, _ := c.Service(name)
+		checkPort("services."+name+".port", s.Port)
+		if strings.ContainsAny(s.Image, " \t") || s.Image == "" {
+			add("services."+name+".image", "image %q is not a valid image reference", s.Image)
+		}
+	}
+	checkPort("services.minio.console_port", c.Services.Minio.ConsolePort)
+	if c.Minikube.CPUs < 1 {
+		add("minikube.cpus", "cpus %d must be at least 1", c.Minikube.CPUs)
+	}
+	if !memoryRE.MatchString(c.Minikube.Memory) {
+		add("minikube.memory", "memory %q is not a size such as 4g or 4096m", c.Minikube.Memory)
+	}
+	for _, prof := range sortedKeys(c.Resources) {
+		r := c.Resources[prof]
+		for _, f := range []struct{ key, v string }{
+			{"cpu_request", r.CPURequest}, {"cpu_limit", r.CPULimit},
+			{"memory_request", r.MemoryRequest}, {"memory_limit", r.MemoryLimit},
+		} {
+			if f.v != "" && !quantityRE.MatchString(f.v) {
+				add("resources."+prof+"."+f.key, "%q is not a Kubernetes quantity such as 500m, 1, 512Mi or 2Gi", f.v)
+			}
+		}
+	}
+	return errs
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,71 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gaiaflow/gaiaflow/services/doctor"
+	"github.com/gaiaflow/gaiaflow/services/errs"
+	"github.com/gaiaflow/gaiaflow/services/project"
+)
+
+type doctorView struct {
+	Status doctor.Status  `json:"status"`
+	Checks []doctor.Check `json:"checks"`
+}
+
+func newDoctor(a *App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "doctor",
+		Short: "Check that this machine can run the project: Docker, memory, CPUs, disk, ports, tools",
+		Long: `Check the Docker engine and its API version; memory, CPUs and disk against
+Airflow's needs (4 GiB, 2 CPUs, 10 GiB); every host port the project uses,
+naming the process or container that holds a taken one; and the tools later
+modes need (minikube, kubectl, python). Exits 1 when a check fails.`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			p, err := a.Project()
+			if err != nil && !errors.Is(err, project.ErrNotFound) {
+				return err
+			}
+			stateDir, err := project.StateRoot()
+			if err != nil {
+				return err
+			}
+			if _, err := os.Stat(stateDir); err != nil {
+				stateDir = os.TempDir() // measure the disk the state dir will live on once made
+				if home, herr := os.UserHomeDir(); herr == nil {
+					stateDir = home
+				}
+			}
+			env := doctor.DefaultEnv(nil, nil, p, stateDir)
+			if dc, derr := a.Docker(); derr != nil {
+				env.EngineErr = derr
+			} else {
+				env.Engine = dc
+			}
+			checks := doctor.Run(cmd.Context(), env)
+			v := doctorView{Status: doctor.Worst(checks), Checks: checks}
+			if err := a.Emit(v, func(w io.Writer) { printChecks(w, checks) }); err != nil {
+				return err
+			}
+			if v.Status == doctor.Fail {
+				return &errs.Error{Kind: errs.Failure, Msg: "doctor found problems", Hint: "fix the failing checks above"}
+			}
+			return nil
+		},
+	}
+}
+
+func printChecks(w io.Writer, checks []doctor.Check) {
+	for _, c := range checks {
+		fmt.Fprintf(w, "%-4s  %-10s  %s\n", c.Status, c.Name, c.Detail)
+		if c.Hint != "" && c.Status != doctor.OK {
+			fmt.Fprintf(w, "      %-10s  hint: %s\n", "", c.Hint)
+		}
+	}
+}
