@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/gaiaflow/gaiaflow/services/event"
+)
+
+// Reporter returns the headless face of long work: one line per event on
+// stdout, or one JSON object per line (NDJSON) with -o json. Progress events
+// are thinned to avoid flooding a log: only their first and last report print.
+func (a *App) Reporter() event.Reporter {
+	if a.JSON() {
+		enc := json.NewEncoder(a.Out)
+		return event.Func(func(e event.Event) { _ = enc.Encode(e) })
+	}
+	return event.Func(func(e event.Event) {
+		if e.Kind == event.Progress && e.Current != 0 && e.Current != e.Total {
+			return
+		}
+		fmt.Fprintln(a.Out, formatEvent(e))
+	})
+}
+
+// formatEvent renders an event as one human line.
+func formatEvent(e event.Event) string {
+	var b strings.Builder
+	who := e.Service
+	if e.Container != "" && who == "" {
+		who = e.Container
+	}
+	if who != "" {
+		fmt.Fprintf(&b, "%-8s ", who)
+	}
+	switch e.Kind {
+	case event.Warn:
+		b.WriteString("warning: ")
+	case event.Done:
+		if e.Err != "" {
+			b.WriteString("failed: ")
+		}
+	}
+	msg := strings.TrimRight(e.Message, "\n")
+	if e.State != "" && msg == "" {
+		msg = e.State
+	}
+	b.WriteString(msg)
+	if e.Kind == event.Progress && e.Total > 0 {
+		fmt.Fprintf(&b, " %d%%", e.Current*100/e.Total)
+	}
+	if e.Err != "" {
+		b.WriteString(": " + e.Err)
+	}
+	return b.String()
+}
