@@ -139,3 +139,21 @@ func TestLockHonoursContext(t *testing.T) {
 		t.Fatal("second Lock succeeded while the first is held")
 	}
 }
+
+func TestTaskImageRecord(t *testing.T) {
+	st, _ := OpenState(t.TempDir())
+	if _, ok, err := st.TaskImage("docker"); ok || err != nil {
+		t.Fatalf("empty state has a task image: %v %v", ok, err)
+	}
+	want := TaskImage{Image: "demo:0.1.0", ID: "sha256:abc", Target: "docker", BuiltAt: time.Unix(1700000000, 0).UTC()}
+	if err := st.SetTaskImage(want); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetTaskImage(TaskImage{Image: "demo:0.1.0", Target: "minikube"}); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := st.TaskImage("docker")
+	if err != nil || !ok || got != want {
+		t.Fatalf("TaskImage = %+v %v %v, want %+v", got, ok, err, want)
+	}
+}
