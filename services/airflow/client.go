@@ -61,9 +61,13 @@ func New(cfg Config) (*Client, error) {
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
-		// Our own transport, so the pool is ours and tuning it never
-		// touches http.DefaultTransport.
-		hc = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		// Our own transport when we can, so the pool is ours and
+		// tuning it never touches http.DefaultTransport.
+		var rt http.RoundTripper = http.DefaultTransport
+		if t, ok := rt.(*http.Transport); ok {
+			rt = t.Clone()
+		}
+		hc = &http.Client{Transport: rt}
 	}
 	timeout := cfg.Timeout
 	if timeout <= 0 {
@@ -88,7 +92,6 @@ type request struct {
 	path   string // from the server's root, e.g. "/api/v2/dags"
 	query  url.Values
 	body   []byte // JSON; nil for none
-	accept string // default application/json
 	auth   bool   // send a bearer token, renewing it once if rejected
 }
 
@@ -145,11 +148,7 @@ func (c *Client) send(ctx context.Context, r request, token string) (int, []byte
 	if err != nil {
 		return 0, nil, fmt.Errorf("%s %s: %w", r.method, r.path, err)
 	}
-	accept := r.accept
-	if accept == "" {
-		accept = "application/json"
-	}
-	req.Header.Set("Accept", accept)
+	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "gaiaflow")
 	if r.body != nil {
 		req.Header.Set("Content-Type", "application/json")

@@ -74,6 +74,25 @@ func TestTokenIsFetchedOnceByConcurrentCalls(t *testing.T) {
 	}
 }
 
+func TestConnectionsAreReused(t *testing.T) {
+	f := newFakeAirflow(t)
+	okDAG(t, f)
+	c := f.client(t)
+	for range 5 {
+		if _, err := c.GetDAG(t.Context(), "ok_dag"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Error answers must leave the connection reusable too.
+	f.expireTokens()
+	if _, err := c.GetDAG(t.Context(), "ok_dag"); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.conns.Load(); n != 1 {
+		t.Errorf("%d connections for 7 sequential requests and 2 logins, want 1", n)
+	}
+}
+
 func TestRejectedTokenIsRenewedOnceAndTheCallRetried(t *testing.T) {
 	f := newFakeAirflow(t)
 	okDAG(t, f)

@@ -3,12 +3,14 @@ package airflow
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -25,6 +27,8 @@ type fakeAirflow struct {
 	valid    map[string]bool
 	requests map[string]int
 	auths    []string // Authorization headers seen on API routes, in order
+
+	conns atomic.Int64 // TCP connections accepted
 }
 
 func newFakeAirflow(t *testing.T) *fakeAirflow {
@@ -51,7 +55,13 @@ func newFakeAirflow(t *testing.T) *fakeAirflow {
 		f.mu.Unlock()
 		writeJSON(w, http.StatusCreated, map[string]any{"access_token": tok})
 	})
-	f.srv = httptest.NewServer(f.mux)
+	f.srv = httptest.NewUnstartedServer(f.mux)
+	f.srv.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			f.conns.Add(1)
+		}
+	}
+	f.srv.Start()
 	t.Cleanup(f.srv.Close)
 	return f
 }
