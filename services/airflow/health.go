@@ -11,6 +11,7 @@ import (
 // ComponentStatus is the health of one Airflow component.
 type ComponentStatus string
 
+// The statuses ParseHealth gives a component.
 const (
 	StatusHealthy   ComponentStatus = "healthy"
 	StatusUnhealthy ComponentStatus = "unhealthy"
