@@ -13,7 +13,7 @@ LDFLAGS  := -s -w -X github.com/gaiaflow/gaiaflow/ui/cli.version=$(VERSION) \
 PY_REQS  := .ci/requirements.txt $(wildcard pylib/requirements-test.txt)
 PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 
-.PHONY: build install test test-go test-py lint cross venv clean
+.PHONY: build install test test-go test-py lint cross venv clean bench
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o gaiaflow .
@@ -52,3 +52,8 @@ $(VENV)/.installed: $(PY_REQS)
 
 clean:
 	rm -f gaiaflow
+
+# Measure gaiaflow against its baselines; writes docs/benchmarks.md and .json.
+.PHONY: bench
+bench:
+	$(GO) run ./bench -out docs -work $${GAIAFLOW_BENCH_DIR:-/var/cache/gaiaflow-bench}
