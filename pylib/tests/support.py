@@ -9,6 +9,8 @@ from typing import Any
 
 TESTS = Path(__file__).resolve().parent
 DAGS = TESTS / "dags"
+PROJECT = TESTS / "project"
+SRC = TESTS.parent / "src"
 
 
 def load_dag(file_stem: str) -> Any:

@@ -32,6 +32,8 @@ VALUES = {
 
 
 def _record(label: str, **data: object) -> None:
+    if "GFTEST_PROBE_DIR" not in os.environ:  # a test that only checks the return value
+        return
     probe_dir = Path(os.environ["GFTEST_PROBE_DIR"])
     probe_dir.mkdir(parents=True, exist_ok=True)
     (probe_dir / f"{label}.pickle").write_bytes(pickle.dumps(data))
