@@ -83,7 +83,7 @@ def test_dev_docker_builds_docker_operator_on_the_stack_network(stack_env) -> No
         "A": "1",
     }
     assert task._private_environment == {}
-    assert task.labels == {"gaiaflow.task_id": "t"}
+    assert task.labels == {"gaiaflow.task_id": "t", "gaiaflow.dag_id": "ops"}
 
 
 def test_dev_docker_adds_stack_services_at_run_time_credentials_privately(stack_env) -> None:
@@ -117,7 +117,11 @@ def test_dev_docker_uses_gaiaflow_image_and_labels_from_the_stack(monkeypatch) -
         task = create_task("t", "pkg.mod:fn", mode="dev_docker")
     assert task.image == "built-by-dockerize:3"
     assert task.network_mode is None  # outside the stack: Docker's default network
-    assert task.labels == {"gaiaflow.task_id": "t", "dev.gaiaflow.project": "demo-1a2b"}
+    assert task.labels == {
+        "dev.gaiaflow.project": "demo-1a2b",
+        "gaiaflow.task_id": "t",
+        "gaiaflow.dag_id": "ops",
+    }
 
 
 # --- prod_local / prod --------------------------------------------------------------------
@@ -270,6 +274,17 @@ def test_every_mode_works_in_a_task_group_with_the_dag_argument(mode) -> None:
         first >> second
     assert set(dag.task_dict) == {"grp.first", "grp.second"}
     assert second.upstream_task_ids == {"grp.first"}
+    if mode == "dev_docker":
+        assert second.labels["gaiaflow.task_id"] == "grp.second"
+
+
+def test_operator_classes_are_exported_lazily_from_operators() -> None:
+    from gaiaflow.core import operators
+    from gaiaflow.core.dev_docker import GaiaflowDockerOperator
+
+    assert operators.GaiaflowDockerOperator is GaiaflowDockerOperator
+    with pytest.raises(AttributeError):
+        operators.NoSuchOperator  # noqa: B018
 
 
 @pytest.mark.parametrize("mode", ["dev_docker", "prod_local"])

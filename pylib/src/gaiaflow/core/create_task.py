@@ -224,8 +224,6 @@ def _docker_task(
 ) -> BaseOperator:
     from gaiaflow.core.dev_docker import GaiaflowDockerOperator
 
-    labels = {"gaiaflow.task_id": task_id}
-    labels.update(_docker_labels(task_id, environ))
     return GaiaflowDockerOperator(
         gaiaflow_call=call,
         image=image,
@@ -243,7 +241,7 @@ def _docker_task(
         xcom_all=False,
         retrieve_output=True,
         retrieve_output_path=DOCKER_RESULT_PATH,
-        labels=labels,
+        labels=_docker_labels(task_id, environ),
         **common,
     )
 

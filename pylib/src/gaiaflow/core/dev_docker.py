@@ -33,6 +33,12 @@ class GaiaflowDockerOperator(GaiaflowOperatorMixin, DockerOperator):
         super().__init__(**kwargs)
         self.gaiaflow_call = gaiaflow_call
         self.gaiaflow_mode = GaiaflowMode.DEV_DOCKER
+        # Known only now: the full task id (with its TaskGroup prefix) and the DAG.
+        labels = dict(self.labels or {})
+        labels["gaiaflow.task_id"] = self.task_id
+        if self.has_dag():
+            labels["gaiaflow.dag_id"] = self.dag_id
+        self.labels = labels
 
     def gaiaflow_prepare(self, context: Context) -> dict[str, str]:
         """Complete the container's environment for this run and return all of it.
