@@ -180,3 +180,10 @@ def test_errors_surface_as_dag_import_errors_naming_the_task(tmp_path: Path) -> 
     (message,) = bag.import_errors.values()
     assert "create_task('evaluate'): func_path 'my_package.evaluate' has no ':'" in message
     assert 'fix: write it as "package.module:function"' in message
+
+
+def test_relative_task_python_is_reported(monkeypatch) -> None:
+    monkeypatch.setenv("GAIAFLOW_TASK_PYTHON", "venv/bin/python")
+    with pytest.raises(TaskDefinitionError) as err:
+        build(mode="dev")
+    assert_actionable(err, "GAIAFLOW_TASK_PYTHON='venv/bin/python' is not an absolute path")

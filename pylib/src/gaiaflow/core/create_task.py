@@ -203,11 +203,19 @@ def _check_secrets(task_id: str, secrets: Sequence[str] | None) -> list[str]:
 def _dev_task(
     call: TaskCall, user_env: dict[str, str], common: dict[str, Any], environ: Mapping[str, str]
 ) -> BaseOperator:
+    python = environ.get(ENV_TASK_PYTHON) or sys.executable
+    if not os.path.isabs(python):
+        raise task_error(
+            common["task_id"],
+            f"{ENV_TASK_PYTHON}={python!r} is not an absolute path to a Python interpreter",
+            f"set {ENV_TASK_PYTHON} to the project's interpreter, e.g. /opt/venv/bin/python, "
+            "or unset it to use the interpreter running Airflow",
+        )
     from gaiaflow.core.dev import GaiaflowExternalPythonOperator
 
     return GaiaflowExternalPythonOperator(
         gaiaflow_call=call,
-        python=environ.get(ENV_TASK_PYTHON) or sys.executable,
+        python=python,
         env_vars={ENV_MODE: GaiaflowMode.DEV.value, **user_env},
         inherit_env=True,
         **common,

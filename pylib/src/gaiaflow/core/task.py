@@ -160,9 +160,9 @@ class TaskCall:
             return json.dumps(call)
         except (TypeError, ValueError) as err:
             raise TaskRunError(
-                f"task {operator.task_id!r}: its arguments are not JSON data after rendering "
-                f"({err})",
-                "make templates render to strings, or avoid render_template_as_native_obj",
+                f"task {operator.task_id!r}: its arguments are not JSON data once FromTask "
+                f"values and templates are filled in ({err})",
+                "pass JSON values: upstream tasks must return them, templates must render them",
             ) from None
 
 
@@ -251,8 +251,18 @@ class _Resolver:
     def _render(self, text: str) -> Any:
         if not any(marker in text for marker in _JINJA_MARKERS):
             return text
+        import jinja2
+
         if self._jinja_env is None:
             self._jinja_env = self.operator.get_template_env()
         # Rendered straight from the string: Airflow's render_template would treat a string
         # ending in ".json" or ".sh" (per operator) as a template file to load.
-        return self._jinja_env.from_string(text).render(self.context)
+        try:
+            return self._jinja_env.from_string(text).render(self.context)
+        except jinja2.TemplateError as err:
+            raise TaskRunError(
+                f"task {self.operator.task_id!r}: the argument {text!r} is a Jinja template "
+                f"that does not render ({type(err).__name__}: {err})",
+                "fix the template, or wrap text that only looks like one in "
+                "{% raw %}...{% endraw %}",
+            ) from None
