@@ -163,13 +163,20 @@ func write(dir string, rep Report) error {
 		}
 		met := "yes"
 		if !r.Met {
-			met = "**no**"
-			if r.Note != "" {
-				met += ": " + oneLine(r.Note)
-			}
+			met = "**no** (see notes)"
 		}
 		fmt.Fprintf(&b, "| %s | %s: %s | %s: %s | %.1f× | %s | %s |\n",
 			r.Name, r.Subject, fmtValue(r.Value, r.Unit), r.Baseline, fmtValue(r.Base, r.Unit), r.Ratio, r.Target, met)
+	}
+	notes := false
+	for _, r := range rep.Rows {
+		if r.Note != "" && !r.Skipped {
+			if !notes {
+				b.WriteString("\nNotes:\n\n")
+				notes = true
+			}
+			fmt.Fprintf(&b, "- %s: %s\n", r.Name, r.Note)
+		}
 	}
 	return os.WriteFile(filepath.Join(dir, "benchmarks.md"), []byte(b.String()), 0o644)
 }

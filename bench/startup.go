@@ -51,6 +51,12 @@ func gaiaflowBinary(b *bench) (string, error) {
 	return bin, nil
 }
 
+// originalHelpDeps are the only distributions the original's `--help`
+// imports. Its full dependency set (Airflow, MLflow, Jupyter, providers) did
+// not resolve within 15 minutes here, and nothing of it is imported by
+// --help, so the baseline installs the package with just these.
+var originalHelpDeps = []string{"typer>=0.16,<0.17", "fsspec>=2025.7.0,<2026"}
+
 // originalTool installs the original gaiaflow once into a cached venv.
 func originalTool(b *bench) (string, error) {
 	venv := filepath.Join(b.work, "original-"+originalVersion)
@@ -61,8 +67,12 @@ func originalTool(b *bench) (string, error) {
 	if _, err := run(b.work, "python3", "-m", "venv", venv); err != nil {
 		return "", err
 	}
-	if _, err := run(b.work, filepath.Join(venv, "bin", "pip"), "install", "-q", "gaiaflow=="+originalVersion); err != nil {
+	pip := filepath.Join(venv, "bin", "pip")
+	if _, err := run(b.work, pip, "install", "-q", "--no-deps", "gaiaflow=="+originalVersion); err != nil {
 		return "", fmt.Errorf("install the original tool: %w", err)
+	}
+	if _, err := run(b.work, pip, append([]string{"install", "-q"}, originalHelpDeps...)...); err != nil {
+		return "", fmt.Errorf("install the original tool's dependencies: %w", err)
 	}
 	return bin, nil
 }
@@ -84,6 +94,7 @@ func cliStartup(b *bench) ([]Row, error) {
 	mk := func(name, subject string, v float64) Row {
 		ratio := origHelp / v
 		return Row{Name: name, Subject: subject, Baseline: "original gaiaflow " + originalVersion + " --help",
+			Note: "original installed with only the dependencies its --help imports (typer, fsspec)",
 			Value: v, Base: origHelp, Unit: "s", Ratio: ratio, Target: "≥ 50× faster", Met: ratio >= 50}
 	}
 	return []Row{mk("cli-startup-help", "gaiaflow --help", help), mk("cli-startup-version", "gaiaflow version --short", ver)}, nil
