@@ -29,12 +29,13 @@ test-go: venv
 	GAIAFLOW_PYTHON=$(PYTHON) $(GO) test -count=1 -timeout 45m ./...
 
 test-py: venv
-	@if [ -d pylib/tests ]; then cd pylib && $(PYTHON) -m pytest -q tests; \
-	else echo "pylib/tests not present yet"; fi
+	cd pylib && $(PYTHON) -m pytest -q -p no:cacheprovider tests
 
-lint:
+lint: venv
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
 	$(GO) vet ./...
+	$(PYTHON) -m ruff check --no-cache pylib
+	$(PYTHON) -m ruff format --no-cache --check pylib
 
 cross:
 	@for p in $(PLATFORMS); do \
