@@ -94,7 +94,7 @@ func cliStartup(b *bench) ([]Row, error) {
 	mk := func(name, subject string, v float64) Row {
 		ratio := origHelp / v
 		return Row{Name: name, Subject: subject, Baseline: "original gaiaflow " + originalVersion + " --help",
-			Note: "original installed with only the dependencies its --help imports (typer, fsspec)",
+			Note:  "original installed with only the dependencies its --help imports (typer, fsspec)",
 			Value: v, Base: origHelp, Unit: "s", Ratio: ratio, Target: "≥ 50× faster", Met: ratio >= 50}
 	}
 	return []Row{mk("cli-startup-help", "gaiaflow --help", help), mk("cli-startup-version", "gaiaflow version --short", ver)}, nil
