@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -363,4 +364,28 @@ func (b *Backend) TaskInstances(_ context.Context, dagID, runID string) ([]tui.T
 		out[i] = ti
 	}
 	return out, nil
+}
+
+// FromEnv reads GAIAFLOW_TUI_FAKE: "1" for the default fake world, plus
+// comma-separated words that change it: noproject, dockerdown, airflowdown,
+// noisy, fast (no delay in actions), follow (a log line every second).
+func FromEnv(v string) Options {
+	o := Options{StepDelay: 400 * time.Millisecond}
+	for _, w := range strings.Split(v, ",") {
+		switch strings.TrimSpace(w) {
+		case "noproject":
+			o.NoProject = true
+		case "dockerdown":
+			o.DockerDown = true
+		case "airflowdown":
+			o.AirflowDown = true
+		case "noisy":
+			o.Noisy = true
+		case "fast":
+			o.StepDelay = 0
+		case "follow":
+			o.LogEvery = time.Second
+		}
+	}
+	return o
 }

@@ -15,18 +15,18 @@ import (
 // ServiceColumns are the columns of the services panel.
 func ServiceColumns() []Column {
 	return []Column{
-		{Title: "SERVICE", Width: 16},
-		{Title: "STATE", Width: 20},
-		{Title: "URL / PORTS", Flex: 3, Min: 14},
-		{Title: "IMAGE", Flex: 2, Min: 12, Drop: 2},
-		{Title: "UP", Width: 7, Drop: 1},
+		{Title: "SERVICE", Width: 15},
+		{Title: "STATE", Width: 18},
+		{Title: "URL / PORTS", Flex: 1, Min: 25},
+		{Title: "IMAGE", Flex: 2, Min: 10, Drop: 2},
+		{Title: "UP", Width: 5, Drop: 1},
 	}
 }
 
 // ServiceCells is the row of a service: its summed-up state and its URL.
 func ServiceCells(s tui.Service, now time.Time) []Cell {
 	sum := ServiceState(s)
-	state := Symbol(sum.State) + " " + ContainerState(sum)
+	state := ContainerSymbol(sum) + " " + ContainerState(sum)
 	if p := s.Progress; p != nil {
 		state = Symbol(sum.State) + " " + p.Phase
 		if p.Total > 0 {
@@ -63,7 +63,7 @@ func ContainerCells(c tui.Container, last bool, now time.Time) []Cell {
 	}
 	return []Cell{
 		{Text: branch + c.Name, Tone: Muted},
-		{Text: Symbol(c.State) + " " + ContainerState(c), Tone: ContainerTone(c)},
+		{Text: ContainerSymbol(c) + " " + ContainerState(c), Tone: ContainerTone(c)},
 		{Text: strings.Join(c.Ports, ", "), Tone: Muted},
 		{Text: c.Image, Tone: Muted},
 		{Text: Uptime(now, c.Started), Tone: Muted},
@@ -111,7 +111,7 @@ func DAGCells(d tui.DAG, now time.Time) []Cell {
 // RunColumns are the columns of a DAG's runs.
 func RunColumns() []Column {
 	return []Column{
-		{Title: "RUN", Flex: 1, Min: 16},
+		{Title: "RUN", Flex: 1, Min: 30},
 		{Title: "STATE", Width: 10},
 		{Title: "TYPE", Width: 9, Drop: 2},
 		{Title: "LOGICAL DATE", Width: 16, Drop: 1},

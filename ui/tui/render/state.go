@@ -85,6 +85,14 @@ func Symbol(s tui.State) string {
 	return "○"
 }
 
+// ContainerSymbol is Symbol, with a finished one-shot container marked done.
+func ContainerSymbol(c tui.Container) string {
+	if c.State == tui.StateExited && c.OneShot && c.ExitCode == 0 {
+		return "✓"
+	}
+	return Symbol(c.State)
+}
+
 // ContainerState is a container's state in words: "healthy",
 // "exited (137, OOM killed)", "restarting (3×)".
 func ContainerState(c tui.Container) string {

@@ -119,3 +119,20 @@ func Header(cols []Column, widths []int, style lipgloss.Style) string {
 	}
 	return Row(cells, widths, func(Tone) lipgloss.Style { return style })
 }
+
+// PlainRow is Row without styles: for a selected row, drawn in one style.
+func PlainRow(cells []Cell, widths []int) string {
+	var b strings.Builder
+	first := true
+	for i, w := range widths {
+		if w <= 0 || i >= len(cells) {
+			continue
+		}
+		if !first {
+			b.WriteByte(' ')
+		}
+		first = false
+		b.WriteString(Fit(cells[i].Text, w))
+	}
+	return b.String()
+}
