@@ -38,9 +38,9 @@ type driver struct {
 
 type driverOpt func(*Options, *fake.Options)
 
-func readOnly(o *Options, _ *fake.Options)   { o.ReadOnly = true; o.Keymap = keys.Default(true) }
-func noProject(_ *Options, f *fake.Options)  { f.NoProject = true }
-func dockerDown(_ *Options, f *fake.Options) { f.DockerDown = true }
+func readOnly(o *Options, _ *fake.Options)    { o.ReadOnly = true; o.Keymap = keys.Default(true) }
+func noProject(_ *Options, f *fake.Options)   { f.NoProject = true }
+func dockerDown(_ *Options, f *fake.Options)  { f.DockerDown = true }
 func airflowDown(_ *Options, f *fake.Options) { f.AirflowDown = true }
 func slowActions(_ *Options, f *fake.Options) { f.StepDelay = time.Hour }
 

@@ -2,8 +2,8 @@ package dashboard
 
 import (
 	"context"
-	"io"
 	"fmt"
+	"io"
 	"path/filepath"
 	"regexp"
 	"strings"

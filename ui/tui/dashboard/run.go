@@ -9,9 +9,9 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/cli/browser"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/cli/browser"
 	"github.com/muesli/termenv"
 
 	"github.com/gaiaflow/gaiaflow/services/project"
@@ -112,4 +112,3 @@ func writeNew(path string, data []byte) error {
 	}
 	return f.Close()
 }
-
