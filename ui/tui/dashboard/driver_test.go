@@ -54,7 +54,11 @@ func asciiStyles(n theme.Name) *theme.Styles {
 
 func newDriver(t *testing.T, width, height int, opts ...driverOpt) *driver {
 	t.Helper()
-	fo := fake.Options{Now: clock}
+	return newDriverWith(t, width, height, fake.Options{Now: clock}, opts...)
+}
+
+func newDriverWith(t *testing.T, width, height int, fo fake.Options, opts ...driverOpt) *driver {
+	t.Helper()
 	o := Options{Now: clock, Location: time.UTC, PollInterval: time.Hour, Styles: asciiStyles(theme.Dark), SaveDir: "/logs"}
 	for _, f := range opts {
 		f(&o, &fo)

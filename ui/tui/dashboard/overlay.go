@@ -74,8 +74,9 @@ func (m *Model) openPrompt(k promptKind, label, value string) tea.Cmd {
 	in.SetValue(value)
 	in.CursorEnd()
 	in.Width = max(m.ctx.Width-len(label)-4, 10)
-	m.overlay = &promptOverlay{what: k, input: in, prev: value}
-	return in.Focus()
+	o := &promptOverlay{what: k, input: in, prev: value}
+	m.overlay = o
+	return o.input.Focus()
 }
 
 func (m *Model) openWizard(w tui.Wizard) tea.Cmd {

@@ -183,6 +183,14 @@ func (m *Model) bannerHeight() int {
 
 func (m *Model) statusLine(w int) string {
 	st := m.ctx.Styles
+	if o, ok := m.overlay.(*promptOverlay); ok {
+		// A prompt takes the footer (see footerKeys); the log stays in view
+		// and changes as the pattern is typed.
+		if o.err != nil {
+			return fit(st.Bad.Render(o.err.Error()), w)
+		}
+		return fit(st.Muted.Render("enter accept · esc cancel"), w)
+	}
 	var left string
 	if t := m.tasks.latest(); t != nil {
 		line, tone := taskLine(t, m.ctx.Now())
@@ -215,7 +223,7 @@ func (m *Model) footerKeys(w int) string {
 	if m.overlay != nil {
 		switch m.overlay.(type) {
 		case *promptOverlay:
-			return fit(st.Muted.Render("enter accept · esc cancel"), w)
+			return fit(m.overlay.(*promptOverlay).input.View(), w)
 		case *wizardOverlay:
 			return ""
 		}

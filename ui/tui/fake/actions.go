@@ -26,7 +26,7 @@ func (b *Backend) Logs(ctx context.Context, src tui.LogSource, q tui.LogQuery) (
 	}
 	if q.Since > 0 {
 		cut := b.opts.Now().Add(-q.Since)
-		for len(lines) > 0 && lines[0].Time.Before(cut) {
+		for len(lines) > 0 && !lines[0].Time.After(cut) {
 			lines = lines[1:]
 		}
 	}
