@@ -10,6 +10,7 @@ import (
 )
 
 func TestDAGListDrillDownAndBack(t *testing.T) {
+	t.Parallel()
 	d := newDriver(t, 120, 40)
 	d.keys("3")
 	d.see("[3 DAGs]", "6 DAGs · 1 import error(s)", "train_model", "active", "success 1h", "in 1h",
@@ -27,6 +28,7 @@ func TestDAGListDrillDownAndBack(t *testing.T) {
 }
 
 func TestFailedRunShowsFailedAndUpstreamFailedTasks(t *testing.T) {
+	t.Parallel()
 	d := newDriver(t, 120, 40)
 	d.keys("3", "j", "enter") // etl_daily: its newest run failed
 	d.see("DAGs › etl_daily › runs", "failed")
@@ -35,6 +37,7 @@ func TestFailedRunShowsFailedAndUpstreamFailedTasks(t *testing.T) {
 }
 
 func TestTriggerPauseUnpause(t *testing.T) {
+	t.Parallel()
 	d := newDriver(t, 120, 40)
 	d.keys("3", "t")
 	d.until("trigger", func() bool { return strings.Contains(d.screen(), "✓ trigger train_model") })
@@ -59,6 +62,7 @@ func TestTriggerPauseUnpause(t *testing.T) {
 }
 
 func TestAirflowPolledOnlyWhileTheDAGPanelIsVisible(t *testing.T) {
+	t.Parallel()
 	d := newDriver(t, 100, 30)
 	d.m.opts.PollInterval = 10 * time.Millisecond
 	time.Sleep(50 * time.Millisecond)
@@ -80,6 +84,7 @@ func TestAirflowPolledOnlyWhileTheDAGPanelIsVisible(t *testing.T) {
 }
 
 func TestAirflowDownThenBack(t *testing.T) {
+	t.Parallel()
 	d := newDriver(t, 100, 30, airflowDown)
 	d.m.opts.PollInterval = 10 * time.Millisecond
 	d.see("airflow ✗")
@@ -91,6 +96,7 @@ func TestAirflowDownThenBack(t *testing.T) {
 }
 
 func TestThousandDAGsScroll(t *testing.T) {
+	t.Parallel()
 	d := newDriverWith(t, 80, 24, fake.Options{Now: clock, DAGs: 1000, RunsPerDAG: 25})
 	d.keys("3", "end")
 	d.see("1000 DAGs", "dag_0999")

@@ -14,6 +14,7 @@ import (
 )
 
 func TestPanelsByNumberTabAndShiftTab(t *testing.T) {
+	t.Parallel()
 	d := newDriver(t, 100, 30)
 	for _, c := range []struct{ key, tab string }{{"2", "[2 Mode]"}, {"3", "[3 DAGs]"}, {"4", "[4 Logs]"}, {"tab", "[1 Services]"}, {"shift+tab", "[4 Logs]"}, {"1", "[1 Services]"}} {
 		d.keys(c.key)
@@ -22,6 +23,7 @@ func TestPanelsByNumberTabAndShiftTab(t *testing.T) {
 }
 
 func TestFooterShowsTheKeysThatApplyHere(t *testing.T) {
+	t.Parallel()
 	d := newDriver(t, 120, 40)
 	d.see("u start", "d stop", "r restart", "o open in browser", "l logs", "? all keys", "q quit")
 	d.keys("3")
@@ -32,6 +34,7 @@ func TestFooterShowsTheKeysThatApplyHere(t *testing.T) {
 }
 
 func TestHelpIsGeneratedFromTheKeyTable(t *testing.T) {
+	t.Parallel()
 	d := newDriver(t, 120, 60)
 	d.keys("?")
 	s := d.screen()
@@ -48,6 +51,7 @@ func TestHelpIsGeneratedFromTheKeyTable(t *testing.T) {
 }
 
 func TestReadOnlyHidesEveryChange(t *testing.T) {
+	t.Parallel()
 	d := newDriver(t, 120, 60, readOnly)
 	d.see("READ-ONLY", "o open in browser", "l logs")
 	d.notSee("u start", "d stop")
@@ -69,6 +73,7 @@ func TestReadOnlyHidesEveryChange(t *testing.T) {
 }
 
 func TestNoProjectOffersTheInitWizard(t *testing.T) {
+	t.Parallel()
 	d := newDriver(t, 100, 30, noProject)
 	d.see("gaiaflow · no project", "No gaiaflow project here. Press i to create one")
 	d.keys("U")
@@ -92,6 +97,7 @@ func (w stubWizard) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (w stubWizard) View() string { return "STUB WIZARD " + string(w.which) }
 
 func TestWizardsOpenAndClose(t *testing.T) {
+	t.Parallel()
 	d := newDriver(t, 100, 30, noProject)
 	d.m.opts.Wizards = func(w tui.Wizard, _, _ int) tea.Model { return stubWizard{w} }
 	d.keys("i")
@@ -108,6 +114,7 @@ func TestWizardsOpenAndClose(t *testing.T) {
 }
 
 func TestDockerDownSaysWhyAndKeepsRunning(t *testing.T) {
+	t.Parallel()
 	d := newDriver(t, 100, 30, dockerDown)
 	d.see("✗ Docker: cannot reach unix:///var/run/docker.sock: connection refused; start Docker · retrying (1)", "docker ✗", "unknown")
 	d.keys("2")
@@ -118,6 +125,7 @@ func TestDockerDownSaysWhyAndKeepsRunning(t *testing.T) {
 }
 
 func TestRetryDelayBacksOff(t *testing.T) {
+	t.Parallel()
 	want := []time.Duration{2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second, 30 * time.Second, 30 * time.Second}
 	for i, w := range want {
 		if got := retryDelay(i); got != w {
@@ -127,6 +135,7 @@ func TestRetryDelayBacksOff(t *testing.T) {
 }
 
 func TestQuit(t *testing.T) {
+	t.Parallel()
 	d := newDriver(t, 100, 30)
 	d.keys("q")
 	if !d.quit || !d.m.Quitting() {
@@ -138,6 +147,7 @@ func TestQuit(t *testing.T) {
 }
 
 func TestRemappedKeysDispatchAndShow(t *testing.T) {
+	t.Parallel()
 	km, err := keys.New(map[keys.Action][]string{keys.ServiceStart: {"S"}}, false)
 	if err != nil {
 		t.Fatal(err)
@@ -153,6 +163,7 @@ func TestRemappedKeysDispatchAndShow(t *testing.T) {
 }
 
 func TestMouse(t *testing.T) {
+	t.Parallel()
 	d := newDriver(t, 100, 30)
 	tabs := d.m.tabRanges()
 	d.handle(tea.MouseMsg{X: tabs[2][0] + 1, Y: 1, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
@@ -172,6 +183,7 @@ func TestMouse(t *testing.T) {
 // TestEveryViewFitsEverySize resizes through many sizes on every panel and
 // overlay: the screen must always be exactly the terminal's size.
 func TestEveryViewFitsEverySize(t *testing.T) {
+	t.Parallel()
 	sizes := [][2]int{{80, 24}, {81, 25}, {100, 30}, {120, 40}, {200, 60}, {80, 50}, {240, 24}}
 	setups := map[string][]string{
 		"services": nil, "mode": {"2"}, "dags": {"3"}, "runs": {"3", "enter"}, "tasks": {"3", "enter", "enter"},
@@ -203,6 +215,7 @@ func TestEveryViewFitsEverySize(t *testing.T) {
 // TestIdleDoesNothing: with nothing changing and the DAG panel hidden, no
 // message arrives at all — no ticker, no polling.
 func TestIdleDoesNothing(t *testing.T) {
+	t.Parallel()
 	d := newDriver(t, 100, 30)
 	d.m.opts.PollInterval = 5 * time.Millisecond
 	d.keys("2", "4", "1")

@@ -105,7 +105,7 @@ func (d *driver) settle() {
 		select {
 		case msg := <-d.msgs:
 			d.handle(msg)
-		case <-time.After(20 * time.Millisecond):
+		case <-time.After(15 * time.Millisecond):
 			return
 		}
 	}
@@ -157,12 +157,29 @@ func (d *driver) typ(s string) {
 
 func (d *driver) screen() string { return d.m.View() }
 
+// see waits (briefly) until the screen shows every string: a slow machine
+// may take longer than settle's quiet moment to deliver a command's result.
 func (d *driver) see(want ...string) {
 	d.t.Helper()
-	s := d.screen()
-	for _, w := range want {
-		if !strings.Contains(s, w) {
-			d.t.Errorf("screen lacks %q:\n%s", w, s)
+	deadline := time.After(2 * time.Second)
+	for {
+		s := d.screen()
+		missing := ""
+		for _, w := range want {
+			if !strings.Contains(s, w) {
+				missing = w
+				break
+			}
+		}
+		if missing == "" {
+			return
+		}
+		select {
+		case msg := <-d.msgs:
+			d.handle(msg)
+		case <-deadline:
+			d.t.Errorf("screen lacks %q:\n%s", missing, s)
+			return
 		}
 	}
 }

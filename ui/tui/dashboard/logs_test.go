@@ -16,6 +16,7 @@ func openServiceLogs(t *testing.T) *driver {
 }
 
 func TestLogsFilter(t *testing.T) {
+	t.Parallel()
 	d := openServiceLogs(t)
 	d.keys("&")
 	d.see("filter &")
@@ -32,6 +33,7 @@ func TestLogsFilter(t *testing.T) {
 }
 
 func TestLogsFilterBadRegexpKeepsPromptOpen(t *testing.T) {
+	t.Parallel()
 	d := openServiceLogs(t)
 	d.keys("&")
 	d.typ("(oops")
@@ -42,6 +44,7 @@ func TestLogsFilterBadRegexpKeepsPromptOpen(t *testing.T) {
 }
 
 func TestLogsSearchHighlightsAndJumps(t *testing.T) {
+	t.Parallel()
 	d := openServiceLogs(t)
 	d.keys("/")
 	d.typ("info")
@@ -59,6 +62,7 @@ func TestLogsSearchHighlightsAndJumps(t *testing.T) {
 }
 
 func TestLogsFollowPauseAndPresets(t *testing.T) {
+	t.Parallel()
 	d := openServiceLogs(t)
 	d.keys("f")
 	d.notSee("following")
@@ -77,6 +81,7 @@ func TestLogsFollowPauseAndPresets(t *testing.T) {
 }
 
 func TestLogsCopyVisibleAndSelection(t *testing.T) {
+	t.Parallel()
 	d := openServiceLogs(t)
 	d.keys("y")
 	d.see("copied 10 line(s) to the clipboard")
@@ -100,6 +105,7 @@ func TestLogsCopyVisibleAndSelection(t *testing.T) {
 }
 
 func TestLogsSaveToAFile(t *testing.T) {
+	t.Parallel()
 	d := openServiceLogs(t)
 	d.keys("&")
 	d.typ("ERROR")
@@ -114,6 +120,7 @@ func TestLogsSaveToAFile(t *testing.T) {
 }
 
 func TestLogsSanitizeEscapes(t *testing.T) {
+	t.Parallel()
 	d := openServiceLogs(t)
 	if strings.Contains(d.screen(), "\x1b[31m") {
 		t.Error("a log line's escape sequence reached the screen")
@@ -122,6 +129,7 @@ func TestLogsSanitizeEscapes(t *testing.T) {
 }
 
 func TestLogsOnlyTheLatestStreamRuns(t *testing.T) {
+	t.Parallel()
 	d := openServiceLogs(t)
 	first := d.m.logs.stream
 	d.keys("1", "j", "j", "j", "j", "j", "j", "j", "l") // mlflow
@@ -135,6 +143,7 @@ func TestLogsOnlyTheLatestStreamRuns(t *testing.T) {
 }
 
 func TestLogsUnavailableWhenDockerIsDown(t *testing.T) {
+	t.Parallel()
 	d := newDriver(t, 100, 30, dockerDown)
 	d.keys("4")
 	d.see("✗ logs of airflow: Docker is not reachable")

@@ -8,6 +8,7 @@ import (
 )
 
 func TestModePanelChecklistAndSwitch(t *testing.T) {
+	t.Parallel()
 	d := newDriver(t, 100, 30)
 	d.keys("2")
 	d.see("[2 Mode]", "● dev", "What dev needs", "✓ local stack")
@@ -28,6 +29,7 @@ func TestModePanelChecklistAndSwitch(t *testing.T) {
 }
 
 func TestSwitchingToTheCurrentModeDoesNothing(t *testing.T) {
+	t.Parallel()
 	d := newDriver(t, 100, 30)
 	d.keys("2", "m")
 	d.see("the mode is dev already")

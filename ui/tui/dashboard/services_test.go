@@ -8,6 +8,7 @@ import (
 )
 
 func TestServicesPanelShowsStatesPortsImagesUptime(t *testing.T) {
+	t.Parallel()
 	d := newDriver(t, 120, 40)
 	d.see("[1 Services]", "airflow", "✗ unhealthy", "http://127.0.0.1:8080", "apache/airflow:3.3.2",
 		"● healthy", "✓ done (0)", "◌ starting", "exited (137, OOM killed)", "○ stopped", "3h",
@@ -15,6 +16,7 @@ func TestServicesPanelShowsStatesPortsImagesUptime(t *testing.T) {
 }
 
 func TestServiceActionsTargetTheSelectedService(t *testing.T) {
+	t.Parallel()
 	d := newDriver(t, 100, 30)
 	d.keys("u")
 	d.until("start to finish", func() bool { return strings.Contains(d.screen(), "✓ start airflow · done") })
@@ -38,6 +40,7 @@ func TestServiceActionsTargetTheSelectedService(t *testing.T) {
 }
 
 func TestContainerRowActsOnItsService(t *testing.T) {
+	t.Parallel()
 	d := newDriver(t, 100, 30)
 	d.keys("j", "j", "u") // the init container of airflow
 	d.until("start", func() bool { return len(d.actions()) == 1 })
@@ -47,6 +50,7 @@ func TestContainerRowActsOnItsService(t *testing.T) {
 }
 
 func TestOpenServiceURL(t *testing.T) {
+	t.Parallel()
 	d := newDriver(t, 100, 30)
 	d.keys("o")
 	if len(d.opened) != 1 || d.opened[0] != "http://127.0.0.1:8080" {
@@ -56,6 +60,7 @@ func TestOpenServiceURL(t *testing.T) {
 }
 
 func TestPullProgressShowsAndCancelKeepsOutcome(t *testing.T) {
+	t.Parallel()
 	d := newDriver(t, 100, 30, slowActions)
 	d.keys("u")
 	d.until("progress", func() bool { return strings.Contains(d.screen(), "↓ pulling 0%") })
@@ -71,6 +76,7 @@ func TestPullProgressShowsAndCancelKeepsOutcome(t *testing.T) {
 }
 
 func TestChangesRedrawWithoutAKey(t *testing.T) {
+	t.Parallel()
 	d := newDriver(t, 100, 30)
 	d.notSee("restarting (4×)")
 	d.be.Update(func(s *tui.Snapshot) {
@@ -80,6 +86,7 @@ func TestChangesRedrawWithoutAKey(t *testing.T) {
 }
 
 func TestStartAllAndStopAllConfirm(t *testing.T) {
+	t.Parallel()
 	d := newDriver(t, 100, 30)
 	d.keys("U")
 	d.until("start all", func() bool { return strings.Contains(d.screen(), "✓ start-all") })
@@ -98,6 +105,7 @@ func TestStartAllAndStopAllConfirm(t *testing.T) {
 }
 
 func TestDeleteVolumesAsksForTheProjectName(t *testing.T) {
+	t.Parallel()
 	d := newDriver(t, 100, 30)
 	d.keys("V")
 	d.see("Type the project's name, demo")
