@@ -269,10 +269,9 @@ func (m *Model) overlayView(width, height int) ([]string, bool) {
 		return strings.Split(o.model.View(), "\n"), true
 	case *confirmOverlay:
 		var body []string
-		body = append(body, st.DialogTitle.Render(o.binding.Help+"?"))
-		body = append(body, fmt.Sprintf("This will %s (%s).", o.binding.Help, o.action))
+		body = append(body, st.DialogTitle.Render(capitalize(o.binding.Help)+"?")+st.Muted.Render(" ("+o.action.String()+")"))
 		if o.binding.Confirm == keys.ConfirmName {
-			body = append(body, "It cannot be undone. Type the project's name, "+st.Key.Render(m.snap.Project.Name)+", and press enter:")
+			body = append(body, "This cannot be undone. Type the project's name, "+st.Key.Render(m.snap.Project.Name)+", and press enter:")
 			body = append(body, o.input.View())
 			if o.wrong {
 				body = append(body, st.Bad.Render("that is not the project's name"))
@@ -285,6 +284,13 @@ func (m *Model) overlayView(width, height int) ([]string, bool) {
 		return center(box, width, height), true
 	}
 	return nil, false
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func center(box string, width, height int) []string {

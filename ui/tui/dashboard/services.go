@@ -120,10 +120,13 @@ func (p *servicesPanel) view(c *Context, width, height int) []string {
 		}
 		out = append(out, "  "+render.Row(cells, widths, toneStyle))
 	}
-	// The selected service's failing container gets its reason spelled out.
-	if s, ok := p.selectedService(); ok && len(out) < height {
-		if why := serviceProblem(s); why != "" {
-			out = append(out, "", st.Bad.Render("  "+why))
+	// Under the table: the selected service's image and ports (the image
+	// column is the first to go on a narrow terminal), and why it is not
+	// healthy, spelled out.
+	if s, ok := p.selectedService(); ok && len(out) < height-1 {
+		out = append(out, "", st.Muted.Render(render.Fit("  "+s.Name+" · "+s.Image+" · "+strings.Join(s.Ports, ", "), width)))
+		if why := serviceProblem(s); why != "" && len(out) < height {
+			out = append(out, st.Bad.Render(render.Fit("  "+why, width)))
 		}
 	}
 	return out

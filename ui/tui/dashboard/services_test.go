@@ -91,7 +91,7 @@ func TestStartAllAndStopAllConfirm(t *testing.T) {
 	d.keys("U")
 	d.until("start all", func() bool { return strings.Contains(d.screen(), "✓ start-all") })
 	d.keys("X")
-	d.see("stop all services?", "y yes")
+	d.see("Stop all services? (stop-all)", "y yes")
 	d.keys("n")
 	d.see("stop-all: not done")
 	if len(d.actions()) != 1 {

@@ -129,6 +129,9 @@ func (b *Backend) initialSnapshot() tui.Snapshot {
 		}
 	}
 	s.Modes = modesFor(s.Mode)
+	if b.opts.NoProject {
+		s.Services, s.Modes, s.Mode = nil, nil, ""
+	}
 	return s
 }
 

@@ -16,10 +16,10 @@ import (
 func ServiceColumns() []Column {
 	return []Column{
 		{Title: "SERVICE", Width: 15},
-		{Title: "STATE", Flex: 1, Min: 18},
+		{Title: "STATE", Flex: 2, Min: 18},
 		{Title: "URL / PORTS", Flex: 1, Min: 25},
-		{Title: "IMAGE", Flex: 2, Min: 10, Drop: 2},
-		{Title: "UP", Width: 5, Drop: 1},
+		{Title: "IMAGE", Flex: 2, Min: 16, Drop: 1},
+		{Title: "UP", Width: 5, Drop: 2},
 	}
 }
 

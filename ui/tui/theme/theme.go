@@ -77,7 +77,7 @@ func New(r *lipgloss.Renderer, p Palette) Styles {
 		Busy:         s().Foreground(p.Busy),
 		Selected:     s().Background(p.SelBg).Foreground(p.SelFg).Bold(true),
 		Header:       s().Foreground(p.Fg).Bold(true),
-		TabActive:    s().Foreground(p.Accent).Bold(true).Underline(true),
+		TabActive:    s().Foreground(p.Accent).Bold(true),
 		TabInactive:  s().Foreground(p.Muted),
 		Key:          s().Foreground(p.Accent).Bold(true),
 		Match:        s().Foreground(p.Match).Underline(true),
