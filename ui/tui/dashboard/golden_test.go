@@ -1,43 +1,21 @@
 package dashboard
 
 import (
-	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/golden"
 	"github.com/muesli/termenv"
 
 	"github.com/gaiaflow/gaiaflow/ui/tui/fake"
 	"github.com/gaiaflow/gaiaflow/ui/tui/theme"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-// golden compares got with testdata/golden/name, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./ui/tui/dashboard -run %s -update)", err, t.Name())
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file (run with -update if the change is intended)\n--- want\n%s\n--- got\n%s", path, want, got)
-	}
-}
+// Golden files live under testdata/<test name>.golden and are rewritten by
+// go test ./ui/tui/dashboard -run Golden -update (the flag belongs to
+// charmbracelet/x/exp/golden, which teatest uses too).
 
 // TestGoldenViews pins whole screens at 80×24 and 120×40, with no colour and
 // a fixed clock, so layout changes show up in review as text diffs.
@@ -70,7 +48,7 @@ func TestGoldenViews(t *testing.T) {
 				t.Parallel()
 				d := newDriver(t, sz[0], sz[1], c.opts...)
 				d.keys(c.keys...)
-				golden(t, c.name+"-"+sizeName(sz)+".golden", d.screen()+"\n")
+				golden.RequireEqual(t, []byte(d.screen()+"\n"))
 			})
 		}
 	}
@@ -83,13 +61,13 @@ func sizeName(sz [2]int) string { return fmt.Sprintf("%dx%d", sz[0], sz[1]) }
 func TestGoldenColours(t *testing.T) {
 	t.Parallel()
 	for _, n := range []theme.Name{theme.Dark, theme.Light} {
-		t.Run(string(n), func(t *testing.T) {
+		t.Run(string(n)+"-120x40", func(t *testing.T) {
 			t.Parallel()
 			r := lipgloss.NewRenderer(io.Discard)
 			r.SetColorProfile(termenv.ANSI256)
 			st := theme.For(r, n)
 			d := newDriver(t, 120, 40, func(o *Options, _ *fake.Options) { o.Styles = &st })
-			golden(t, "services-colour-"+string(n)+"-120x40.golden", d.screen()+"\n")
+			golden.RequireEqualEscape(t, []byte(d.screen()+"\n"), true)
 		})
 	}
 }
