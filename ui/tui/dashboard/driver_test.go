@@ -26,7 +26,7 @@ func clock() time.Time { return t0 }
 // settles when nothing has arrived for a moment. Commands that block (the
 // change subscription, timers) simply wait, as they would in the program.
 type driver struct {
-	t      *testing.T
+	t      testing.TB
 	m      *Model
 	be     *fake.Backend
 	msgs   chan tea.Msg
@@ -52,12 +52,12 @@ func asciiStyles(n theme.Name) *theme.Styles {
 	return &st
 }
 
-func newDriver(t *testing.T, width, height int, opts ...driverOpt) *driver {
+func newDriver(t testing.TB, width, height int, opts ...driverOpt) *driver {
 	t.Helper()
 	return newDriverWith(t, width, height, fake.Options{Now: clock}, opts...)
 }
 
-func newDriverWith(t *testing.T, width, height int, fo fake.Options, opts ...driverOpt) *driver {
+func newDriverWith(t testing.TB, width, height int, fo fake.Options, opts ...driverOpt) *driver {
 	t.Helper()
 	o := Options{Now: clock, Location: time.UTC, PollInterval: time.Hour, Styles: asciiStyles(theme.Dark), SaveDir: "/logs"}
 	for _, f := range opts {

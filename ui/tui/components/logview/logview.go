@@ -34,7 +34,10 @@ type Model struct {
 	filter *regexp.Regexp
 	search *regexp.Regexp
 	// match is the current search match, an index into shown; -1 for none.
-	match   int
+	match int
+	// matches counts shown lines matching search, kept up to date so that
+	// drawing never scans the whole log.
+	matches int
 	offset  int // first shown line in view
 	height  int
 	follow  bool
@@ -52,7 +55,7 @@ func New() *Model {
 
 // Reset drops every line (a new source).
 func (m *Model) Reset() {
-	m.lines, m.shown, m.pending = nil, nil, nil
+	m.lines, m.shown, m.pending, m.matches = nil, nil, nil, 0
 	m.offset, m.match, m.anchor, m.cursor, m.selecting = 0, -1, -1, 0, false
 }
 
@@ -74,6 +77,9 @@ func (m *Model) push(add []Line) {
 		m.lines = append(m.lines, l)
 		if m.filter == nil || m.filter.MatchString(l.Text) {
 			m.shown = append(m.shown, len(m.lines)-1)
+			if m.search != nil && m.search.MatchString(l.Text) {
+				m.matches++
+			}
 		}
 	}
 	if limit := max(m.Max, 1); len(m.lines) > limit+limit/4 {
@@ -96,7 +102,20 @@ func (m *Model) reindex() {
 		}
 	}
 	m.match, m.anchor, m.selecting = -1, -1, false
+	m.count()
 	m.clamp()
+}
+
+func (m *Model) count() {
+	m.matches = 0
+	if m.search == nil {
+		return
+	}
+	for _, i := range m.shown {
+		if m.search.MatchString(m.lines[i].Text) {
+			m.matches++
+		}
+	}
 }
 
 // SetHeight sets the number of lines in view.
@@ -131,6 +150,7 @@ func (m *Model) SetSearch(pattern string) error {
 	}
 	m.search = re
 	m.match = -1
+	m.count()
 	if re != nil {
 		m.NextMatch(1)
 	}
@@ -184,18 +204,7 @@ func (m *Model) NextMatch(dir int) bool {
 }
 
 // Matches counts the shown lines that match the search.
-func (m *Model) Matches() int {
-	if m.search == nil {
-		return 0
-	}
-	n := 0
-	for _, i := range m.shown {
-		if m.search.MatchString(m.lines[i].Text) {
-			n++
-		}
-	}
-	return n
-}
+func (m *Model) Matches() int { return m.matches }
 
 // Follow reports and ToggleFollow flips whether the view sticks to the end.
 func (m *Model) Follow() bool { return m.follow }

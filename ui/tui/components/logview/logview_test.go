@@ -168,3 +168,21 @@ func TestRenderSanitizesAndFits(t *testing.T) {
 		t.Errorf("line = %q", got)
 	}
 }
+
+func TestMatchCountFollowsAppendsAndFilters(t *testing.T) {
+	m := New()
+	m.SetHeight(3)
+	_ = m.SetSearch("err")
+	m.Append(lines("err a", "ok", "err b"))
+	if m.Matches() != 2 {
+		t.Errorf("matches %d after append", m.Matches())
+	}
+	_ = m.SetFilter("b")
+	if m.Matches() != 1 {
+		t.Errorf("matches %d after filter", m.Matches())
+	}
+	m.Reset()
+	if m.Matches() != 0 {
+		t.Errorf("matches %d after reset", m.Matches())
+	}
+}
