@@ -56,4 +56,6 @@ type Context struct {
 	ReadOnly      bool
 	Now           func() time.Time
 	Loc           *time.Location
+	// PollInterval is how often the DAG panel reads Airflow while visible.
+	PollInterval time.Duration
 }

@@ -1,8 +1,8 @@
 package dashboard
 
 import (
-	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -229,12 +229,9 @@ func (p *dagsPanel) view(c *Context, width, height int) []string {
 	now := c.Now()
 	var out []string
 	if p.err != nil && (!p.loaded || p.level != levelDAGs) {
-		msg := p.err.Error()
-		if errors.Is(p.err, tui.ErrUnavailable) {
-			msg = "Airflow is not reachable: " + msg
-		}
+		msg := strings.TrimSuffix(p.err.Error(), ": "+tui.ErrUnavailable.Error())
 		return []string{st.Bad.Render(render.Fit("✗ "+msg, width)),
-			st.Muted.Render("  retrying every few seconds while this panel is open")}
+			st.Muted.Render(fmt.Sprintf("  read again every %s while this panel is open", c.PollInterval))}
 	}
 	if !p.loaded {
 		return []string{st.Muted.Render("Reading DAGs from Airflow…")}

@@ -89,7 +89,7 @@ func TestAirflowDownThenBack(t *testing.T) {
 	d.m.opts.PollInterval = 10 * time.Millisecond
 	d.see("airflow ✗")
 	d.keys("3")
-	d.see("Airflow is not reachable", "connection refused")
+	d.see("✗ airflow at http://127.0.0.1:8080: connection refused", "read again every")
 	d.be.SetAirflowDown(false)
 	d.until("DAGs after recovery", func() bool { return strings.Contains(d.screen(), "train_model") })
 	d.see("airflow ●")

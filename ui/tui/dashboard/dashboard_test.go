@@ -81,7 +81,7 @@ func TestNoProjectOffersTheInitWizard(t *testing.T) {
 	d.keys("i")
 	d.see("the init wizard is not in this build yet; run `gaiaflow init`")
 	d.keys("3")
-	d.see("Airflow is not reachable")
+	d.see("✗ airflow at http://127.0.0.1:8080: connection refused")
 }
 
 // stubWizard stands in for a wizard package: it shows a line and finishes on enter.

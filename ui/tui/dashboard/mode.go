@@ -78,7 +78,10 @@ func (p *modePanel) view(c *Context, width, height int) []string {
 			mark = "● "
 		}
 		ready, tone := "ready", render.Good
-		if !ms.Ready() {
+		switch {
+		case len(ms.Checks) == 0:
+			ready, tone = "?", render.Muted // nothing checked: say nothing
+		case !ms.Ready():
 			ready, tone = "no", render.Bad
 		}
 		text := render.Fit(mark+ms.Mode, 12) + " " + render.Fit(ready, 6) + " " + ms.Description

@@ -90,7 +90,7 @@ func New(o Options) *Model {
 	}
 	ctx := &Context{
 		Width: 80, Height: 24, Styles: *o.Styles, Keys: o.Keymap, ReadOnly: o.ReadOnly,
-		Now: o.Now, Loc: o.Location,
+		Now: o.Now, Loc: o.Location, PollInterval: o.PollInterval,
 		Log: logview.Styles{Base: o.Styles.Base, Muted: o.Styles.Muted, Stderr: o.Styles.Warn,
 			Match: o.Styles.Match, CurrentMatch: o.Styles.CurrentMatch, Selected: o.Styles.Selected},
 	}
