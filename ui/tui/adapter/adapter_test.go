@@ -10,6 +10,7 @@ import (
 
 	"github.com/gaiaflow/gaiaflow/services/event"
 	"github.com/gaiaflow/gaiaflow/ui/tui"
+	"github.com/gaiaflow/gaiaflow/ui/tui/backendtest"
 )
 
 var _ tui.Backend = (*Backend)(nil)
@@ -67,4 +68,8 @@ func TestSnapshotAndSetMode(t *testing.T) {
 	if _, ok := <-changes; ok {
 		t.Error("changes not closed with its context")
 	}
+}
+
+func TestAdapterKeepsTheBackendContract(t *testing.T) {
+	backendtest.Contract(t, &Backend{Start: t.TempDir()})
 }
