@@ -39,7 +39,9 @@ type Options struct {
 	SaveDir string
 	// WriteFile saves a log; it must not overwrite an existing file.
 	WriteFile func(path string, data []byte) error
-	// Wizards opens a wizard; nil, or a nil model, means not available.
+	// Wizards opens a wizard sized to the dashboard's body; nil, or a nil
+	// model, means not available. The wizard gets every key while open and
+	// must send tui.WizardDone when finished or abandoned (esc, ctrl+c).
 	Wizards func(w tui.Wizard, width, height int) tea.Model
 	// ConfigFile is the preferences file, shown in help.
 	ConfigFile string

@@ -81,7 +81,8 @@ func (m *Model) openPrompt(k promptKind, label, value string) tea.Cmd {
 
 func (m *Model) openWizard(w tui.Wizard) tea.Cmd {
 	if m.opts.Wizards != nil {
-		if wm := m.opts.Wizards(w, m.ctx.Width, m.ctx.Height); wm != nil {
+		// A wizard gets the body's area; the header and footer stay.
+		if wm := m.opts.Wizards(w, m.ctx.Width, m.bodyHeight()); wm != nil {
 			m.overlay = &wizardOverlay{which: w, model: wm}
 			return wm.Init()
 		}
@@ -123,7 +124,7 @@ func (m *Model) overlayResize(msg tea.WindowSizeMsg) tea.Cmd {
 	switch o := m.overlay.(type) {
 	case *wizardOverlay:
 		var cmd tea.Cmd
-		o.model, cmd = o.model.Update(msg)
+		o.model, cmd = o.model.Update(tea.WindowSizeMsg{Width: msg.Width, Height: m.bodyHeight()})
 		return cmd
 	case *promptOverlay:
 		o.input.Width = max(msg.Width-len(o.input.Prompt)-4, 10)
