@@ -91,6 +91,7 @@ func buildGaiaflow(t *testing.T) string {
 // help, filters logs with a remapped key, runs a noisy action and quits,
 // asserting on captured screens.
 func TestTmuxDashboardSmoke(t *testing.T) {
+	t.Parallel()
 	requireTmux(t)
 	bin := buildGaiaflow(t)
 	home := t.TempDir()
@@ -148,6 +149,7 @@ func TestTmuxDashboardSmoke(t *testing.T) {
 
 // TestTmuxReadOnly checks --read-only on the real binary: no action shows.
 func TestTmuxReadOnly(t *testing.T) {
+	t.Parallel()
 	requireTmux(t)
 	bin := buildGaiaflow(t)
 	home := t.TempDir()
