@@ -64,11 +64,19 @@ func (c *Client) ImageHistory(ctx context.Context, ref string) ([]HistoryEntry, 
 	return out, nil
 }
 
+// RemoveImageOptions are the settings of RemoveImage.
+type RemoveImageOptions struct {
+	// Force removes the image even when containers use it.
+	Force bool
+	// KeepParents keeps the untagged parent images a classic build left,
+	// which are the engine's build cache.
+	KeepParents bool
+}
+
 // RemoveImage removes an image reference (and the image when it was its last
-// tag). A missing image is not an error. Children are pruned, containers are
-// not: with force false, an image a container uses stays.
-func (c *Client) RemoveImage(ctx context.Context, ref string, force bool) error {
-	_, err := c.api.ImageRemove(ctx, ref, image.RemoveOptions{Force: force, PruneChildren: true})
+// tag). A missing image is not an error.
+func (c *Client) RemoveImage(ctx context.Context, ref string, opts RemoveImageOptions) error {
+	_, err := c.api.ImageRemove(ctx, ref, image.RemoveOptions{Force: opts.Force, PruneChildren: !opts.KeepParents})
 	if err != nil && !cerrdefs.IsNotFound(err) {
 		return fmt.Errorf("remove image %s: %w", ref, err)
 	}
