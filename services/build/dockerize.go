@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -174,38 +175,28 @@ type taskContext struct {
 }
 
 // taskContext builds the context: the project after the exclusion rules and
-// .dockerignore, plus gaiaflow's files in .gaiaflow/.
+// .dockerignore, plus gaiaflow's files in .gaiaflow/ for the generated
+// Dockerfile, or for a project Dockerfile that uses them (one that mentions
+// .gaiaflow/, such as a saved copy of the generated one). Any other project
+// Dockerfile sees the project as `docker build .` would.
 func (b *Builder) taskContext(p *project.Project, base string, r event.Reporter) (*taskContext, error) {
 	py, err := readPyproject(p.Dir)
 	if err != nil {
 		return nil, err
 	}
 	tc := &taskContext{py: py, dockerfile: dockerfileGenerated, dockerfilePath: generatedDockerfile}
-	if st, err := os.Stat(filepath.Join(p.Dir, projectDockerfile)); err == nil && st.Mode().IsRegular() {
+	withFiles := true
+	if own, err := os.ReadFile(filepath.Join(p.Dir, projectDockerfile)); err == nil {
 		tc.dockerfile, tc.dockerfilePath = dockerfileProjectOwn, projectDockerfile
+		withFiles = bytes.Contains(own, []byte(gaiaflowDir+"/"))
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read the project's Dockerfile: %w", err)
 	}
 	generated := tc.dockerfile == dockerfileGenerated
 	if generated && !py.exists {
 		return nil, errs.Usagef("add a pyproject.toml to the project, or put a Dockerfile of your own at its root",
 			"the project has no pyproject.toml: gaiaflow's Dockerfile installs the package with pip from it")
 	}
-	wheelName, wheel, err := b.Library.wheel()
-	switch {
-	case errors.Is(err, errNoLibrary) && !generated:
-		// The project's own Dockerfile may not need it.
-	case errors.Is(err, errNoLibrary):
-		return nil, errs.Wrap(errs.Failure, err, "use a gaiaflow binary built with `make build`, or put a Dockerfile of your own at the project's root", "build the task image")
-	case err != nil:
-		return nil, err
-	}
-	deps, err := collectDependencies(p.Dir, py)
-	if err != nil {
-		return nil, err
-	}
-	for _, u := range deps.Unsupported {
-		r.Report(event.Event{Kind: event.Warn, Scope: Scope, Message: u})
-	}
-
 	c := newTarContext()
 	filter, err := newProjectFilter(p.Dir)
 	if err != nil {
@@ -215,6 +206,43 @@ func (b *Builder) taskContext(p *project.Project, base string, r event.Reporter)
 	// lists it; the engine then keeps it out of COPY.
 	if err := c.addProject(filter, "", projectDockerfile, ".dockerignore"); err != nil {
 		return nil, err
+	}
+	if withFiles {
+		files, err := b.gaiaflowFiles(p, py, base, generated, r)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			if err := c.addFile(gaiaflowDir+"/"+f.name, f.data, f.mode); err != nil {
+				return nil, fmt.Errorf("write build context: %w", err)
+			}
+		}
+	}
+	tc.tar, tc.stats, err = c.finish()
+	if err != nil {
+		return nil, err
+	}
+	return tc, nil
+}
+
+// gaiaflowFiles are the files of .gaiaflow/: the entry point, the collected
+// requirements, the library's wheel and, when generated, the Dockerfile.
+func (b *Builder) gaiaflowFiles(p *project.Project, py *pyproject, base string, generated bool, r event.Reporter) ([]genFile, error) {
+	wheelName, wheel, err := b.Library.wheel()
+	switch {
+	case errors.Is(err, errNoLibrary) && !generated:
+		// The project's own Dockerfile may do without it.
+	case errors.Is(err, errNoLibrary):
+		return nil, errs.Wrap(errs.Failure, err, "put a Dockerfile of your own at the project's root: gaiaflow builds it as it is", "build the task image")
+	case err != nil:
+		return nil, err
+	}
+	deps, err := collectDependencies(p.Dir, py)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range deps.Unsupported {
+		r.Report(event.Event{Kind: event.Warn, Scope: Scope, Message: u})
 	}
 	files := []genFile{
 		{"entrypoint.sh", entrypointScript(), 0o755},
@@ -227,30 +255,21 @@ func (b *Builder) taskContext(p *project.Project, base string, r event.Reporter)
 	if wheel != nil {
 		files = append(files, genFile{wheelName, wheel, 0o644})
 	}
-	if generated {
-		df, err := render(taskTemplate, taskDockerfile{
-			Project: p.Config.Name, GaiaflowVersion: b.Library.Version, BaseImage: base, Wheel: wheelName,
-			Constraints: len(deps.Constraints) > 0, DynamicDependencies: py.dynamic("dependencies"),
-		})
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, genFile{"Dockerfile", df, 0o644})
-		if py.dynamic("dependencies") {
-			r.Report(event.Event{Kind: event.Warn, Scope: Scope,
-				Message: "pyproject.toml computes its dependencies (dynamic), so they are installed with the code: a code change reinstalls them"})
-		}
+	if !generated {
+		return files, nil
 	}
-	for _, f := range files {
-		if err := c.addFile(gaiaflowDir+"/"+f.name, f.data, f.mode); err != nil {
-			return nil, fmt.Errorf("write build context: %w", err)
-		}
-	}
-	tc.tar, tc.stats, err = c.finish()
+	df, err := render(taskTemplate, taskDockerfile{
+		Project: p.Config.Name, GaiaflowVersion: b.Library.Version, BaseImage: base, Wheel: wheelName,
+		Constraints: len(deps.Constraints) > 0, DynamicDependencies: py.dynamic("dependencies"),
+	})
 	if err != nil {
 		return nil, err
 	}
-	return tc, nil
+	if py.dynamic("dependencies") {
+		r.Report(event.Event{Kind: event.Warn, Scope: Scope,
+			Message: "pyproject.toml computes its dependencies (dynamic), so they are installed with the code: a code change reinstalls them"})
+	}
+	return append(files, genFile{"Dockerfile", df, 0o644}), nil
 }
 
 // genFile is a file gaiaflow adds to a build context.

@@ -194,31 +194,41 @@ func TestDockerizeLabelsTheSourceCommit(t *testing.T) {
 
 func TestDockerizeUsesTheProjectsDockerfileAsIs(t *testing.T) {
 	isolateState(t)
-	own := "FROM example/base:1\nCOPY . /app\n"
-	p := testProject(t, map[string]string{
-		"Dockerfile":    own,
-		".dockerignore": "Dockerfile\n.dockerignore\n",
-	})
-	eng := &fakeEngine{}
-	res, err := (&Builder{Engine: eng}).Dockerize(context.Background(), p, DockerizeOptions{Image: "demo:own"}, event.Discard)
-	if err != nil {
-		t.Fatalf("a project with its own Dockerfile builds without the library: %v", err)
-	}
-	fb := eng.last(t)
-	if fb.opts.Dockerfile != "Dockerfile" || res.Dockerfile != "project" || res.BaseImage != "" {
-		t.Errorf("Dockerfile = %q (%s), base %q", fb.opts.Dockerfile, res.Dockerfile, res.BaseImage)
-	}
-	if fb.files["Dockerfile"] != own {
-		t.Errorf("the Dockerfile was changed:\n%s", fb.files["Dockerfile"])
-	}
-	if _, ok := fb.files[".gaiaflow/Dockerfile"]; ok {
-		t.Error("a generated Dockerfile went in beside the project's own")
-	}
-	if _, ok := fb.files[".gaiaflow/requirements.txt"]; !ok {
-		t.Error("gaiaflow's files are not offered to the project's Dockerfile")
-	}
-	if _, ok := fb.opts.Labels[LabelBaseName]; ok {
-		t.Error("base name label set for a Dockerfile gaiaflow did not write")
+	for _, tc := range []struct {
+		name       string
+		dockerfile string
+		withFiles  bool
+	}{
+		{"plain", "FROM example/base:1\nCOPY . /app\n", false},
+		{"using gaiaflow's files", "FROM example/base:1\nCOPY .gaiaflow/requirements.txt /tmp/\nCOPY . /app\n", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := testProject(t, map[string]string{
+				"Dockerfile":    tc.dockerfile,
+				".dockerignore": "Dockerfile\n.dockerignore\n",
+			})
+			eng := &fakeEngine{}
+			res, err := (&Builder{Engine: eng}).Dockerize(context.Background(), p, DockerizeOptions{Image: "demo:own"}, event.Discard)
+			if err != nil {
+				t.Fatalf("a project with its own Dockerfile builds without the library: %v", err)
+			}
+			fb := eng.last(t)
+			if fb.opts.Dockerfile != "Dockerfile" || res.Dockerfile != "project" || res.BaseImage != "" {
+				t.Errorf("Dockerfile = %q (%s), base %q", fb.opts.Dockerfile, res.Dockerfile, res.BaseImage)
+			}
+			if fb.files["Dockerfile"] != tc.dockerfile || fb.files[".dockerignore"] == "" {
+				t.Errorf("the Dockerfile was changed or left out:\n%s", fb.files["Dockerfile"])
+			}
+			if _, ok := fb.files[".gaiaflow/Dockerfile"]; ok {
+				t.Error("a generated Dockerfile went in beside the project's own")
+			}
+			if _, ok := fb.files[".gaiaflow/requirements.txt"]; ok != tc.withFiles {
+				t.Errorf("gaiaflow's files in the context: %v, want %v", ok, tc.withFiles)
+			}
+			if _, ok := fb.opts.Labels[LabelBaseName]; ok {
+				t.Error("base name label set for a Dockerfile gaiaflow did not write")
+			}
+		})
 	}
 }
 

@@ -46,7 +46,12 @@ func (e *StepError) Error() string {
 		" (" + e.Step.Instruction + "): " + e.Message
 }
 
-var stepRE = regexp.MustCompile(`^Step (\d+)/(\d+) : (.*)$`)
+var (
+	stepRE = regexp.MustCompile(`^Step (\d+)/(\d+) : (.*)$`)
+	// ansiRE matches terminal escape sequences: the engine wraps a step's
+	// stderr in red. Events carry plain text; faces choose their colours.
+	ansiRE = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
+)
 
 // maxStepOutput bounds the output kept for a failing step.
 const maxStepOutput = 60
@@ -73,7 +78,7 @@ func (s *stream) message(m docker.BuildMessage) {
 	lines := strings.Split(text, "\n")
 	s.partial = lines[len(lines)-1]
 	for _, l := range lines[:len(lines)-1] {
-		s.line(strings.TrimRight(l, "\r"))
+		s.line(l)
 	}
 }
 
@@ -86,6 +91,7 @@ func (s *stream) flush() {
 }
 
 func (s *stream) line(l string) {
+	l = strings.TrimRight(ansiRE.ReplaceAllString(l, ""), "\r")
 	if m := stepRE.FindStringSubmatch(l); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		total, _ := strconv.Atoi(m[2])

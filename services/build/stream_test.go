@@ -20,7 +20,7 @@ func TestStreamTurnsTheBuildIntoEvents(t *testing.T) {
 		{Stream: " ---> Running in 77\n"},
 		{Stream: "Collecting six\r\n  Downloading"},
 		{Stream: " six.whl\n"},
-		{Stream: "Removing intermediate container 77\n ---> fedcba987654\n"},
+		{Stream: "\x1b[91mWARNING: on stderr\n\x1b[0mRemoving intermediate container 77\n ---> fedcba987654\n"},
 		{Stream: "Successfully built fedcba987654\nSuccessfully tagged demo:1\n"},
 	} {
 		s.message(m)
@@ -46,6 +46,7 @@ func TestStreamTurnsTheBuildIntoEvents(t *testing.T) {
 		{event.Step, StateStep, "Step 3/3 : COPY . /app", 3, 3},
 		{event.Log, "", "Collecting six", 0, 0},
 		{event.Log, "", "  Downloading six.whl", 0, 0},
+		{event.Log, "", "WARNING: on stderr", 0, 0},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("events\n got %+v\nwant %+v", got, want)
@@ -59,7 +60,7 @@ func TestStreamTurnsTheBuildIntoEvents(t *testing.T) {
 		t.Errorf("steps %+v", s.steps)
 	}
 	se := s.failed(&docker.BuildError{Message: "boom"})
-	if se.Step != wantSteps[2] || !reflect.DeepEqual(se.Output, []string{"Collecting six", "  Downloading six.whl"}) {
+	if se.Step != wantSteps[2] || !reflect.DeepEqual(se.Output, []string{"Collecting six", "  Downloading six.whl", "WARNING: on stderr"}) {
 		t.Errorf("StepError %+v", se)
 	}
 	if se.Error() != "image build failed at step 3/3 (COPY . /app): boom" {
