@@ -50,6 +50,9 @@ func (b *Builder) AirflowImage(ctx context.Context, p *project.Project, opts Air
 	if airflowImage == "" {
 		airflowImage = project.DefaultAirflowImage
 	}
+	if err := checkBaseImage(airflowImage, "services.airflow.image in gaiaflow.toml"); err != nil {
+		return "", err
+	}
 	projectDir := opts.ProjectDir
 	if projectDir == "" {
 		projectDir = AirflowProjectDir

@@ -93,6 +93,9 @@ func (b *Builder) Dockerize(ctx context.Context, p *project.Project, opts Docker
 	if base == "" {
 		base = project.DefaultBaseImage
 	}
+	if err := checkBaseImage(base, "build.base_image in gaiaflow.toml (or --base-image)"); err != nil {
+		return nil, err
+	}
 	tc, err := b.taskContext(p, base, r)
 	if err != nil {
 		return nil, err

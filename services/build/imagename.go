@@ -78,3 +78,12 @@ func ImageName(flag, configured, pkg, projectDir string) (string, error) {
 	}
 	return defaultImageName(pkg, py)
 }
+
+// checkBaseImage checks an image a generated Dockerfile starts FROM: any
+// valid reference, tagged or pinned by digest.
+func checkBaseImage(ref, setting string) error {
+	if _, err := reference.ParseNormalizedNamed(ref); err != nil {
+		return errs.Usagef("set "+setting+" to an image reference such as python:3.12-slim", "base image %q is not valid: %v", ref, err)
+	}
+	return nil
+}

@@ -68,3 +68,17 @@ func TestImageNameDefault(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckBaseImage(t *testing.T) {
+	for ref, ok := range map[string]bool{
+		"python:3.12-slim": true,
+		"python@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef": true,
+		"gaiaflow-test/python-base:db962cd11b3e":                                         true,
+		"python:3.12\nRUN rm -rf /":                                                      false,
+		"":                                                                               false,
+	} {
+		if err := checkBaseImage(ref, "build.base_image"); (err == nil) != ok {
+			t.Errorf("checkBaseImage(%q) = %v", ref, err)
+		}
+	}
+}
