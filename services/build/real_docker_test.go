@@ -96,8 +96,8 @@ func stepOf(t *testing.T, res *build.Result, prefix string) build.Step {
 	return build.Step{}
 }
 
-// layerOf returns the id of the layer an instruction made.
-func layerOf(t *testing.T, c *docker.Client, image, fragment string) string {
+// layerOf returns the layer an instruction made.
+func layerOf(t *testing.T, c *docker.Client, image, fragment string) docker.HistoryEntry {
 	t.Helper()
 	hist, err := c.ImageHistory(context.Background(), image)
 	if err != nil {
@@ -105,11 +105,11 @@ func layerOf(t *testing.T, c *docker.Client, image, fragment string) string {
 	}
 	for _, h := range hist {
 		if strings.Contains(h.CreatedBy, fragment) {
-			return h.ID
+			return h
 		}
 	}
 	t.Fatalf("no layer of %s was made by %q", image, fragment)
-	return ""
+	return docker.HistoryEntry{}
 }
 
 // TestRealDockerDockerize builds a task image of a project on the real
@@ -219,6 +219,9 @@ func TestRealDockerDockerize(t *testing.T) {
 	if err := os.WriteFile(tasks, code, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// History times have seconds: wait for the next one, so a layer made by
+	// the rebuild cannot look older than it.
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
 	start = time.Now()
 	again, err := b.Dockerize(ctx, p, build.DockerizeOptions{Image: image}, event.Discard)
 	if err != nil {
@@ -232,8 +235,14 @@ func TestRealDockerDockerize(t *testing.T) {
 	if s := stepOf(t, again, "COPY . /opt/gaiaflow/project/"); s.Cached {
 		t.Errorf("the code step came from the cache after a code change: %+v", s)
 	}
-	if a, b := layerOf(t, c, res.ID, "pip install -r /opt/gaiaflow/deps/"), layerOf(t, c, again.ID, "pip install -r /opt/gaiaflow/deps/"); a != b {
-		t.Errorf("dependency layer %s became %s", a, b)
+	// The image's history agrees: its dependency layer predates the rebuild,
+	// its code layer does not. (Layer ids are no proof: a parallel test
+	// building the same steps may have made the cached twin.)
+	if l := layerOf(t, c, again.ID, "pip install -r /opt/gaiaflow/deps/"); !l.Created.Before(start.Truncate(time.Second)) {
+		t.Errorf("the dependency layer was made at %s, during the rebuild (started %s)", l.Created, start)
+	}
+	if l := layerOf(t, c, again.ID, "COPY dir:"); l.Created.Before(start.Truncate(time.Second)) {
+		t.Errorf("the code layer was made at %s, before the rebuild (started %s)", l.Created, start)
 	}
 	if again.ID == res.ID {
 		t.Error("the code change did not make a new image")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/image"
@@ -46,6 +47,7 @@ func (c *Client) InspectImage(ctx context.Context, ref string) (info ImageInfo, 
 // HistoryEntry is one layer of an image's history, newest first.
 type HistoryEntry struct {
 	ID        string // "<missing>" for layers built elsewhere
+	Created   time.Time
 	CreatedBy string // the instruction that made the layer
 	Size      int64
 	Tags      []string
@@ -59,7 +61,7 @@ func (c *Client) ImageHistory(ctx context.Context, ref string) ([]HistoryEntry, 
 	}
 	out := make([]HistoryEntry, len(items))
 	for i, it := range items {
-		out[i] = HistoryEntry{ID: it.ID, CreatedBy: it.CreatedBy, Size: it.Size, Tags: it.Tags}
+		out[i] = HistoryEntry{ID: it.ID, Created: time.Unix(it.Created, 0), CreatedBy: it.CreatedBy, Size: it.Size, Tags: it.Tags}
 	}
 	return out, nil
 }
