@@ -326,6 +326,20 @@ func TestRealDockerAirflowImage(t *testing.T) {
 		t.Errorf("got %q: want the mounted package and the library in the task venv, the library in Airflow's env, and the airflow user", lines)
 	}
 
+	// Even a process that may write to the mounted project leaves no
+	// caches in it.
+	before := treeState(t, p.Dir)
+	run, err = c.RunTask(ctx, docker.TaskRun{
+		Image: tag, User: "0", Cmd: []string{build.TaskPython, "-c", "import demo.tasks"},
+		Binds: []string{p.Dir + ":" + build.AirflowProjectDir},
+	})
+	if err != nil || run.ExitCode != 0 {
+		t.Fatalf("import as root: %v, %+v", err, run)
+	}
+	if after := treeState(t, p.Dir); !reflect.DeepEqual(before, after) {
+		t.Error("running the project's code in the Airflow image wrote into the project")
+	}
+
 	rec := &event.Recorder{}
 	again, err := b.AirflowImage(ctx, p, build.AirflowOptions{}, rec)
 	if err != nil || again != tag {

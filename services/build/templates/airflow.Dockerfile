@@ -4,22 +4,26 @@
 FROM {{.AirflowImage}}
 
 USER root
-ENV PIP_NO_CACHE_DIR=1 \
+# Python writes its caches outside the mounted project (gaiaflow never drops
+# files into it), and pip keeps no download cache in the image.
+ENV PYTHONPYCACHEPREFIX=/tmp/gaiaflow-pycache \
+    PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # The task environment: the project's dependencies apart from Airflow's, for
-# tasks in dev mode (GAIAFLOW_TASK_PYTHON={{.TaskVenv}}/bin/python).
+# tasks in dev mode (GAIAFLOW_TASK_PYTHON={{.TaskVenv}}/bin/python). PIP_USER=0:
+# Airflow images may set PIP_USER, which a virtual environment refuses.
 RUN python3 -m venv {{.TaskVenv}}
 {{- if .Requirements}}
 COPY .gaiaflow/requirements.txt{{if .Constraints}} .gaiaflow/constraints.txt{{end}} /opt/gaiaflow/deps/
-RUN {{.TaskVenv}}/bin/pip install -r /opt/gaiaflow/deps/requirements.txt{{if .Constraints}} -c /opt/gaiaflow/deps/constraints.txt{{end}}
+RUN PIP_USER=0 {{.TaskVenv}}/bin/pip install -r /opt/gaiaflow/deps/requirements.txt{{if .Constraints}} -c /opt/gaiaflow/deps/constraints.txt{{end}}
 {{- end}}
 
 # The gaiaflow library in the task environment, and the project's package by
 # path: the stack mounts the project at {{.ProjectDir}}, so tasks run the code
 # as it is on disk, without a rebuild.
 COPY .gaiaflow/{{.Wheel}} /opt/gaiaflow/lib/
-RUN {{.TaskVenv}}/bin/pip install --no-deps /opt/gaiaflow/lib/{{.Wheel}} \
+RUN PIP_USER=0 {{.TaskVenv}}/bin/pip install --no-deps /opt/gaiaflow/lib/{{.Wheel}} \
  && {{.TaskVenv}}/bin/python -c "import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()['purelib'], 'gaiaflow-project.pth').write_text('{{.SourceRoot}}\n')"
 
 # The gaiaflow library in Airflow's own environment (for create_task in DAGs),
