@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -231,7 +232,7 @@ func (c *tarContext) addFromDisk(abs, name string, d fs.DirEntry) error {
 	}
 	// Owners and user names are left out: they do not belong in an image and
 	// would make the engine's cache depend on who builds.
-	h := &tar.Header{Name: name, Mode: int64(info.Mode().Perm()), ModTime: info.ModTime().Truncate(time.Second)}
+	h := &tar.Header{Name: name, Mode: tarMode(info.Mode()), ModTime: info.ModTime().Truncate(time.Second)}
 	switch {
 	case info.IsDir():
 		h.Typeflag, h.Name = tar.TypeDir, name+"/"
@@ -262,6 +263,17 @@ func (c *tarContext) addFromDisk(abs, name string, d fs.DirEntry) error {
 		return nil
 	}
 	return nil // sockets, pipes and devices have no place in an image
+}
+
+// tarMode is a file's permission bits in the context. Windows has no
+// execute bit, so there every file is made executable and not writable by
+// others, as the docker CLI does.
+func tarMode(m fs.FileMode) int64 {
+	perm := int64(m.Perm())
+	if runtime.GOOS == "windows" {
+		perm = perm&0o755 | 0o111
+	}
+	return perm
 }
 
 func exists(p string) bool {
