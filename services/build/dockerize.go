@@ -48,7 +48,9 @@ type DockerizeOptions struct {
 	Image     string // name:tag; empty: build.image, else <package>:<version>
 	BaseImage string // empty: build.base_image from gaiaflow.toml
 	NoCache   bool
-	Target    string // TargetDocker (the default) or TargetMinikube
+	// Target is what the image is recorded for: TargetDocker (the default)
+	// or TargetMinikube. The Builder's Engine must be that target's engine.
+	Target string
 }
 
 // Result is a built task image.
@@ -92,9 +94,6 @@ func (b *Builder) Dockerize(ctx context.Context, p *project.Project, opts Docker
 	}
 	if base == "" {
 		base = project.DefaultBaseImage
-	}
-	if err := checkBaseImage(base, "build.base_image in gaiaflow.toml (or --base-image)"); err != nil {
-		return nil, err
 	}
 	tc, err := b.taskContext(p, base, r)
 	if err != nil {
@@ -260,6 +259,9 @@ func (b *Builder) gaiaflowFiles(p *project.Project, py *pyproject, base string, 
 	}
 	if !generated {
 		return files, nil
+	}
+	if err := checkBaseImage(base, "build.base_image in gaiaflow.toml (or --base-image)"); err != nil {
+		return nil, err
 	}
 	df, err := render(taskTemplate, taskDockerfile{
 		Project: p.Config.Name, GaiaflowVersion: b.Library.Version, BaseImage: base, Wheel: wheelName,
