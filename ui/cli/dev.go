@@ -4,8 +4,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-
-	"github.com/gaiaflow/gaiaflow/services/build"
 )
 
 // stackFlags are the flags of commands that start services; their names and
@@ -118,37 +116,7 @@ confirmation on a terminal unless --yes.`,
 }
 
 // newDockerize is shared by dev and prod-local: the build is the same, the
-// target engine differs.
+// target engine differs. It lives in dockerize.go.
 func newDockerize(a *App, target string) *cobra.Command {
-	var opts build.DockerizeOptions
-	short := "Build the project's package into a task image on the local Docker engine"
-	long := `Build the project's task image on the local Docker engine and record it, so
-the stack passes it to Airflow and mode dev_docker can use it.
-
-The image is built from the project after .dockerignore; .git, virtual
-environments, data/, logs/, caches, notebook checkpoints and .env files are
-always left out. A Dockerfile at the project's root is used as it is;
-otherwise gaiaflow writes one that installs the dependencies before the code,
-so a code-only change rebuilds in seconds. Nothing is written into the project.`
-	if target == "prod-local" {
-		short = "Build the project's package into a task image inside the Minikube cluster"
-		long = ""
-	}
-	c := &cobra.Command{
-		Use:   "dockerize",
-		Short: short,
-		Long:  long,
-		Args:  exactArgs(0, "no arguments"),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if target == "prod-local" {
-				return errMinikubeTarget()
-			}
-			opts.Target = build.TargetDocker
-			return runDockerize(cmd.Context(), a, opts, taskLibrary())
-		},
-	}
-	c.Flags().StringVarP(&opts.Image, "image-name", "i", "", "image name and tag, never :latest (default: build.image in gaiaflow.toml, else <package>:<version> from pyproject.toml)")
-	c.Flags().StringVar(&opts.BaseImage, "base-image", "", "base image of the generated Dockerfile (default: build.base_image in gaiaflow.toml)")
-	c.Flags().BoolVar(&opts.NoCache, "no-cache", false, "build every step again instead of reusing the engine's build cache")
-	return c
+	return dockerizeCommand(a, target)
 }
