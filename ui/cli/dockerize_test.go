@@ -11,8 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gaiaflow/gaiaflow/pylib"
 	"github.com/gaiaflow/gaiaflow/services/build"
 	"github.com/gaiaflow/gaiaflow/services/build/buildtest"
+	"github.com/gaiaflow/gaiaflow/services/docker"
 	"github.com/gaiaflow/gaiaflow/services/project"
 )
 
@@ -40,15 +42,43 @@ func TestDevDockerizeRefusesLatest(t *testing.T) {
 	}
 }
 
-func TestDevDockerizeWithoutTheLibrary(t *testing.T) {
-	dir := newProjectDir(t, goodToml)
-	if err := os.WriteFile(filepath.Join(dir, "pyproject.toml"), []byte(demoPyproject), 0o644); err != nil {
+// TestRealDockerDevDockerizeBundledLibrary is the issue's "done when": the
+// real binary's code path with the real bundled library builds a runnable
+// task image, whose runner calls a package function and hands its value back
+// where the pod operator reads it.
+func TestRealDockerDevDockerizeBundledLibrary(t *testing.T) {
+	c := buildtest.Client(t)
+	base := buildtest.PythonBase(t, c)
+	dir := t.TempDir()
+	buildtest.WriteProject(t, dir, base)
+	image := "gaiaflow-test/cli-bundled:0.1.0"
+	r := run(t, dir, "--no-tui", "dev", "dockerize", "-i", image)
+	if r.code != 0 {
+		t.Fatalf("dockerize: exit %d\nstdout %s\nstderr %s", r.code, r.out, r.err)
+	}
+	res, err := c.RunTask(context.Background(), docker.TaskRun{
+		Image: image,
+		Env: []string{"GAIAFLOW_MODE=prod_local", "GAIAFLOW_RESULT_JSON=/tmp/return.json",
+			`GAIAFLOW_CALL={"func_path": "demo.tasks:describe", "args": ["x\"y\n"], "kwargs": {}}`},
+		ResultPath: "/tmp/return.json",
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	r := run(t, dir, "dev", "dockerize")
-	if r.code != 1 || !strings.Contains(r.err, "bundled gaiaflow library is not available") ||
-		!strings.Contains(r.err, "hint: put a Dockerfile of your own") {
-		t.Errorf("code %d, stderr %q", r.code, r.err)
+	if res.ExitCode != 0 {
+		t.Fatalf("task exited %d\nstdout: %s\nstderr: %s", res.ExitCode, res.Stdout, res.Stderr)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(res.Result, &got); err != nil {
+		t.Fatalf("result %q: %v", res.Result, err)
+	}
+	if got["name"] != "x\"y\n" {
+		t.Errorf("result %v: the argument did not arrive intact", got)
+	}
+	version, err := c.RunTask(context.Background(), docker.TaskRun{Image: image,
+		Cmd: []string{"python", "-c", "import gaiaflow; print(gaiaflow.__version__)"}})
+	if err != nil || strings.TrimSpace(version.Stdout) != pylib.Version() {
+		t.Errorf("library in the image is %q (%v), want the bundled %s", version.Stdout, err, pylib.Version())
 	}
 }
 

@@ -1,13 +1,12 @@
 package cli
 
-import "github.com/gaiaflow/gaiaflow/services/build"
+import (
+	"github.com/gaiaflow/gaiaflow/pylib"
+	"github.com/gaiaflow/gaiaflow/services/build"
+)
 
 // taskLibrary is the gaiaflow Python library bundled with this binary, which
-// task images and the Airflow runtime image install.
-//
-// The library (github.com/gaiaflow/gaiaflow/pylib: pylib.Version and
-// pylib.WriteWheel) is not wired in yet. Until it is, builds that need it
-// say so plainly, and a project with its own Dockerfile still builds.
+// task images and the Airflow runtime image install at exactly its version.
 func taskLibrary() build.Library {
-	return build.Library{}
+	return build.Library{Version: pylib.Version(), Wheel: pylib.WriteWheel}
 }
