@@ -104,7 +104,7 @@ func TestAdoptListsEveryProblemAtOnce(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 	msg := err.Error()
-	for _, want := range []string{"package: several packages (alpha, beta): pass --package", "python: \"2.7\" is not one of"} {
+	for _, want := range []string{"--package: several packages (alpha, beta): pass --package", "--python: \"2.7\" is not one of"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error lacks %q:\n%s", want, msg)
 		}
@@ -136,7 +136,7 @@ func TestAdoptNeverReplacesGaiaflowToml(t *testing.T) {
 
 func TestAdoptAnEmptyFolder(t *testing.T) {
 	_, _, err := Adopt(t.TempDir(), Answers{})
-	for _, want := range []string{"package: no Python package", "env-manager: no pyproject.toml"} {
+	for _, want := range []string{"--package: no Python package", "--env-manager: no pyproject.toml"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("err %v, want %q", err, want)
 		}

@@ -202,11 +202,17 @@ func ValidatePython(s string) error {
 
 // Problem is one invalid answer.
 type Problem struct {
-	Field string // the answer's flag name: name, package, email, ...
+	Field string // the answer's flag name (name, package, email, ...), or DIR
 	Err   error
 }
 
-func (p Problem) String() string { return p.Field + ": " + p.Err.Error() }
+// String names the answer as the command line does: "--package: ...".
+func (p Problem) String() string {
+	if p.Field == strings.ToUpper(p.Field) {
+		return p.Field + ": " + p.Err.Error()
+	}
+	return "--" + p.Field + ": " + p.Err.Error()
+}
 
 // Validate checks every answer and returns one problem per invalid one, in
 // the order the wizard asks for them.

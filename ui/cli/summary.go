@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -24,9 +25,14 @@ type serviceSummary struct {
 }
 
 // runSummary is `gaiaflow` itself. The dashboard is not built yet, so a
-// terminal gets the same summary as --no-tui, with a line saying so.
+// terminal gets the same summary as --no-tui, with a line saying so. Where
+// no project is found, a terminal gets the init wizard (as the dashboard
+// will offer it).
 func runSummary(ctx context.Context, a *App) error {
 	p, err := a.Project()
+	if errors.Is(err, project.ErrNotFound) && a.Opts.Path == "" && !a.Headless() {
+		return runInitWizard(ctx, a, "", initFlags{})
+	}
 	if err != nil {
 		return err
 	}
