@@ -168,8 +168,12 @@ func printCreated(w io.Writer, cwd string, v initView) {
 	if !v.Answers.Examples {
 		examples = "without examples"
 	}
+	where := rel
+	if rel == "." {
+		where = "the current folder"
+	}
 	fmt.Fprintf(w, "Created %s: %d files, a %s project (Python %s, package %s), %s.\n",
-		rel, len(v.Created), v.Answers.EnvManager, v.Answers.Python, v.Answers.Package, examples)
+		where, len(v.Created), v.Answers.EnvManager, v.Answers.Python, v.Answers.Package, examples)
 	if len(v.Kept) > 0 {
 		fmt.Fprintf(w, "Kept %d existing files as they were: %s\n", len(v.Kept), strings.Join(v.Kept, ", "))
 	}

@@ -58,7 +58,7 @@ func TestInitHeadlessDefaultsAndText(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.err)
 	}
-	for _, want := range []string{"Created .:", "a uv project (Python 3.12, package sales_forecast), with the example pipeline", "uv sync --extra dev", "gaiaflow dev start"} {
+	for _, want := range []string{"Created the current folder:", "a uv project (Python 3.12, package sales_forecast), with the example pipeline", "uv sync --extra dev", "gaiaflow dev start"} {
 		if !strings.Contains(r.out, want) {
 			t.Errorf("output lacks %q:\n%s", want, r.out)
 		}

@@ -57,7 +57,7 @@ func (m Model) View() string {
 				b.WriteString("    " + okStyle.Render("✓") + "\n")
 			}
 		}
-		b.WriteString("    " + dimStyle.Render(f.help) + "\n")
+		b.WriteString(indent(dimStyle.Width(max(20, m.width-4)).Render(f.help), "    ") + "\n")
 	}
 	if m.current == review {
 		b.WriteString("\n" + currentStyle.Render("▸ Review") + "\n")
@@ -107,9 +107,22 @@ func (m Model) preview() string {
 		root = m.Answers().Name
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "    %d files in %s\n", len(files), m.Dir())
+	where := m.Dir()
+	if filepath.Clean(where) == "." {
+		where = "the current folder"
+	}
+	fmt.Fprintf(&b, "    %d files in %s\n", len(files), where)
 	for _, line := range strings.Split(strings.TrimRight(scaffold.Tree(root, scaffold.Paths(files)), "\n"), "\n") {
 		b.WriteString("    " + line + "\n")
 	}
 	return b.String()
+}
+
+// indent puts prefix before every line of s.
+func indent(s, prefix string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = prefix + l
+	}
+	return strings.Join(lines, "\n")
 }
