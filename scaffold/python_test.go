@@ -117,9 +117,14 @@ func TestGeneratedProjectChecksRealAirflow(t *testing.T) {
 	if out, err := probe.CombinedOutput(); err != nil {
 		requireOrSkip(t, "the example pipeline's packages (see .ci/requirements.txt) in "+py+": "+strings.TrimSpace(string(out)))
 	}
+	// Two projects at a time: each run is CPU-bound (Airflow, MLflow and
+	// scikit-learn start in every task's interpreter).
+	slots := make(chan struct{}, 2)
 	for _, c := range combos() {
 		t.Run(c.String(), func(t *testing.T) {
 			t.Parallel()
+			slots <- struct{}{}
+			defer func() { <-slots }()
 			dir := generate(t, c)
 			env := []string{
 				"PYTHONPATH=" + strings.Join([]string{filepath.Join(dir, "src"), lib}, string(os.PathListSeparator)),
