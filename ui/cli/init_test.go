@@ -194,4 +194,3 @@ func TestInitWizardFromKeys(t *testing.T) {
 		})
 	}
 }
-
