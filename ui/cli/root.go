@@ -55,7 +55,7 @@ when stdout is not a terminal, it prints a status summary instead.`,
 		c.GroupID = "run"
 		root.AddCommand(c)
 	}
-	for _, c := range []*cobra.Command{newDoctor(a), newVersion(a), newCompletion(a)} {
+	for _, c := range []*cobra.Command{newDoctor(a), newVersion(a), newLibrary(a), newCompletion(a)} {
 		c.GroupID = "tool"
 		root.AddCommand(c)
 	}
