@@ -79,6 +79,6 @@ func runDashboard(ctx context.Context, a *App) error {
 	}
 	return dashboard.Run(ctx, dashboard.RunOptions{
 		Backend: be, ReadOnly: a.Opts.ReadOnly, NoColor: !a.Color(), Getenv: a.Getenv,
-		In: a.In, Out: out, Cwd: a.Cwd,
+		In: a.In, Out: out, Cwd: a.Cwd, Wizards: dashboardWizards(a),
 	})
 }
