@@ -35,7 +35,7 @@ die() {
 
 usage() { sed -n '4,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; }
 
-env_file= verbose=
+env_file='' verbose=''
 requested=()
 while [[ $# -gt 0 ]]; do
 	case $1 in
