@@ -140,28 +140,41 @@ recipe_hash() { recipe_inputs "$1" | sha256sum | cut -c1-12; }
 logdir=${KIT_LOG_DIR:-${TMPDIR:-/tmp}/gaiaflow-kit-logs}
 mkdir -p "$logdir"
 
-# run_logged NAME CMD...: runs CMD with its output in NAME's log (or on stderr).
+# run_logged NAME CMD...: runs CMD with its output in NAME's log (also on stderr with
+# --verbose); on failure shows the log's tail.
 run_logged() {
-	local name=$1
+	local name=$1 logf=$logdir/$1.log rc=0
 	shift
 	if [[ -n $verbose ]]; then
-		"$@" >&2
-		return
+		"$@" 2>&1 | tee "$logf" >&2 || rc=$?
+	else
+		"$@" >"$logf" 2>&1 || rc=$?
 	fi
-	local logf=$logdir/$name.log
-	if ! "$@" >"$logf" 2>&1; then
-		tail -n 40 "$logf" >&2
-		log "$name: build failed; full log in $logf"
-		return 1
+	if [[ $rc -ne 0 ]]; then
+		[[ -n $verbose ]] || tail -n 40 "$logf" >&2
+		log "$name: failed; full log in $logf"
 	fi
+	return "$rc"
 }
 
 docker_build() { # NAME TAG CONTEXT
-	local name=$1 tag=$2 ctx=$3
-	run_logged "$name" docker build --pull=false --rm --force-rm \
-		--label "$LABEL=true" --label "$LABEL.name=$name" \
-		--build-arg "BASE_IMAGE=${TAG[${PARENT[$name]}]}" \
-		-t "$tag" "$ctx"
+	local name=$1 tag=$2 ctx=$3 try
+	for try in 1 2; do
+		if run_logged "$name" docker build --pull=false --rm --force-rm \
+			--label "$LABEL=true" --label "$LABEL.name=$name" \
+			--build-arg "BASE_IMAGE=${TAG[${PARENT[$name]}]}" \
+			-t "$tag" "$ctx"; then
+			return 0
+		fi
+		# The classic builder keeps each step as an untagged image until the next step
+		# commits; a `docker image prune` elsewhere on a shared daemon deletes it and the
+		# build fails like this. Nothing of ours was wrong: build again, once.
+		if [[ $try == 1 ]] && grep -qE 'unknown parent image ID|No such image: sha256:' "$logdir/$name.log"; then
+			log "$name: an intermediate image vanished (a prune elsewhere?); building again"
+			continue
+		fi
+		return 1
+	done
 }
 
 build_minio() { # TAG
@@ -169,8 +182,10 @@ build_minio() { # TAG
 	tmp=$(mktemp -d "${TMPDIR:-/var/tmp}/gaiaflow-kit-minio.XXXXXX")
 	mkdir "$tmp/ctx" "$tmp/bin"
 	log "minio: go install github.com/minio/minio@$(tr -d '[:space:]' <"$here/minio/VERSION")"
+	local start=$SECONDS
 	{
-		run_logged minio "$here/minio/gobuild.sh" "$tmp/bin" &&
+		run_logged minio-go "$here/minio/gobuild.sh" "$tmp/bin" &&
+			log "minio: go install took $((SECONDS - start))s" &&
 			cp "$here"/minio/Dockerfile "$here"/minio/entrypoint.sh "$tmp/bin/minio" "$tmp/ctx/" &&
 			docker_build minio "$tag" "$tmp/ctx"
 	} || rc=$?
