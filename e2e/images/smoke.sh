@@ -60,8 +60,7 @@ trap cleanup EXIT
 run() { docker run --label io.gaiaflow.kit=true --label "$RUN_LABEL" "$@"; }
 
 # ready CONTAINER SECONDS CMD...: retries CMD every second until it succeeds; gives up
-# after SECONDS, or as soon as CONTAINER has
-# stopped, and then says why (its last log lines).
+# after SECONDS, or as soon as CONTAINER has stopped, and then says why (its last log lines).
 ready() {
 	local c=$1 limit=$2 deadline=$((SECONDS + $2))
 	shift 2
@@ -132,8 +131,9 @@ check_mlflow() {
 	out=$(run --rm "${TAG[mlflow]}" mlflow --version 2>&1) || { echo "mlflow --version failed: $out"; return 1; }
 	[[ $out == *"version 3."* ]] || { echo "not MLflow 3: $out"; return 1; }
 	c=$(run -d "${TAG[mlflow]}" mlflow server --host 0.0.0.0 --port 5000 \
-		--backend-store-uri sqlite:////tmp/mlflow.db --allowed-hosts '127.0.0.1:5000')
-	# The first start migrates the new sqlite store: most of a minute on 2 cores.
+		--backend-store-uri sqlite:////tmp/mlflow.db --allowed-hosts '127.0.0.1:5000' --workers 1)
+	# The first start migrates the new sqlite store; each extra worker would import all of
+	# mlflow again. Still most of a minute on 2 busy cores.
 	ready "$c" 180 docker exec "$c" curl -fsS http://127.0.0.1:5000/health || return 1
 }
 
