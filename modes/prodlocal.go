@@ -105,7 +105,14 @@ func CheckProdLocal(ctx context.Context, env ProdLocalEnv) ([]Requirement, error
 		add(secretsNone())
 		return reqs, nil
 	}
-	cs, err := env.Kube(env.State.Path(minikube.HostKubeconfigFile), env.Profile)
+	hostKubeconfig := env.State.Path(minikube.HostKubeconfigFile)
+	if _, err := os.Stat(hostKubeconfig); err != nil {
+		for _, n := range secretNames {
+			add(Requirement{Name: "secret " + n, Detail: "cannot check: gaiaflow has no kubeconfig for the cluster yet", Fix: fixConfig})
+		}
+		return reqs, nil
+	}
+	cs, err := env.Kube(hostKubeconfig, env.Profile)
 	if err != nil {
 		for _, n := range secretNames {
 			add(Requirement{Name: "secret " + n, Detail: "cannot reach the cluster: " + err.Error(), Fix: fixConfig})

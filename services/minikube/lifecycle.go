@@ -201,10 +201,13 @@ func (c *Cluster) Cleanup(ctx context.Context, st *project.State, detach DetachF
 	} else if conn, ok, _ := ReadConnection(st); ok && conn.Network != "" {
 		network = conn.Network
 	}
+	// A failed detach does not stop the cleanup: someone who wants the
+	// cluster gone should not be held back by a Docker engine that is down
+	// (and then has no stack attached anyway).
 	if detach != nil {
 		names, err := detach(ctx, network)
 		if err != nil {
-			return errs.Wrap(errs.Failure, err, "check the Docker engine with `gaiaflow doctor`", "detach the stack from network %s", network)
+			warn(rep, "could not detach the stack from network %s: %v", network, err)
 		}
 		for _, n := range names {
 			step(rep, "detached", "detached %s from network %s", n, network)

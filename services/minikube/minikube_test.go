@@ -537,3 +537,21 @@ func TestStandInMinikubeWritesHomeKubeconfigWithoutKUBECONFIG(t *testing.T) {
 		t.Errorf("stand-in did not write ~/.kube/config: %v", err)
 	}
 }
+
+func TestStandInMinikubeCleanupGoesOnWhenDetachFails(t *testing.T) {
+	e := newEnv(t)
+	e.standIn.Running()
+	var rec event.Recorder
+	err := e.cluster.Cleanup(context.Background(), e.state, func(context.Context, string) ([]string, error) {
+		return nil, errors.New("Cannot connect to the Docker daemon")
+	}, &rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keys := e.standIn.Keys(); keys[len(keys)-1] != "delete" {
+		t.Errorf("calls %v", keys)
+	}
+	if !strings.Contains(eventText(&rec), "could not detach the stack from network gaiaflow-demo: Cannot connect") {
+		t.Errorf("events: %s", eventText(&rec))
+	}
+}
