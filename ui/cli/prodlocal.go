@@ -82,7 +82,16 @@ kubeconfig the Airflow containers use into the project's state directory.
 				return err
 			}
 			_, err = pl.cluster.Start(cmd.Context(), pl.state, minikube.StartOptions{ForceNew: forceNew}, a.Reporter())
-			return err
+			if err != nil {
+				return err
+			}
+			if !a.JSON() {
+				// minikube's own "kubectl is now configured" is not true of
+				// ~/.kube/config: say where the context really is.
+				a.Printf("kubectl: KUBECONFIG=%s kubectl --context %s get pods -A  (~/.kube/config is left as it was)\n",
+					pl.cluster.Kubeconfig, pl.cluster.Profile)
+			}
+			return nil
 		},
 	}
 	startCmd.Flags().BoolVarP(&forceNew, "force-new", "f", false, "delete the cluster first and start a fresh one")

@@ -142,7 +142,7 @@ func TestStandInMinikubeProdLocalJourney(t *testing.T) {
 	}
 
 	r = h.run("prod-local", "start").ok(t, "start")
-	for _, w := range []string{"starting cluster gaiaflow-demo (driver docker, 4 CPUs, 4g memory)", "Done! kubectl is now configured", "Airflow kubeconfig for gaiaflow-demo written to"} {
+	for _, w := range []string{"starting cluster gaiaflow-demo (driver docker, 4 CPUs, 4g memory)", "Done! kubectl is now configured", "Airflow kubeconfig for gaiaflow-demo written to", "kubectl: KUBECONFIG="} {
 		if !strings.Contains(r.out, w) {
 			t.Errorf("start output lacks %q:\n%s", w, r.out)
 		}
