@@ -102,6 +102,9 @@ func printProdLocalStatus(w io.Writer, v prodLocalStatusView, now time.Time) {
 		fmt.Fprintf(w, "problem     %s\n", p)
 	}
 	if !v.Minikube.Running() {
+		if v.State == minikube.StateAbsent || v.State == minikube.StateStopped {
+			fmt.Fprintln(w, "next        gaiaflow prod-local start")
+		}
 		return
 	}
 	if len(v.Pods) == 0 {
