@@ -15,6 +15,8 @@ import (
 
 	"github.com/gaiaflow/gaiaflow/services/docker"
 	"github.com/gaiaflow/gaiaflow/services/errs"
+	"github.com/gaiaflow/gaiaflow/services/minikube"
+	"github.com/gaiaflow/gaiaflow/services/minikube/kube"
 	"github.com/gaiaflow/gaiaflow/services/project"
 )
 
@@ -42,6 +44,11 @@ type App struct {
 	NewDocker func() (*docker.Client, error)
 	// IsTerminal reports whether w is a terminal.
 	IsTerminal func(w io.Writer) bool
+	// NewMinikube finds the minikube executable (on PATH) and returns its runner.
+	NewMinikube func() (minikube.Runner, error)
+	// NewKube builds a Kubernetes client for a kubeconfig file and context;
+	// tests hand out client-go's fake clientset.
+	NewKube kube.Factory
 
 	docker  *docker.Client
 	project *project.Project
@@ -52,6 +59,8 @@ func NewApp(in io.Reader, out, errw io.Writer) *App {
 	a := &App{In: in, Out: out, Err: errw, Getenv: os.Getenv}
 	a.Cwd, _ = os.Getwd()
 	a.NewDocker = func() (*docker.Client, error) { return docker.New(a.Getenv) }
+	a.NewMinikube = func() (minikube.Runner, error) { return minikube.NewExecRunner(a.Getenv, os.Environ()) }
+	a.NewKube = kube.NewClient
 	a.IsTerminal = func(w io.Writer) bool {
 		f, ok := w.(*os.File)
 		return ok && term.IsTerminal(int(f.Fd()))

@@ -50,9 +50,13 @@ dev, dev_docker, prod_local or prod.`,
 			})
 		},
 	}
+	var force bool
 	set := &cobra.Command{
-		Use:       "set MODE",
-		Short:     "Set the execution mode in gaiaflow.toml",
+		Use:   "set MODE",
+		Short: "Set the execution mode in gaiaflow.toml",
+		Long: `Set the execution mode in gaiaflow.toml. For prod_local and prod, what the mode
+needs is checked first (see 'gaiaflow mode check'); the mode is set only when
+everything is ready, or with --force.`,
 		Args:      exactArgs(1, "one mode (dev, dev_docker, prod_local or prod)"),
 		ValidArgs: project.Modes,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -63,6 +67,17 @@ dev, dev_docker, prod_local or prod.`,
 			p, err := a.Project()
 			if err != nil {
 				return err
+			}
+			v, err := a.readiness(cmd.Context(), p, m)
+			if err != nil {
+				return err
+			}
+			if v.Checked && !v.Ready {
+				printReadiness(a.Err, v)
+				if !force {
+					return notReady(v, "fix the items above, or pass --force to set the mode anyway")
+				}
+				fmt.Fprintf(a.Err, "warning: setting %s although it is not ready (--force)\n", m)
 			}
 			st, err := p.State()
 			if err != nil {
@@ -80,6 +95,37 @@ dev, dev_docker, prod_local or prod.`,
 			return nil
 		},
 	}
-	c.AddCommand(set)
+	set.Flags().BoolVar(&force, "force", false, "set the mode even when what it needs is missing")
+	check := &cobra.Command{
+		Use:       "check [MODE]",
+		Short:     "Check, item by item, what a mode needs (default: the project's mode)",
+		Long:      "Check, item by item, what a mode needs on this machine, with what to do about\neach missing item. Exits 1 when something is missing.",
+		Args:      maxArgs(1, "at most one mode"),
+		ValidArgs: project.Modes,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := a.Project()
+			if err != nil {
+				return err
+			}
+			m := modes.Mode(p.Config.Mode)
+			if len(args) == 1 {
+				if m, err = modes.Parse(args[0]); err != nil {
+					return err
+				}
+			}
+			v, err := a.readiness(cmd.Context(), p, m)
+			if err != nil {
+				return err
+			}
+			if err := a.Emit(v, func(w io.Writer) { printReadiness(w, v) }); err != nil {
+				return err
+			}
+			if !v.Ready {
+				return notReady(v, "run the fix of each missing item")
+			}
+			return nil
+		},
+	}
+	c.AddCommand(set, check)
 	return c
 }

@@ -1,71 +1,300 @@
 package cli
 
 import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
 	"github.com/spf13/cobra"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/gaiaflow/gaiaflow/services/errs"
+	"github.com/gaiaflow/gaiaflow/services/event"
+	"github.com/gaiaflow/gaiaflow/services/minikube"
+	"github.com/gaiaflow/gaiaflow/services/minikube/kube"
+	"github.com/gaiaflow/gaiaflow/services/project"
 )
+
+// prodLocal is what every prod-local command works on.
+type prodLocal struct {
+	project *project.Project
+	state   *project.State
+	cluster *minikube.Cluster
+}
+
+// prodLocal opens the project, its state directory and its cluster. A
+// missing minikube is an error with how to install it.
+func (a *App) prodLocal() (*prodLocal, error) {
+	p, err := a.Project()
+	if err != nil {
+		return nil, err
+	}
+	st, err := p.State()
+	if err != nil {
+		return nil, err
+	}
+	r, err := a.NewMinikube()
+	if err != nil {
+		return nil, err
+	}
+	return &prodLocal{project: p, state: st, cluster: minikube.New(r, p.Config.Minikube, st)}, nil
+}
+
+// kubeClient builds the client for the cluster from the kubeconfig minikube
+// keeps in the state directory.
+func (a *App) kubeClient(pl *prodLocal) (kubernetes.Interface, error) {
+	path := pl.state.Path(minikube.HostKubeconfigFile)
+	if _, err := os.Stat(path); err != nil {
+		return nil, errs.Failf("start the cluster with `gaiaflow prod-local start`, or run `gaiaflow prod-local create-config` if it runs already",
+			"no kubeconfig for cluster %s yet", pl.cluster.Profile)
+	}
+	return a.NewKube(path, pl.cluster.Profile)
+}
+
+// stderrReporter prints events as lines on stderr, for commands whose
+// stdout is their result.
+func (a *App) stderrReporter() event.Reporter {
+	return event.Func(func(e event.Event) {
+		if e.Kind == event.Progress {
+			return
+		}
+		fmt.Fprintln(a.Err, formatEvent(e))
+	})
+}
 
 func newProdLocal(a *App) *cobra.Command {
 	var forceNew, yes bool
 	startCmd := &cobra.Command{
 		Use:   "start",
 		Short: "Start the Minikube cluster and connect the stack to it",
-		Args:  exactArgs(0, "no arguments"),
-		RunE:  notYet("prod-local"),
+		Long: `Start the project's Minikube profile (name, driver, CPUs and memory from the
+[minikube] table of gaiaflow.toml) unless it runs already, then write the
+kubeconfig the Airflow containers use into the project's state directory.
+~/.kube/config is never read or changed.`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			pl, err := a.prodLocal()
+			if err != nil {
+				return err
+			}
+			_, err = pl.cluster.Start(cmd.Context(), pl.state, minikube.StartOptions{ForceNew: forceNew}, a.Reporter())
+			if err != nil {
+				return err
+			}
+			if !a.JSON() {
+				// minikube's own "kubectl is now configured" is not true of
+				// ~/.kube/config: say where the context really is.
+				a.Printf("kubectl: KUBECONFIG=%s kubectl --context %s get pods -A  (~/.kube/config is left as it was)\n",
+					pl.cluster.Kubeconfig, pl.cluster.Profile)
+			}
+			return nil
+		},
 	}
 	startCmd.Flags().BoolVarP(&forceNew, "force-new", "f", false, "delete the cluster first and start a fresh one")
 	stopCmd := &cobra.Command{
 		Use:   "stop",
 		Short: "Stop the Minikube cluster",
 		Args:  exactArgs(0, "no arguments"),
-		RunE:  notYet("prod-local"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			pl, err := a.prodLocal()
+			if err != nil {
+				return err
+			}
+			return pl.cluster.Stop(cmd.Context(), a.Reporter())
+		},
 	}
+	var restartForceNew bool
 	restartCmd := &cobra.Command{
 		Use:   "restart",
 		Short: "Stop and start the Minikube cluster",
 		Args:  exactArgs(0, "no arguments"),
-		RunE:  notYet("prod-local"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			pl, err := a.prodLocal()
+			if err != nil {
+				return err
+			}
+			_, err = pl.cluster.Restart(cmd.Context(), pl.state, minikube.StartOptions{ForceNew: restartForceNew}, a.Reporter())
+			return err
+		},
 	}
-	restartCmd.Flags().BoolVarP(&forceNew, "force-new", "f", false, "delete the cluster first and start a fresh one")
+	restartCmd.Flags().BoolVarP(&restartForceNew, "force-new", "f", false, "delete the cluster first and start a fresh one")
 	statusCmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show the cluster's state, Kubernetes version, capacity and recent task pods",
 		Args:  exactArgs(0, "no arguments"),
-		RunE:  notYet("prod-local"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runProdLocalStatus(cmd.Context(), a)
+		},
 	}
 	configCmd := &cobra.Command{
 		Use:   "create-config",
 		Short: "Write or refresh the kubeconfig Airflow uses to reach the cluster, and print its path",
-		Args:  exactArgs(0, "no arguments"),
-		RunE:  notYet("prod-local"),
-	}
-	var name, namespace, envFile string
-	var data []string
-	var update, dryRun bool
-	secretCmd := &cobra.Command{
-		Use:   "create-secret",
-		Short: "Create or update a Kubernetes secret in the cluster",
-		Long: `Create a Kubernetes secret from --data KEY=VALUE pairs and/or an env file.
-Values are never printed or logged, and never passed on a command line.
-An existing secret is an error unless --update, which reports the keys it
-adds, changes or removes.`,
+		Long: `Write or refresh the kubeconfig the Airflow containers use to reach the
+cluster, with mode 0600 in the project's state directory, and print its path
+on stdout (progress goes to stderr). start does this already; run it when the
+cluster's address changed.`,
 		Args: exactArgs(0, "no arguments"),
-		RunE: notYet("prod-local secrets"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			pl, err := a.prodLocal()
+			if err != nil {
+				return err
+			}
+			rep := a.stderrReporter()
+			if a.JSON() {
+				rep = event.Discard
+			}
+			conn, err := pl.cluster.Configure(cmd.Context(), pl.state, rep)
+			if err != nil {
+				return err
+			}
+			return a.Emit(conn, func(w io.Writer) { fmt.Fprintln(w, conn.Kubeconfig) })
+		},
 	}
-	sf := secretCmd.Flags()
-	sf.StringVar(&name, "name", "", "secret name (a DNS-1123 subdomain)")
-	sf.StringVar(&namespace, "namespace", "default", "namespace")
-	sf.StringArrayVar(&data, "data", nil, "a KEY=VALUE pair (repeatable)")
-	sf.StringVar(&envFile, "from-env-file", "", "read KEY=VALUE lines from this file")
-	sf.BoolVar(&update, "update", false, "update the secret when it exists")
-	sf.BoolVar(&dryRun, "dry-run", false, "print the secret with values redacted instead of creating it")
 	cleanupCmd := &cobra.Command{
 		Use:   "cleanup",
 		Short: "Delete the Minikube profile and detach the stack from its network",
-		Args:  exactArgs(0, "no arguments"),
-		RunE:  notYet("prod-local"),
+		Long: `Detach the stack's containers from the cluster's network, delete the
+project's Minikube profile with everything in it, and remove the Airflow
+kubeconfig that pointed at it. Nothing else is touched: the local stack, its
+volumes and images stay. Asks for confirmation on a terminal unless --yes.`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			pl, err := a.prodLocal()
+			if err != nil {
+				return err
+			}
+			if !yes {
+				ok, err := a.prodLocalConfirm(fmt.Sprintf("Delete the Minikube cluster %s and everything in it?", pl.cluster.Profile))
+				if err != nil {
+					return err
+				}
+				if !ok {
+					a.Printf("cancelled; nothing was deleted\n")
+					return nil
+				}
+			}
+			detach := func(ctx context.Context, network string) ([]string, error) {
+				d, err := a.Docker()
+				if err != nil {
+					return nil, err
+				}
+				return d.DisconnectProject(ctx, network, pl.project.ID())
+			}
+			return pl.cluster.Cleanup(cmd.Context(), pl.state, detach, a.Reporter())
+		},
 	}
 	cleanupCmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
 	return group("prod-local", "Run tasks as pods in a local Minikube cluster (mode prod_local)",
 		"Manage the production-like Minikube cluster of the project.",
-		startCmd, stopCmd, restartCmd, statusCmd, newDockerize(a, "prod-local"), configCmd, secretCmd, cleanupCmd)
+		startCmd, stopCmd, restartCmd, statusCmd, newDockerize(a, "prod-local"), configCmd, newCreateSecret(a), cleanupCmd)
+}
+
+// prodLocalConfirm asks a yes/no question on the terminal. Without one it
+// cannot ask, and says how to confirm instead.
+func (a *App) prodLocalConfirm(question string) (bool, error) {
+	if a.Opts.NoTUI || a.JSON() || !a.IsTerminal(a.Out) || !a.IsTerminal(a.Err) {
+		return false, errs.Usagef("pass --yes to confirm", "%s (cannot ask without a terminal)", strings.TrimSuffix(question, "?"))
+	}
+	fmt.Fprintf(a.Err, "%s [y/N] ", question)
+	line, err := bufio.NewReader(a.In).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return false, err
+	}
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true, nil
+	}
+	return false, nil
+}
+
+func newCreateSecret(a *App) *cobra.Command {
+	var name, namespace, envFile string
+	var data []string
+	var update, dryRun bool
+	c := &cobra.Command{
+		Use:   "create-secret",
+		Short: "Create or update a Kubernetes secret in the cluster",
+		Long: `Create a Kubernetes secret from --data KEY=VALUE pairs and/or an env file.
+Values are never printed or logged, and never passed on a command line.
+An existing secret is an error unless --update, which replaces its data and
+reports the keys it adds, changes or removes.
+
+Keys become environment variables of the tasks that name the secret in
+create_task(secrets=[...]), so each must be a valid variable name. An env file
+holds KEY=VALUE lines; blank lines and lines starting with # are skipped, and
+one pair of quotes around a value is removed. Prefer --from-env-file to
+--data: values on your own command line end up in your shell's history.
+
+--dry-run checks the input and prints the secret with its values redacted
+(-o yaml or -o json) without contacting the cluster.`,
+		Args:        exactArgs(0, "no arguments"),
+		Annotations: map[string]string{outputsAnnotation: "yaml"},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			p, err := a.Project()
+			if err != nil {
+				return err
+			}
+			values, err := kube.CollectData(data, envFile)
+			if err != nil {
+				return err
+			}
+			spec := kube.SecretSpec{Name: name, Namespace: namespace, Data: values, Update: update,
+				Labels: map[string]string{"app.kubernetes.io/managed-by": "gaiaflow", "io.gaiaflow.project": p.ID()}}
+			if dryRun {
+				m, err := kube.DryRun(spec)
+				if err != nil {
+					return err
+				}
+				if a.JSON() {
+					return a.PrintJSON(m)
+				}
+				return a.PrintYAML(m)
+			}
+			if err := kube.ValidateSpec(spec); err != nil {
+				return err
+			}
+			pl, err := a.prodLocal()
+			if err != nil {
+				return err
+			}
+			status, err := pl.cluster.Status(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if !status.Running() {
+				return errs.Failf("start it with `gaiaflow prod-local start`", "cluster %s is %s", pl.cluster.Profile, status.State)
+			}
+			cs, err := a.kubeClient(pl)
+			if err != nil {
+				return err
+			}
+			rep := a.Reporter()
+			if a.JSON() || a.YAML() {
+				rep = event.Discard
+			}
+			change, err := kube.ApplySecret(cmd.Context(), cs, spec, rep)
+			if err != nil {
+				return err
+			}
+			switch {
+			case a.JSON():
+				return a.PrintJSON(change)
+			case a.YAML():
+				return a.PrintYAML(change)
+			}
+			return nil
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&name, "name", "", "secret name (a DNS-1123 subdomain)")
+	f.StringVar(&namespace, "namespace", minikube.TaskNamespace, "namespace")
+	f.StringArrayVar(&data, "data", nil, "a KEY=VALUE pair (repeatable)")
+	f.StringVar(&envFile, "from-env-file", "", "read KEY=VALUE lines from this file")
+	f.BoolVar(&update, "update", false, "replace the data of an existing secret, reporting the keys added, changed or removed")
+	f.BoolVar(&dryRun, "dry-run", false, "print the secret with values redacted instead of creating it")
+	return c
 }

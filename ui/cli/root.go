@@ -24,17 +24,14 @@ when stdout is not a terminal, it prints a status summary instead.`,
 		SilenceUsage:  true,
 		Args:          cobra.NoArgs,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			if a.Opts.Output != "text" && a.Opts.Output != "json" {
-				return errs.Usagef("use -o text or -o json", "unknown output format %q", a.Opts.Output)
-			}
-			return nil
+			return checkOutput(cmd, a.Opts.Output)
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error { return runSummary(cmd.Context(), a) },
 	}
 	f := root.PersistentFlags()
 	f.StringVarP(&a.Opts.Path, "path", "p", "", "project directory (default: the nearest directory upwards holding gaiaflow.toml)")
 	f.BoolVar(&a.Opts.NoTUI, "no-tui", false, "never open the dashboard or wizards; print plain output (implied when stdout is not a terminal)")
-	f.StringVarP(&a.Opts.Output, "output", "o", "text", "output format of commands that read state: text or json")
+	f.StringVarP(&a.Opts.Output, "output", "o", "text", "output format of commands that read state: text or json (yaml where a command says so)")
 	f.BoolVar(&a.Opts.Debug, "debug", false, "print the whole error chain and internal details on failure")
 	f.BoolVar(&a.Opts.NoColor, "no-color", false, "no colours (also when NO_COLOR is set)")
 	f.BoolVar(&a.Opts.ReadOnly, "read-only", false, "dashboard: hide every action that changes anything (look, don't touch)")

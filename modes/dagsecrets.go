@@ -1,0 +1,70 @@
+package modes
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+var (
+	// secrets=[...] or secrets=(...) in a create_task call; the list may
+	// span lines.
+	secretsArgRE = regexp.MustCompile(`\bsecrets\s*=\s*[\[(]([^\])]*)[\])]`)
+	stringLitRE  = regexp.MustCompile(`["']([^"'\n]+)["']`)
+)
+
+// SecretsNamedInDAGs finds the Kubernetes secret names the DAG files under
+// dir pass as create_task(secrets=[...]) literals, each with the files that
+// name it (relative to dir). Names built at run time are not seen: this
+// reads the files, it does not run them.
+func SecretsNamedInDAGs(dir string) (map[string][]string, error) {
+	found := map[string][]string{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if path == dir && errors.Is(err, fs.ErrNotExist) {
+				return fs.SkipAll
+			}
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if path != dir && (strings.HasPrefix(name, ".") || name == "__pycache__") {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(name, ".py") {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		for _, m := range secretsArgRE.FindAllStringSubmatch(stripComments(string(data)), -1) {
+			for _, s := range stringLitRE.FindAllStringSubmatch(m[1], -1) {
+				if !slices.Contains(found[s[1]], rel) {
+					found[s[1]] = append(found[s[1]], rel)
+				}
+			}
+		}
+		return nil
+	})
+	return found, err
+}
+
+// stripComments drops Python line comments so a commented-out call does not
+// count. A '#' inside a string is rare enough in a secrets list to ignore.
+func stripComments(src string) string {
+	lines := strings.Split(src, "\n")
+	for i, l := range lines {
+		if j := strings.Index(l, "#"); j >= 0 {
+			lines[i] = l[:j]
+		}
+	}
+	return strings.Join(lines, "\n")
+}
