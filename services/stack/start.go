@@ -431,7 +431,12 @@ func (r *runner) failure(ctx context.Context, n *Node, id, reason string) Failur
 		f.State, f.Health, f.ExitCode, f.RestartCount = info.Status, info.Health, info.ExitCode, info.RestartCount
 		f.OOMKilled = info.OOMKilled
 	}
-	f.OOMKilled = f.OOMKilled || r.tr.get(id).OOM
+	// A container that died and was restarted by its restart policy shows
+	// the new run's state; the exit seen in the event stream is the one.
+	if ts := r.tr.get(id); ts.Dies > 0 {
+		f.ExitCode = ts.ExitCode
+		f.OOMKilled = f.OOMKilled || ts.OOM
+	}
 	f.Logs = tailLogs(ctx, r.s.eng, id, 20)
 	return f
 }
