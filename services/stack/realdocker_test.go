@@ -1,24 +1,16 @@
 package stack
 
 import (
-	"archive/tar"
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"sort"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gaiaflow/gaiaflow/services/docker"
 	"github.com/gaiaflow/gaiaflow/services/project"
+	"github.com/gaiaflow/gaiaflow/services/stack/stacktest"
 	"github.com/gaiaflow/gaiaflow/services/testenv"
 )
 
@@ -26,30 +18,9 @@ import (
 // stand-in images (internal/standin in a FROM scratch image), label
 // everything they create, and remove it when they end.
 
-const labelTest = "io.gaiaflow.test"
-
-var standins struct {
-	once sync.Once
-	err  error
-	base string
-	mu   sync.Mutex
-	tags map[string]string
-}
-
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if standins.base != "" {
-		if c, err := docker.New(os.Getenv); err == nil {
-			ctx := context.Background()
-			imgs, _ := c.ListImages(ctx, map[string]string{labelTest: "stack-standin"})
-			// Variants first: they are children of the base.
-			sort.Slice(imgs, func(i, j int) bool { return imgs[i].Name != standins.base && imgs[j].Name == standins.base })
-			for _, im := range imgs {
-				_ = c.RemoveImage(ctx, im.ID)
-			}
-			_ = c.Close()
-		}
-	}
+	stacktest.RemoveImages()
 	os.Exit(code)
 }
 
@@ -64,96 +35,11 @@ func realDocker(t *testing.T) *docker.Client {
 	return c
 }
 
-func tarFiles(files map[string][]byte) *bytes.Buffer {
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		_ = tw.WriteHeader(&tar.Header{Name: n, Mode: 0o755, Size: int64(len(files[n])), ModTime: time.Unix(0, 0)})
-		_, _ = tw.Write(files[n])
-	}
-	_ = tw.Close()
-	return &buf
-}
-
-// standin returns a stand-in image whose behaviour env sets (see
-// internal/standin), building the base image once per test binary.
 func standin(t *testing.T, c *docker.Client, env map[string]string) string {
-	t.Helper()
-	ctx := context.Background()
-	standins.once.Do(func() {
-		bin := filepath.Join(t.TempDir(), "standin")
-		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./internal/standin")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			standins.err = fmt.Errorf("build standin: %v\n%s", err, out)
-			return
-		}
-		data, err := os.ReadFile(bin)
-		if err != nil {
-			standins.err = err
-			return
-		}
-		sum := sha256.Sum256(data)
-		tag := "gaiaflow-test/standin:" + hex.EncodeToString(sum[:6])
-		dockerfile := "FROM scratch\nCOPY standin /standin\nCOPY standin /usr/bin/pg_isready\nENTRYPOINT [\"/standin\"]\nCMD [\"postgres\"]\n"
-		_, err = c.BuildImage(ctx, tarFiles(map[string][]byte{"Dockerfile": []byte(dockerfile), "standin": data}),
-			docker.BuildOptions{Tags: []string{tag}, Labels: map[string]string{labelTest: "stack-standin"}}, nil)
-		standins.err, standins.base, standins.tags = err, tag, map[string]string{}
-	})
-	if standins.err != nil {
-		t.Fatal(standins.err)
-	}
-	if len(env) == 0 {
-		return standins.base
-	}
-	keys := make([]string, 0, len(env))
-	for k := range env {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var df strings.Builder
-	df.WriteString("FROM " + standins.base + "\n")
-	for _, k := range keys {
-		fmt.Fprintf(&df, "ENV %s=%s\n", k, env[k])
-	}
-	sum := sha256.Sum256([]byte(df.String()))
-	tag := standins.base + "-" + hex.EncodeToString(sum[:4])
-	standins.mu.Lock()
-	defer standins.mu.Unlock()
-	if standins.tags[tag] != "" {
-		return tag
-	}
-	if _, err := c.BuildImage(ctx, tarFiles(map[string][]byte{"Dockerfile": []byte(df.String())}),
-		docker.BuildOptions{Tags: []string{tag}, Labels: map[string]string{labelTest: "stack-standin"}}, nil); err != nil {
-		t.Fatal(err)
-	}
-	standins.tags[tag] = tag
-	return tag
+	return stacktest.Image(t, c, env)
 }
 
-// freePorts returns n host ports free right now.
-func freePorts(t *testing.T, n int) []int {
-	t.Helper()
-	var ls []net.Listener
-	var ports []int
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	for _, l := range ls {
-		_ = l.Close()
-	}
-	return ports
-}
+func freePorts(t *testing.T, n int) []int { return stacktest.FreePorts(t, n) }
 
 // realFixture is a project whose every image is a stand-in, on the real engine.
 type realFixture struct {

@@ -211,3 +211,17 @@ func serviceState(ss ServiceStatus) string {
 	}
 	return "partial"
 }
+
+// Running reports whether any container of a service is running.
+func (s *Stack) Running(ctx context.Context, service string) (bool, error) {
+	list, err := s.eng.ListContainers(ctx, map[string]string{LabelProject: s.p.ID(), LabelService: service})
+	if err != nil {
+		return false, err
+	}
+	for _, c := range list {
+		if c.Status == "running" || c.Status == "restarting" {
+			return true, nil
+		}
+	}
+	return false, nil
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/gaiaflow/gaiaflow/services/docker"
 	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/project"
+	"github.com/gaiaflow/gaiaflow/services/stack"
 )
 
 // Options are the global flags.
@@ -40,6 +41,9 @@ type App struct {
 	NewDocker func() (*docker.Client, error)
 	// IsTerminal reports whether w is a terminal.
 	IsTerminal func(w io.Writer) bool
+	// ResolveAirflowImage gives the image the stack's Airflow containers
+	// run (the project's runtime image); nil means gaiaflow.toml's image.
+	ResolveAirflowImage stack.ImageResolver
 
 	docker  *docker.Client
 	project *project.Project

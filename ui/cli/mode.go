@@ -50,9 +50,14 @@ dev, dev_docker, prod_local or prod.`,
 			})
 		},
 	}
+	var force bool
 	set := &cobra.Command{
-		Use:       "set MODE",
-		Short:     "Set the execution mode in gaiaflow.toml",
+		Use:   "set MODE",
+		Short: "Set the execution mode in gaiaflow.toml; a running Airflow is recreated with it",
+		Long: `Set the execution mode in gaiaflow.toml, changing nothing else in the file.
+The mode's needs are checked first (dev_docker needs a task image built by
+` + "`gaiaflow dev dockerize`" + `); when the local stack's Airflow runs, its containers
+are recreated so that tasks follow the new mode.`,
 		Args:      exactArgs(1, "one mode (dev, dev_docker, prod_local or prod)"),
 		ValidArgs: project.Modes,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -64,22 +69,22 @@ dev, dev_docker, prod_local or prod.`,
 			if err != nil {
 				return err
 			}
-			st, err := p.State()
+			sw, err := a.modeSwitch(cmd.Context(), p, force)
 			if err != nil {
 				return err
 			}
-			unlock, err := st.Lock(cmd.Context())
+			_, recreated, err := modes.Set(cmd.Context(), p, m, sw)
 			if err != nil {
-				return err
-			}
-			defer unlock()
-			if err := project.SetMode(p.Dir, string(m)); err != nil {
-				return err
+				return a.startFailed(err)
 			}
 			a.Printf("mode set to %s: %s\n", m, m.Describe())
+			if recreated {
+				a.Printf("Airflow was recreated with GAIAFLOW_MODE=%s\n", m)
+			}
 			return nil
 		},
 	}
+	set.Flags().BoolVar(&force, "force", false, "set the mode even when what it needs is missing")
 	c.AddCommand(set)
 	return c
 }
