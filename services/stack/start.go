@@ -366,7 +366,8 @@ func (r *runner) run(ctx context.Context, nodes []*Node, wait time.Duration) err
 				var ne *nodeError
 				if errors.As(res.err, &ne) {
 					r.prog.set(n.Component, "failed")
-					r.s.report(event.Event{Kind: event.Done, Service: n.Service, Container: n.Component, State: "failed", Err: ne.reason})
+					r.s.report(event.Event{Kind: event.Done, Service: n.Service, Container: n.Component, State: "failed",
+						Message: "not ready", Err: ne.reason})
 				}
 			}
 		}()

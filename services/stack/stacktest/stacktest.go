@@ -60,8 +60,10 @@ func Image(t testing.TB, c *docker.Client, env map[string]string) string {
 			standins.err = err
 			return
 		}
+		// A tag per test binary: the packages' tests run in parallel, and
+		// one binary's cleanup must not take another's images away.
 		sum := sha256.Sum256(data)
-		tag := "gaiaflow-test/standin:" + hex.EncodeToString(sum[:6])
+		tag := fmt.Sprintf("gaiaflow-test/standin:%s-%d", hex.EncodeToString(sum[:6]), os.Getpid())
 		dockerfile := "FROM scratch\nCOPY standin /standin\nCOPY standin /usr/bin/pg_isready\nENTRYPOINT [\"/standin\"]\nCMD [\"postgres\"]\n"
 		_, err = c.BuildImage(ctx, tarFiles(map[string][]byte{"Dockerfile": []byte(dockerfile), "standin": data}),
 			docker.BuildOptions{Tags: []string{tag}, Labels: map[string]string{Label: "stack-standin"}}, nil)
@@ -98,8 +100,12 @@ func Image(t testing.TB, c *docker.Client, env map[string]string) string {
 	return tag
 }
 
-// RemoveImages removes the images this test binary built; call it from TestMain.
+// RemoveImages removes the images this test binary built; call it from
+// TestMain or a cleanup. It removes tags, so that an image another binary
+// also tagged stays.
 func RemoveImages() {
+	standins.mu.Lock()
+	defer standins.mu.Unlock()
 	if standins.base == "" {
 		return
 	}
@@ -109,14 +115,11 @@ func RemoveImages() {
 	}
 	defer c.Close()
 	ctx := context.Background()
-	imgs, _ := c.ListImages(ctx, map[string]string{Label: "stack-standin"})
-	// Variants before the base they derive from.
-	sort.SliceStable(imgs, func(i, j int) bool { return imgs[j].Name == standins.base && imgs[i].Name != standins.base })
-	for _, im := range imgs {
-		if im.Name == standins.base || strings.HasPrefix(im.Name, standins.base+"-") {
-			_ = c.RemoveImage(ctx, im.ID)
-		}
+	for tag := range standins.tags {
+		_ = c.RemoveImage(ctx, tag)
 	}
+	_ = c.RemoveImage(ctx, standins.base)
+	standins.tags = map[string]bool{}
 }
 
 func tarFiles(files map[string][]byte) *bytes.Buffer {
