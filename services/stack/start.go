@@ -459,6 +459,10 @@ func (r *runner) bringUp(ctx, waitCtx context.Context, n *Node, res *result, dep
 			why = "recreating (--force-new)"
 		case ex.Labels[LabelConfigHash] != hash:
 			why = "recreating: its settings changed"
+		case ex.Status == "restarting" || ex.Status == "dead" || ex.Status == "paused" || ex.Status == "removing":
+			// A crash loop (or a container the engine gave up on) gets a
+			// fresh start rather than a wait on it.
+			why = "recreating: it was " + ex.Status
 		case n.OneShot && depCreated:
 			why = "running again: what it prepares was recreated"
 		case n.OneShot && ex.Status == "exited":

@@ -384,3 +384,49 @@ func (f *fixture) mustCreds() projectCreds {
 	}
 	return *c
 }
+
+func TestStartRecreatesACrashLoop(t *testing.T) {
+	f := newFixture(t, fakeToml)
+	if err := f.start(StartOptions{Services: []string{"minio"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range f.eng.containers {
+		c.status = "restarting"
+	}
+	f.eng.resetCalls()
+	if err := f.start(StartOptions{Services: []string{"minio"}}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"remove minio", "create minio", "start minio", "bucket mlflow"}; !slices.Equal(f.eng.Calls(), want) {
+		t.Errorf("calls = %v, want %v", f.eng.Calls(), want)
+	}
+}
+
+func TestStatusShowsAStartInProgress(t *testing.T) {
+	f := newFixture(t, fakeToml)
+	st, err := f.p.State()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another process's start: it holds the lock and records its progress.
+	unlock, err := st.Lock(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog := newProgress(st)
+	prog.set("minio", "pulling")
+	v, err := f.stack.Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := v.Services[2].Containers[0]; c.Component != "minio" || c.State != "pulling" || v.Services[2].State != "starting" {
+		t.Errorf("minio during a start: %+v (service %s)", c, v.Services[2].State)
+	}
+	prog.clear()
+	unlock()
+	// Once the lock is free, a leftover file means nothing.
+	prog.set("minio", "pulling")
+	if v, _ := f.stack.Status(context.Background()); v.Services[2].Containers[0].State != "not created" {
+		t.Errorf("stale progress shown: %+v", v.Services[2].Containers[0])
+	}
+}
