@@ -3,6 +3,8 @@ package modes
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -48,5 +50,41 @@ func TestDevDockerNeedsATaskImage(t *testing.T) {
 	}
 	if len(Dev.Needs(ctx, env)) != 0 {
 		t.Error("dev needs something")
+	}
+}
+
+func TestSetRecreatesARunningAirflow(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, project.FileName), []byte("# mine\nname = \"demo\"\npackage = \"demo\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := project.Open(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := project.OpenState(t.TempDir())
+	var recreatedWith string
+	sw := Switch{Env: Env{Project: p, State: st}, Force: true,
+		AirflowRunning: func(context.Context, *project.Project) (bool, error) { return true, nil },
+		RecreateAirflow: func(_ context.Context, p *project.Project) error {
+			recreatedWith = p.Config.Mode
+			return nil
+		}}
+	got, recreated, err := Set(ctx, p, DevDocker, sw)
+	if err != nil || !recreated || recreatedWith != "dev_docker" || got.Config.Mode != "dev_docker" {
+		t.Fatalf("Set = %v, %v, %v (recreated with %q)", got.Config.Mode, recreated, err, recreatedWith)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, project.FileName))
+	if !strings.HasPrefix(string(data), "# mine\n") {
+		t.Errorf("gaiaflow.toml lost its comment:\n%s", data)
+	}
+	// Not forced, the missing task image stops it before anything changes.
+	sw.Force, recreatedWith = false, ""
+	if _, _, err := Set(ctx, got, Dev, sw); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Set(ctx, got, DevDocker, sw); err == nil || recreatedWith != "dev" {
+		t.Errorf("unforced switch without a task image: %v (last recreated with %q)", err, recreatedWith)
 	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
@@ -8,6 +9,7 @@ import (
 
 	"github.com/gaiaflow/gaiaflow/modes"
 	"github.com/gaiaflow/gaiaflow/services/project"
+	"github.com/gaiaflow/gaiaflow/services/stack"
 )
 
 type modeView struct {
@@ -74,8 +76,13 @@ are recreated so that tasks follow the new mode.`,
 				return err
 			}
 			_, recreated, err := modes.Set(cmd.Context(), p, m, sw)
-			if err != nil {
+			var se *stack.StartError
+			if errors.As(err, &se) {
+				a.Printf("mode set to %s, but Airflow did not come back with it:\n", m)
 				return a.startFailed(err)
+			}
+			if err != nil {
+				return err
 			}
 			a.Printf("mode set to %s: %s\n", m, m.Describe())
 			if recreated {
