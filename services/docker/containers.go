@@ -11,11 +11,11 @@ import (
 	"strings"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/network"
-	"github.com/docker/docker/errdefs"
 	"github.com/docker/docker/pkg/stdcopy"
 	"github.com/docker/go-connections/nat"
 )
@@ -26,12 +26,12 @@ var ErrNotFound = errors.New("not found")
 
 // IsNotFound reports whether err means the object does not exist.
 func IsNotFound(err error) bool {
-	return errors.Is(err, ErrNotFound) || errdefs.IsNotFound(err)
+	return errors.Is(err, ErrNotFound) || cerrdefs.IsNotFound(err)
 }
 
 // notFound wraps an SDK not-found error in ErrNotFound, keeping its text.
 func notFound(err error, format string, args ...any) error {
-	if errdefs.IsNotFound(err) {
+	if cerrdefs.IsNotFound(err) {
 		return fmt.Errorf("%s: %w (%v)", fmt.Sprintf(format, args...), ErrNotFound, err)
 	}
 	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), err)

@@ -82,14 +82,14 @@ func CheckBody(check string, body []byte) error {
 		Status string `json:"status"`
 	}
 	if err := json.Unmarshal(body, &health); err != nil {
-		return fmt.Errorf("Airflow health is not JSON: %w", err)
+		return fmt.Errorf("the health of Airflow is not JSON: %w", err)
 	}
 	c, ok := health[key]
 	switch {
 	case !ok || c == nil:
-		return fmt.Errorf("Airflow health does not report the %s yet", key)
+		return fmt.Errorf("the health of Airflow does not report the %s yet", key)
 	case c.Status != "healthy":
-		return fmt.Errorf("Airflow health reports the %s as %q", key, c.Status)
+		return fmt.Errorf("the health of Airflow reports the %s as %q", key, c.Status)
 	}
 	return nil
 }

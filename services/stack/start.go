@@ -304,9 +304,7 @@ type runner struct {
 	existing map[string]docker.ContainerSummary
 	force    bool
 	prog     *progress
-
-	mu      sync.Mutex
-	results map[string]*result
+	results  map[string]*result
 }
 
 type result struct {
