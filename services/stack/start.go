@@ -360,13 +360,11 @@ func (r *runner) run(ctx context.Context, nodes []*Node, wait time.Duration) err
 				depCreated = depCreated || dr.created
 			}
 			res.err = r.bringUp(ctx, waitCtx, n, res, depCreated)
-			if res.err != nil && ctx.Err() == nil {
-				var ne *nodeError
-				if errors.As(res.err, &ne) {
-					r.prog.set(n.Component, "failed")
-					r.s.report(event.Event{Kind: event.Done, Service: n.Service, Container: n.Component, State: "failed",
-						Message: "not ready", Err: ne.reason})
-				}
+			var sk *skipError
+			if res.err != nil && ctx.Err() == nil && !errors.As(res.err, &sk) {
+				r.prog.set(n.Component, "failed")
+				r.s.report(event.Event{Kind: event.Done, Service: n.Service, Container: n.Component, State: "failed",
+					Message: "not ready", Err: res.err.Error()})
 			}
 		}()
 	}
