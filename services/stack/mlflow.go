@@ -35,7 +35,7 @@ func (b *builder) mlflow() {
 			Cmd: []string{"mlflow", "server", "--host", "0.0.0.0", "--port", fmt.Sprint(mlflowPort),
 				"--serve-artifacts", "--artifacts-destination", "s3://" + MLflowBucket},
 			Env: []string{
-				fmt.Sprintf("MLFLOW_BACKEND_STORE_URI=postgresql://mlflow:%s@%s:5432/mlflow", creds.MLflowDBPassword, pg.Component),
+				fmt.Sprintf("MLFLOW_BACKEND_STORE_URI=postgresql+psycopg2://mlflow:%s@%s:5432/mlflow", creds.MLflowDBPassword, pg.Component),
 				"MLFLOW_S3_ENDPOINT_URL=" + minioURL,
 				"AWS_ACCESS_KEY_ID=" + creds.S3AccessKey,
 				"AWS_SECRET_ACCESS_KEY=" + creds.S3SecretKey,

@@ -169,7 +169,7 @@ func TestPlanMLflowAndMinio(t *testing.T) {
 	plan := BuildPlan(testInput("dev"))
 	ml := plan.Node("mlflow")
 	e := env(ml)
-	if e["MLFLOW_BACKEND_STORE_URI"] != "postgresql://mlflow:MLDBPW@postgres-mlflow:5432/mlflow" || e["MLFLOW_S3_ENDPOINT_URL"] != "http://minio:9000" {
+	if e["MLFLOW_BACKEND_STORE_URI"] != "postgresql+psycopg2://mlflow:MLDBPW@postgres-mlflow:5432/mlflow" || e["MLFLOW_S3_ENDPOINT_URL"] != "http://minio:9000" {
 		t.Errorf("mlflow env = %v", e)
 	}
 	if !strings.Contains(e["MLFLOW_SERVER_ALLOWED_HOSTS"], "mlflow:*") {
