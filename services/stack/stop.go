@@ -49,27 +49,62 @@ func checkServices(names []string) ([]string, error) {
 	return out, nil
 }
 
-// levels orders components by dependency depth: 0 has no dependencies.
-func levels(p *Plan) map[string]int {
-	lv := map[string]int{}
-	var depth func(n *Node) int
-	depth = func(n *Node) int {
-		if d, ok := lv[n.Component]; ok {
-			return d
+// stopInOrder runs stop on every container once all the containers that
+// depend on it are done, everything else in parallel: each service's chain
+// stops independently. Containers the plan does not know (task containers
+// started by DAGs) go before all the others.
+func (s *Stack) stopInOrder(ctx context.Context, plan *Plan, list []docker.ContainerSummary, stop func(docker.ContainerSummary) error) []string {
+	done := map[string]chan struct{}{}
+	for _, c := range list {
+		done[c.ID] = make(chan struct{})
+	}
+	byComp := map[string]string{}
+	var unknown []string
+	for _, c := range list {
+		if plan.Node(c.Labels[LabelComponent]) != nil {
+			byComp[c.Labels[LabelComponent]] = c.ID
+		} else {
+			unknown = append(unknown, c.ID)
 		}
-		d := 0
-		for _, dep := range n.Deps {
-			if dn := p.Node(dep.Component); dn != nil {
-				d = max(d, depth(dn)+1)
+	}
+	// waitFor[id] are the containers to stop before id.
+	waitFor := map[string][]string{}
+	for _, n := range plan.Nodes {
+		for _, d := range n.Deps {
+			if dep, ok := byComp[d.Component]; ok {
+				if id, ok := byComp[n.Component]; ok {
+					waitFor[dep] = append(waitFor[dep], id)
+				}
 			}
 		}
-		lv[n.Component] = d
-		return d
 	}
-	for _, n := range p.Nodes {
-		depth(n)
+	for _, id := range byComp {
+		waitFor[id] = append(waitFor[id], unknown...)
 	}
-	return lv
+	var mu sync.Mutex
+	var problems []string
+	var wg sync.WaitGroup
+	for _, c := range list {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer close(done[c.ID])
+			for _, other := range waitFor[c.ID] {
+				select {
+				case <-done[other]:
+				case <-ctx.Done():
+					return
+				}
+			}
+			if err := stop(c); err != nil && !docker.IsNotFound(err) && !errors.Is(err, context.Canceled) {
+				mu.Lock()
+				problems = append(problems, fmt.Sprintf("%s: %v", c.Name, err))
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return problems
 }
 
 // Stop stops the services' containers, dependents before what they depend
@@ -94,45 +129,30 @@ func (s *Stack) Stop(ctx context.Context, o StopOptions) error {
 	if err != nil {
 		return err
 	}
-	lv := levels(s.shape())
-	// Containers the plan does not know (task containers) go first.
-	byLevel := map[int][]docker.ContainerSummary{}
-	top := 0
+	var picked []docker.ContainerSummary
 	for _, c := range list {
-		if c.Labels[LabelProject] != s.p.ID() {
-			continue
-		}
 		svc := c.Labels[LabelService]
-		if !slices.Contains(services, svc) && !(all && svc == "") {
-			continue
+		if c.Labels[LabelProject] == s.p.ID() && (slices.Contains(services, svc) || (all && svc == "")) {
+			picked = append(picked, c)
 		}
-		l, ok := lv[c.Labels[LabelComponent]]
-		if !ok {
-			l = 100
-		}
-		byLevel[l] = append(byLevel[l], c)
-		top = max(top, l)
 	}
-	var problems []string
-	for l := top; l >= 0; l-- {
-		problems = append(problems, s.each(ctx, byLevel[l], func(c docker.ContainerSummary) error {
-			if o.Volumes {
-				s.step(c.Labels[LabelService], c.Labels[LabelComponent], "removing", "")
-				return s.eng.RemoveContainer(ctx, c.ID)
-			}
-			if c.Status != "running" && c.Status != "restarting" && c.Status != "paused" {
-				return nil
-			}
-			s.step(c.Labels[LabelService], c.Labels[LabelComponent], "stopping", "")
-			if err := s.eng.StopContainer(ctx, c.ID, s.o.StopTimeout); err != nil {
-				return err
-			}
-			s.step(c.Labels[LabelService], c.Labels[LabelComponent], "stopped", "")
-			return nil
-		})...)
-		if ctx.Err() != nil {
-			return ctx.Err()
+	problems := s.stopInOrder(ctx, s.shape(), picked, func(c docker.ContainerSummary) error {
+		if o.Volumes {
+			s.step(c.Labels[LabelService], c.Labels[LabelComponent], "removing", "")
+			return s.eng.RemoveContainer(ctx, c.ID)
 		}
+		if c.Status != "running" && c.Status != "restarting" && c.Status != "paused" {
+			return nil
+		}
+		s.step(c.Labels[LabelService], c.Labels[LabelComponent], "stopping", "")
+		if err := s.eng.StopContainer(ctx, c.ID, s.o.StopTimeout); err != nil {
+			return err
+		}
+		s.step(c.Labels[LabelService], c.Labels[LabelComponent], "stopped", "")
+		return nil
+	})
+	if ctx.Err() != nil {
+		return ctx.Err()
 	}
 	if o.Volumes {
 		vols, err := s.eng.ListVolumes(ctx, ProjectLabels(s.p.ID()))
