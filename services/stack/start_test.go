@@ -390,9 +390,11 @@ func TestStartRecreatesACrashLoop(t *testing.T) {
 	if err := f.start(StartOptions{Services: []string{"minio"}}); err != nil {
 		t.Fatal(err)
 	}
+	f.eng.mu.Lock()
 	for _, c := range f.eng.containers {
 		c.status = "restarting"
 	}
+	f.eng.mu.Unlock()
 	f.eng.resetCalls()
 	if err := f.start(StartOptions{Services: []string{"minio"}}); err != nil {
 		t.Fatal(err)
