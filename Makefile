@@ -13,7 +13,7 @@ LDFLAGS  := -s -w -X github.com/gaiaflow/gaiaflow/ui/cli.version=$(VERSION) \
 PY_REQS  := .ci/requirements.txt $(wildcard pylib/requirements-test.txt)
 PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 
-.PHONY: build install test test-go test-py lint cross venv clean
+.PHONY: build install test test-go test-py lint cross venv clean bench
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o gaiaflow .
@@ -29,12 +29,13 @@ test-go: venv
 	GAIAFLOW_PYTHON=$(PYTHON) $(GO) test -count=1 -timeout 45m ./...
 
 test-py: venv
-	@if [ -d pylib/tests ]; then cd pylib && $(PYTHON) -m pytest -q tests; \
-	else echo "pylib/tests not present yet"; fi
+	cd pylib && $(PYTHON) -m pytest -q -p no:cacheprovider tests
 
-lint:
+lint: venv
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
 	$(GO) vet ./...
+	$(PYTHON) -m ruff check --no-cache pylib
+	$(PYTHON) -m ruff format --no-cache --check pylib
 
 cross:
 	@for p in $(PLATFORMS); do \
@@ -52,3 +53,8 @@ $(VENV)/.installed: $(PY_REQS)
 
 clean:
 	rm -f gaiaflow
+
+# Measure gaiaflow against its baselines; writes docs/benchmarks.md and .json.
+.PHONY: bench
+bench:
+	$(GO) run ./bench -out docs -work $${GAIAFLOW_BENCH_DIR:-/var/cache/gaiaflow-bench}

@@ -105,27 +105,6 @@ func (c *Client) RemoveVolume(ctx context.Context, name string) error {
 	return nil
 }
 
-// ImageInfo is what the stack reads from an image's configuration.
-type ImageInfo struct {
-	ID     string
-	Labels map[string]string
-	Env    []string
-	User   string
-}
-
-// InspectImage reads an image's id and configuration, or returns ErrNotFound.
-func (c *Client) InspectImage(ctx context.Context, ref string) (ImageInfo, error) {
-	r, err := c.api.ImageInspect(ctx, ref)
-	if err != nil {
-		return ImageInfo{}, notFound(err, "inspect image %s", ref)
-	}
-	info := ImageInfo{ID: r.ID}
-	if r.Config != nil {
-		info.Labels, info.Env, info.User = r.Config.Labels, r.Config.Env, r.Config.User
-	}
-	return info, nil
-}
-
 // ListImages lists the images carrying all the given labels.
 func (c *Client) ListImages(ctx context.Context, labels map[string]string) ([]Resource, error) {
 	list, err := c.api.ImageList(ctx, image.ListOptions{Filters: labelFilter(labels)})
@@ -141,15 +120,6 @@ func (c *Client) ListImages(ctx context.Context, labels map[string]string) ([]Re
 		out = append(out, Resource{ID: im.ID, Name: name, Labels: im.Labels})
 	}
 	return out, nil
-}
-
-// RemoveImage removes an image by id, with all its tags. It fails while a
-// container uses it.
-func (c *Client) RemoveImage(ctx context.Context, id string) error {
-	if _, err := c.api.ImageRemove(ctx, id, image.RemoveOptions{Force: true, PruneChildren: true}); err != nil {
-		return notFound(err, "remove image %s", id)
-	}
-	return nil
 }
 
 // PullProgress is one message of an image pull: a layer's status and, while

@@ -6,10 +6,10 @@ import "time"
 // ("docker" for the local engine, "minikube" for the cluster). The stack
 // passes it to Airflow as GAIAFLOW_IMAGE; modes checks it exists.
 type TaskImage struct {
-	Image   string    `json:"image"`   // name:tag
-	ID      string    `json:"id"`      // the engine's image id
-	Target  string    `json:"target"`  // docker or minikube
-	Commit  string    `json:"commit"`  // source commit, when the project is a git repository
+	Image   string    `json:"image"`  // name:tag
+	ID      string    `json:"id"`     // the engine's image id
+	Target  string    `json:"target"` // docker or minikube
+	Commit  string    `json:"commit"` // source commit, when the project is a git repository
 	BuiltAt time.Time `json:"built_at"`
 }
 

@@ -91,7 +91,9 @@ func (s *Stack) Cleanup(ctx context.Context, cp *CleanupPlan) error {
 	}
 	remove("network", cp.Networks, s.eng.RemoveNetwork)
 	remove("volume", cp.Volumes, s.eng.RemoveVolume)
-	remove("image", cp.Images, s.eng.RemoveImage)
+	remove("image", cp.Images, func(ctx context.Context, id string) error {
+		return s.eng.RemoveImage(ctx, id, docker.RemoveImageOptions{Force: true})
+	})
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}

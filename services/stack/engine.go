@@ -20,10 +20,10 @@ type Engine interface {
 	Info(ctx context.Context) (docker.EngineInfo, error)
 	PublishedPorts(ctx context.Context) (map[int]docker.PortUser, error)
 
-	InspectImage(ctx context.Context, ref string) (docker.ImageInfo, error)
+	InspectImage(ctx context.Context, ref string) (info docker.ImageInfo, found bool, err error)
 	PullImage(ctx context.Context, ref string, onProgress func(docker.PullProgress)) error
 	ListImages(ctx context.Context, labels map[string]string) ([]docker.Resource, error)
-	RemoveImage(ctx context.Context, id string) error
+	RemoveImage(ctx context.Context, ref string, opts docker.RemoveImageOptions) error
 
 	FindNetwork(ctx context.Context, name string) (docker.Resource, error)
 	CreateNetwork(ctx context.Context, name string, labels map[string]string) (string, error)

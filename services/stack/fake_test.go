@@ -134,13 +134,11 @@ func (f *fakeEngine) PublishedPorts(context.Context) (map[int]docker.PortUser, e
 	return out, nil
 }
 
-func (f *fakeEngine) InspectImage(_ context.Context, ref string) (docker.ImageInfo, error) {
+func (f *fakeEngine) InspectImage(_ context.Context, ref string) (docker.ImageInfo, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if info, ok := f.images[ref]; ok {
-		return info, nil
-	}
-	return docker.ImageInfo{}, notFoundErr("image " + ref)
+	info, ok := f.images[ref]
+	return info, ok, nil
 }
 
 func (f *fakeEngine) PullImage(ctx context.Context, ref string, on func(docker.PullProgress)) error {
@@ -171,7 +169,7 @@ func (f *fakeEngine) ListImages(_ context.Context, labels map[string]string) ([]
 	return out, nil
 }
 
-func (f *fakeEngine) RemoveImage(_ context.Context, id string) error {
+func (f *fakeEngine) RemoveImage(_ context.Context, id string, _ docker.RemoveImageOptions) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for i, r := range f.imagesLbl {

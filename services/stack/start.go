@@ -230,13 +230,13 @@ func (s *Stack) ensureImages(ctx context.Context, nodes []*Node, prog *progress)
 	}
 	out := map[string]docker.ImageInfo{}
 	for _, ref := range refs {
-		info, err := s.eng.InspectImage(ctx, ref)
-		if err == nil {
+		info, found, err := s.eng.InspectImage(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		if found {
 			out[ref] = info
 			continue
-		}
-		if !docker.IsNotFound(err) {
-			return nil, err
 		}
 		for _, n := range nodes {
 			if n.Spec.Image == ref {
@@ -256,8 +256,8 @@ func (s *Stack) ensureImages(ctx context.Context, nodes []*Node, prog *progress)
 				"build or load the image, or set "+strings.Join(keys[ref], " / ")+" in gaiaflow.toml to an image this machine has",
 				"image %s is not on this machine and could not be pulled", ref)
 		}
-		if info, err = s.eng.InspectImage(ctx, ref); err != nil {
-			return nil, err
+		if info, found, err = s.eng.InspectImage(ctx, ref); err != nil || !found {
+			return nil, fmt.Errorf("image %s pulled but not found: %v", ref, err)
 		}
 		out[ref] = info
 	}

@@ -26,6 +26,8 @@ type Options struct {
 	Output  string
 	Debug   bool
 	NoColor bool
+	// ReadOnly hides every dashboard action that changes anything.
+	ReadOnly bool
 }
 
 // App hands commands their dependencies. Clients are built lazily, on first

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/gaiaflow/gaiaflow/pylib"
 	"github.com/gaiaflow/gaiaflow/services/docker"
 	"github.com/gaiaflow/gaiaflow/services/testenv"
 )
@@ -100,8 +102,9 @@ func TestEveryCommandHasHelp(t *testing.T) {
 		}
 	}
 	walk(root)
-	// The command tree: root, init, mode(+set), dev(9), prod-local(8), dags(6), doctor, version, completion.
-	if count != 1+1+2+10+9+7+3 {
+	// The command tree: root, init, mode(+set), dev(9), prod-local(8), dags(6), doctor, version, completion,
+	// plus library wheel.
+	if count != 1+1+2+10+9+7+3+2 {
 		t.Errorf("walked %d commands; the tree changed, update this count deliberately", count)
 	}
 }
@@ -277,6 +280,35 @@ func TestBinaryExitCodes(t *testing.T) {
 		if got := cmd.ProcessState.ExitCode(); got != tc.code {
 			t.Errorf("gaiaflow %v: exit %d, want %d\n%s", tc.args, got, tc.code, out)
 		}
+	}
+}
+
+func TestLibraryWheel(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "dist")
+	r := run(t, t.TempDir(), "library", "wheel", "--out", out, "-o", "json")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	var v map[string]string
+	if err := json.Unmarshal([]byte(r.out), &v); err != nil {
+		t.Fatalf("%q: %v", r.out, err)
+	}
+	if v["version"] != pylib.Version() || filepath.Base(v["wheel"]) != pylib.WheelFilename() {
+		t.Errorf("output %v", v)
+	}
+	zr, err := zip.OpenReader(v["wheel"])
+	if err != nil {
+		t.Fatalf("not a wheel: %v", err)
+	}
+	defer zr.Close()
+	found := false
+	for _, f := range zr.File {
+		if f.Name == "gaiaflow/runner.py" {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("the wheel lacks gaiaflow/runner.py")
 	}
 }
 

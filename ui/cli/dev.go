@@ -124,22 +124,7 @@ confirmation on a terminal unless --yes.`,
 }
 
 // newDockerize is shared by dev and prod-local: the build is the same, the
-// target engine differs.
+// target engine differs. It lives in dockerize.go.
 func newDockerize(a *App, target string) *cobra.Command {
-	var image, base string
-	var cache bool
-	short := "Build the project's package into a task image on the local Docker engine"
-	if target == "prod-local" {
-		short = "Build the project's package into a task image inside the Minikube cluster"
-	}
-	c := &cobra.Command{
-		Use:   "dockerize",
-		Short: short,
-		Args:  exactArgs(0, "no arguments"),
-		RunE:  notYet("dockerize"),
-	}
-	c.Flags().StringVarP(&image, "image-name", "i", "", "image name and tag (default: <package>:<version> from pyproject.toml)")
-	c.Flags().StringVar(&base, "base-image", "", "base image (default: build.base_image in gaiaflow.toml)")
-	c.Flags().BoolVarP(&cache, "cache", "c", true, "allow the build cache")
-	return c
+	return dockerizeCommand(a, target)
 }

@@ -76,9 +76,14 @@ func cobraUsage(err error) error {
 // report prints err as what failed plus a hint, and returns its exit code.
 func (a *App) report(err error) int {
 	var invalid *project.InvalidError
+	var lines interface{ Lines() []string } // an error made of several problems
 	if errors.As(err, &invalid) {
 		for _, p := range invalid.Problems {
 			fmt.Fprintf(a.Err, "error: %s\n", p)
+		}
+	} else if errors.As(err, &lines) {
+		for _, l := range lines.Lines() {
+			fmt.Fprintf(a.Err, "error: %s\n", l)
 		}
 	} else {
 		fmt.Fprintf(a.Err, "error: %s\n", oneLine(err.Error()))

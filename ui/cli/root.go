@@ -37,6 +37,7 @@ when stdout is not a terminal, it prints a status summary instead.`,
 	f.StringVarP(&a.Opts.Output, "output", "o", "text", "output format of commands that read state: text or json")
 	f.BoolVar(&a.Opts.Debug, "debug", false, "print the whole error chain and internal details on failure")
 	f.BoolVar(&a.Opts.NoColor, "no-color", false, "no colours (also when NO_COLOR is set)")
+	f.BoolVar(&a.Opts.ReadOnly, "read-only", false, "dashboard: hide every action that changes anything (look, don't touch)")
 
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return errs.Usagef("run '"+cmd.CommandPath()+" --help' for its flags", "%s", err)
@@ -54,7 +55,7 @@ when stdout is not a terminal, it prints a status summary instead.`,
 		c.GroupID = "run"
 		root.AddCommand(c)
 	}
-	for _, c := range []*cobra.Command{newDoctor(a), newVersion(a), newCompletion(a)} {
+	for _, c := range []*cobra.Command{newDoctor(a), newVersion(a), newLibrary(a), newCompletion(a)} {
 		c.GroupID = "tool"
 		root.AddCommand(c)
 	}

@@ -4,8 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 
+	"github.com/gaiaflow/gaiaflow/services/docker"
 	"github.com/gaiaflow/gaiaflow/services/project"
+	"github.com/gaiaflow/gaiaflow/ui/tui"
+	"github.com/gaiaflow/gaiaflow/ui/tui/adapter"
+	"github.com/gaiaflow/gaiaflow/ui/tui/dashboard"
+	"github.com/gaiaflow/gaiaflow/ui/tui/fake"
 )
 
 type summaryView struct {
@@ -23,9 +29,12 @@ type serviceSummary struct {
 	Image   string `json:"image"`
 }
 
-// runSummary is `gaiaflow` itself. The dashboard is not built yet, so a
-// terminal gets the same summary as --no-tui, with a line saying so.
+// runSummary is `gaiaflow` itself: the dashboard on a terminal, else (with
+// --no-tui, -o json, or a stdout that is not a terminal) a status summary.
 func runSummary(ctx context.Context, a *App) error {
+	if !a.Headless() {
+		return runDashboard(ctx, a)
+	}
 	p, err := a.Project()
 	if err != nil {
 		return err
@@ -46,8 +55,30 @@ func runSummary(ctx context.Context, a *App) error {
 			}
 			fmt.Fprintf(w, "  %-8s %-8s %s\n", s.Name, state, s.URL)
 		}
-		if !a.Headless() {
-			fmt.Fprintln(w, "(the dashboard is not available yet in this version; this is the --no-tui summary)")
+	})
+}
+
+// runDashboard opens the dashboard. GAIAFLOW_TUI_FAKE (a test and
+// development aid, see ui/tui/fake) swaps the real backend for an in-memory
+// fake world, so the dashboard can be driven without Docker or Airflow.
+func runDashboard(ctx context.Context, a *App) error {
+	out, ok := a.Out.(*os.File)
+	if !ok {
+		return fmt.Errorf("the dashboard needs a terminal on stdout")
+	}
+	var be tui.Backend
+	if v := a.Getenv("GAIAFLOW_TUI_FAKE"); v != "" {
+		be = fake.New(fake.FromEnv(v))
+	} else {
+		start, explicit := a.Cwd, false
+		if a.Opts.Path != "" {
+			start, explicit = a.Opts.Path, true
 		}
+		be = &adapter.Backend{Start: start, Explicit: explicit,
+			NewDocker: func() (*docker.Client, error) { return a.NewDocker() }}
+	}
+	return dashboard.Run(ctx, dashboard.RunOptions{
+		Backend: be, ReadOnly: a.Opts.ReadOnly, NoColor: !a.Color(), Getenv: a.Getenv,
+		In: a.In, Out: out, Cwd: a.Cwd, Wizards: dashboardWizards(a),
 	})
 }

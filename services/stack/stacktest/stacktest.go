@@ -116,9 +116,9 @@ func RemoveImages() {
 	defer c.Close()
 	ctx := context.Background()
 	for tag := range standins.tags {
-		_ = c.RemoveImage(ctx, tag)
+		_ = c.RemoveImage(ctx, tag, docker.RemoveImageOptions{})
 	}
-	_ = c.RemoveImage(ctx, standins.base)
+	_ = c.RemoveImage(ctx, standins.base, docker.RemoveImageOptions{})
 	standins.tags = map[string]bool{}
 }
 

@@ -1,0 +1,69 @@
+"""The environment contract with the gaiaflow stack, and the four modes.
+
+The gaiaflow binary sets these variables in the Airflow containers; the library reads nothing
+else from the machine. pylib/README.md documents every name here.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+
+ENV_MODE = "GAIAFLOW_MODE"
+ENV_IMAGE = "GAIAFLOW_IMAGE"
+ENV_TASK_PYTHON = "GAIAFLOW_TASK_PYTHON"
+ENV_DOCKER_NETWORK = "GAIAFLOW_DOCKER_NETWORK"
+ENV_DOCKER_LABELS = "GAIAFLOW_DOCKER_LABELS"
+ENV_KUBECONFIG = "GAIAFLOW_KUBECONFIG"
+ENV_K8S_NAMESPACE = "GAIAFLOW_K8S_NAMESPACE"
+ENV_RESOURCE_PROFILE = "GAIAFLOW_RESOURCE_PROFILE"
+# GAIAFLOW_POD_<NAME>: a service variable as pods in the Minikube cluster must see it.
+POD_PREFIX = "GAIAFLOW_POD_"
+
+DEFAULT_K8S_NAMESPACE = "default"
+
+ENDPOINT_VARS = ("MLFLOW_TRACKING_URI", "MLFLOW_S3_ENDPOINT_URL")
+CREDENTIAL_VARS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+SERVICE_VARS = ENDPOINT_VARS + CREDENTIAL_VARS
+
+
+class GaiaflowMode(str, enum.Enum):
+    """Where a task runs. ``create_task(mode=...)`` takes the value or the member."""
+
+    DEV = "dev"
+    DEV_DOCKER = "dev_docker"
+    PROD_LOCAL = "prod_local"
+    PROD = "prod"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+MODES = tuple(m.value for m in GaiaflowMode)
+IMAGE_MODES = (GaiaflowMode.DEV_DOCKER, GaiaflowMode.PROD_LOCAL, GaiaflowMode.PROD)
+
+
+def stack_service_env(mode: GaiaflowMode, environ: Mapping[str, str]) -> dict[str, str]:
+    """Return the service endpoints and credentials the stack offers a task in ``mode``.
+
+    - dev: nothing to add; the task's process inherits the Airflow container's environment.
+    - dev_docker: the Airflow container's own values; the task container joins the stack's
+      network, so the same addresses resolve there.
+    - prod_local: ``GAIAFLOW_POD_<NAME>`` (addresses as pods in Minikube reach the host); the
+      credentials fall back to the Airflow container's values. Endpoints never fall back:
+      ``http://mlflow:5000`` means nothing inside the cluster.
+    - prod: nothing. A real cluster gets its endpoints and credentials only from ``env_vars``
+      or its own secrets, never from the machine that happens to parse the DAG.
+    """
+    if mode is GaiaflowMode.DEV_DOCKER:
+        return {name: environ[name] for name in SERVICE_VARS if environ.get(name)}
+    if mode is GaiaflowMode.PROD_LOCAL:
+        env = {}
+        for name in SERVICE_VARS:
+            value = environ.get(POD_PREFIX + name)
+            if not value and name in CREDENTIAL_VARS:
+                value = environ.get(name)
+            if value:
+                env[name] = value
+        return env
+    return {}

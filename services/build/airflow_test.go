@@ -1,0 +1,134 @@
+package build
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/gaiaflow/gaiaflow/services/docker"
+	"github.com/gaiaflow/gaiaflow/services/errs"
+	"github.com/gaiaflow/gaiaflow/services/event"
+)
+
+func airflowEngine() *fakeEngine {
+	return &fakeEngine{images: map[string]docker.ImageInfo{
+		"example/airflow:3": {ID: "sha256:" + strings.Repeat("1", 64), User: "airflow"},
+	}}
+}
+
+func TestAirflowImageBuildsOnlyWhenItsInputsChange(t *testing.T) {
+	p := testProject(t, nil)
+	p.Config.Services.Airflow.Image = "example/airflow:3"
+	eng := airflowEngine()
+	b := &Builder{Engine: eng, Library: fakeLibrary()}
+	ctx := context.Background()
+
+	tag, err := b.AirflowImage(ctx, p, AirflowOptions{}, event.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`^gaiaflow/demo-[0-9a-f]{8}-airflow:[0-9a-f]{12}$`).MatchString(tag) {
+		t.Errorf("tag = %q", tag)
+	}
+	if len(eng.builds) != 1 {
+		t.Fatalf("%d builds, want 1", len(eng.builds))
+	}
+	fb := eng.last(t)
+	if fb.opts.Labels[LabelKind] != KindAirflowRuntime || fb.opts.Labels[docker.LabelProject] != p.ID() || fb.opts.Labels[LabelInputs] == "" {
+		t.Errorf("labels %v", fb.opts.Labels)
+	}
+	for name := range fb.files {
+		if !strings.HasPrefix(name, ".gaiaflow/") {
+			t.Errorf("the project's file %s went into the Airflow image's context: code is mounted, not copied", name)
+		}
+	}
+	df := fb.files[".gaiaflow/Dockerfile"]
+	for _, want := range []string{
+		"\nFROM example/airflow:3\n",
+		"\nRUN python3 -m venv /opt/gaiaflow/task-venv\n",
+		"\nRUN PIP_USER=0 /opt/gaiaflow/task-venv/bin/pip install -r /opt/gaiaflow/deps/requirements.txt\n",
+		"PYTHONPYCACHEPREFIX=/tmp/gaiaflow-pycache",
+		"'/opt/gaiaflow/project/src\\n'", // src layout: the .pth names the mounted src/
+		"\nUSER airflow\nRUN pip install --no-deps /opt/gaiaflow/lib/gaiaflow-9.9.9-py3-none-any.whl\n",
+	} {
+		if !strings.Contains(df, want) {
+			t.Errorf("Dockerfile lacks %q:\n%s", want, df)
+		}
+	}
+
+	// Same inputs: no build, same tag.
+	rec := &event.Recorder{}
+	again, err := b.AirflowImage(ctx, p, AirflowOptions{}, rec)
+	if err != nil || again != tag || len(eng.builds) != 1 {
+		t.Fatalf("second call: %q, %v, %d builds; want %q without a build", again, err, len(eng.builds), tag)
+	}
+	if ev := rec.Events(); len(ev) != 1 || ev[0].State != StateUpToDate {
+		t.Errorf("events %+v, want one up-to-date", ev)
+	}
+	// A code change is no input: the code is mounted.
+	writeTree(t, p.Dir, map[string]string{"src/demo/__init__.py": "def add(a, b):\n    return b + a\n"})
+	if again, _ := b.AirflowImage(ctx, p, AirflowOptions{}, event.Discard); again != tag || len(eng.builds) != 1 {
+		t.Errorf("a code change rebuilt the Airflow image")
+	}
+	// Force builds again.
+	if again, _ := b.AirflowImage(ctx, p, AirflowOptions{Force: true, NoCache: true}, event.Discard); again != tag || len(eng.builds) != 2 || !eng.last(t).opts.NoCache {
+		t.Errorf("Force did not rebuild with the cache off")
+	}
+	// A dependency change is a new image.
+	writeTree(t, p.Dir, map[string]string{"requirements.txt": "pyyaml\n"})
+	changed, err := b.AirflowImage(ctx, p, AirflowOptions{}, event.Discard)
+	if err != nil || changed == tag || len(eng.builds) != 3 {
+		t.Errorf("after a dependency change: %q, %v, %d builds", changed, err, len(eng.builds))
+	}
+	// So is a different Airflow image under the same name.
+	eng.images["example/airflow:3"] = docker.ImageInfo{ID: "sha256:" + strings.Repeat("2", 64), User: "airflow"}
+	if other, _ := b.AirflowImage(ctx, p, AirflowOptions{}, event.Discard); other == changed {
+		t.Error("a new Airflow image under the same name kept the old tag")
+	}
+}
+
+func TestAirflowImageFlatLayoutRootUserAndNoDependencies(t *testing.T) {
+	p := testProject(t, nil)
+	p.Config.Services.Airflow.Image = "example/airflow:3"
+	if err := os.RemoveAll(filepath.Join(p.Dir, "src")); err != nil {
+		t.Fatal(err)
+	}
+	writeTree(t, p.Dir, map[string]string{
+		"demo/__init__.py": "",
+		"pyproject.toml":   "[project]\nname = \"demo\"\nversion = \"1\"\n",
+	})
+	eng := airflowEngine()
+	eng.images["example/airflow:3"] = docker.ImageInfo{ID: "sha256:" + strings.Repeat("3", 64)}
+	if _, err := (&Builder{Engine: eng, Library: fakeLibrary()}).AirflowImage(context.Background(), p, AirflowOptions{ProjectDir: "/opt/airflow/project"}, event.Discard); err != nil {
+		t.Fatal(err)
+	}
+	df := eng.last(t).files[".gaiaflow/Dockerfile"]
+	if !strings.Contains(df, "'/opt/airflow/project\\n'") {
+		t.Errorf("flat layout: the .pth must name the project's root:\n%s", df)
+	}
+	if strings.Contains(df, "\nUSER ") && !strings.Contains(df, "\nUSER root\n") || strings.Count(df, "\nUSER ") != 1 {
+		t.Errorf("an image without a user must stay root:\n%s", df)
+	}
+	if strings.Contains(df, "requirements.txt") {
+		t.Errorf("no dependencies, yet a requirements step:\n%s", df)
+	}
+}
+
+func TestAirflowImageErrors(t *testing.T) {
+	p := testProject(t, nil)
+	p.Config.Services.Airflow.Image = "example/missing:1"
+	_, err := (&Builder{Engine: airflowEngine(), Library: fakeLibrary()}).AirflowImage(context.Background(), p, AirflowOptions{}, event.Discard)
+	if err == nil || !strings.Contains(err.Error(), "example/missing:1 is not on this engine") || !strings.Contains(errs.HintOf(err), "services.airflow.image") {
+		t.Errorf("missing Airflow image: %v (hint %q)", err, errs.HintOf(err))
+	}
+	p.Config.Services.Airflow.Image = "example/airflow:3"
+	if _, err := (&Builder{Engine: airflowEngine()}).AirflowImage(context.Background(), p, AirflowOptions{}, event.Discard); err == nil {
+		t.Error("built without the library")
+	}
+	if _, err := (&Builder{Engine: airflowEngine(), Library: fakeLibrary()}).AirflowImage(context.Background(), p, AirflowOptions{ProjectDir: "relative/dir"}, event.Discard); err == nil {
+		t.Error("accepted a relative project mount")
+	}
+}

@@ -1,0 +1,133 @@
+package build
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/gaiaflow/gaiaflow/services/errs"
+)
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+func TestCollectDependencies(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		files       map[string]string
+		reqs        []string
+		constraints []string
+		sources     []string
+		unsupported []string // substrings, one per entry
+	}{
+		{
+			name:    "pyproject",
+			files:   map[string]string{"pyproject.toml": "[project]\nname='x'\ndependencies = [\"numpy>=2\", \"boto3\"]\n"},
+			reqs:    []string{"numpy>=2", "boto3"},
+			sources: []string{"pyproject.toml"},
+		},
+		{
+			name: "requirements with includes, comments, continuations and the project itself",
+			files: map[string]string{
+				"pyproject.toml":   "[project]\nname='x'\ndependencies = [\"boto3\"]\n",
+				"requirements.txt": "# pinned\nboto3\n-r reqs/more.txt\n--constraint=reqs/c.txt\nrequests \\\n  >=2.0  # http\n-e .\n.[extra]\n--extra-index-url https://example.org/simple\n../elsewhere\n-e git+https://example.org/r.git#egg=r\n",
+				"reqs/more.txt":    "pandas==2.*\n-rdeeper.txt\n",
+				"reqs/deeper.txt":  "pyyaml\n",
+				"reqs/c.txt":       "urllib3<3\n",
+			},
+			reqs:        []string{"boto3", "pandas==2.*", "pyyaml", "requests   >=2.0", "--extra-index-url https://example.org/simple", "-e git+https://example.org/r.git#egg=r"},
+			constraints: []string{"urllib3<3"},
+			sources:     []string{"pyproject.toml", "requirements.txt"},
+			unsupported: []string{`"../elsewhere" is a local path`},
+		},
+		{
+			name: "conda environment",
+			files: map[string]string{
+				"environment.yml": "name: demo\nchannels: [conda-forge]\ndependencies:\n  - python>3.10,<3.13\n  - conda-forge::mlflow=3.2\n  - pip\n  - numpy =2.0.2\n  - pip:\n      - boto3\n      - -e .\n",
+			},
+			reqs:        []string{"boto3"},
+			sources:     []string{"environment.yml"},
+			unsupported: []string{"environment.yml: conda packages are not installed in task images: mlflow, numpy"},
+		},
+		{
+			name: "pixi in pyproject",
+			files: map[string]string{"pyproject.toml": `[project]
+name = "demo"
+dependencies = ["boto3>=1.42,<2"]
+
+[tool.pixi.dependencies]
+python = ">3.10,<3.13"
+tensorflow = ">=2.19"
+
+[tool.pixi.pypi-dependencies]
+demo = { path = ".", editable = true }
+requests = "*"
+numpy = "2.0.2"
+rich = { version = ">=13", extras = ["jupyter"] }
+lib = { git = "https://example.org/lib.git", rev = "abc" }
+other = { path = "../other" }
+`},
+			reqs:        []string{"boto3>=1.42,<2", "lib @ git+https://example.org/lib.git@abc", "numpy==2.0.2", "requests", "rich[jupyter]>=13"},
+			sources:     []string{"pyproject.toml", "pyproject.toml [tool.pixi]"},
+			unsupported: []string{"pypi-dependency other is a local path", "conda packages are not installed in task images: tensorflow"},
+		},
+		{
+			name:    "pixi.toml",
+			files:   map[string]string{"pixi.toml": "[dependencies]\npython = \"3.12.*\"\n[pypi-dependencies]\nboto3 = \">=1\"\n"},
+			reqs:    []string{"boto3>=1"},
+			sources: []string{"pixi.toml"},
+		},
+		{
+			name:    "nothing",
+			files:   map[string]string{"gaiaflow.toml": ""},
+			sources: []string{},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeTree(t, dir, tc.files)
+			d, err := CollectDependencies(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(d.Requirements, tc.reqs) {
+				t.Errorf("requirements\n got %q\nwant %q", d.Requirements, tc.reqs)
+			}
+			if !reflect.DeepEqual(d.Constraints, tc.constraints) {
+				t.Errorf("constraints %q, want %q", d.Constraints, tc.constraints)
+			}
+			if !reflect.DeepEqual(d.Sources, tc.sources) {
+				t.Errorf("sources %q, want %q", d.Sources, tc.sources)
+			}
+			if len(d.Unsupported) != len(tc.unsupported) {
+				t.Fatalf("unsupported %q, want %d entries", d.Unsupported, len(tc.unsupported))
+			}
+			for i, u := range tc.unsupported {
+				if !strings.Contains(d.Unsupported[i], u) {
+					t.Errorf("unsupported[%d] = %q, want it to contain %q", i, d.Unsupported[i], u)
+				}
+			}
+		})
+	}
+}
+
+func TestCollectDependenciesErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  string
+	}{
+		{"missing include", map[string]string{"requirements.txt": "-r nope.txt\n"}, "nope.txt"},
+		{"include cycle", map[string]string{"requirements.txt": "-r a.txt\n", "a.txt": "-r requirements.txt\n"}, "includes itself"},
+		{"bad pyproject", map[string]string{"pyproject.toml": "[project\n"}, "pyproject.toml:1"},
+		{"bad environment.yml", map[string]string{"environment.yml": "dependencies: [\n"}, "environment.yml"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeTree(t, dir, tc.files)
+			_, err := CollectDependencies(dir)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || errs.KindOf(err) != errs.Usage {
+				t.Fatalf("err = %v, want a usage error mentioning %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,55 @@
+package build
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"text/template"
+)
+
+//go:embed templates
+var templates embed.FS
+
+var (
+	taskTemplate    = template.Must(template.ParseFS(templates, "templates/task.Dockerfile"))
+	airflowTemplate = template.Must(template.ParseFS(templates, "templates/airflow.Dockerfile"))
+)
+
+// entrypointScript is the task image's entry point.
+func entrypointScript() []byte {
+	data, err := templates.ReadFile("templates/entrypoint.sh")
+	if err != nil {
+		panic(err) // embedded: cannot happen
+	}
+	return data
+}
+
+// taskDockerfile is what the task image's template needs.
+type taskDockerfile struct {
+	Project, GaiaflowVersion string
+	BaseImage                string
+	Wheel                    string // file name of the gaiaflow wheel in .gaiaflow/
+	Constraints              bool   // .gaiaflow/constraints.txt exists
+	DynamicDependencies      bool   // pyproject.toml computes its dependencies
+}
+
+// airflowDockerfile is what the Airflow runtime image's template needs.
+type airflowDockerfile struct {
+	Project, GaiaflowVersion string
+	AirflowImage             string
+	User                     string // the Airflow image's user, restored for pip
+	TaskVenv                 string
+	ProjectDir               string // where the stack mounts the project
+	SourceRoot               string // the directory holding the package, inside ProjectDir
+	Wheel                    string
+	Requirements             bool
+	Constraints              bool
+}
+
+func render(t *template.Template, data any) ([]byte, error) {
+	var b bytes.Buffer
+	if err := t.Execute(&b, data); err != nil {
+		return nil, fmt.Errorf("write the Dockerfile: %w", err)
+	}
+	return b.Bytes(), nil
+}

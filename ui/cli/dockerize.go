@@ -1,0 +1,112 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gaiaflow/gaiaflow/services/build"
+	"github.com/gaiaflow/gaiaflow/services/errs"
+	"github.com/gaiaflow/gaiaflow/services/event"
+)
+
+// dockerizeResult is the last line of `dockerize -o json`: the NDJSON
+// stream's events carry "kind" too, so readers can tell it apart.
+type dockerizeResult struct {
+	Kind string `json:"kind"` // "result"
+	*build.Result
+}
+
+// dockerizeCommand is `dev dockerize` and `prod-local dockerize`.
+func dockerizeCommand(a *App, target string) *cobra.Command {
+	var opts build.DockerizeOptions
+	short := "Build the project's package into a task image on the local Docker engine"
+	long := `Build the project's task image on the local Docker engine and record it, so
+the stack passes it to Airflow and mode dev_docker can use it.
+
+The image is built from the project after .dockerignore; .git, virtual
+environments, data/, logs/, caches, notebook checkpoints and .env files are
+always left out. A Dockerfile at the project's root is used as it is;
+otherwise gaiaflow writes one that installs the dependencies before the code,
+so a code-only change rebuilds in seconds. Nothing is written into the project.`
+	if target == "prod-local" {
+		short = "Build the project's package into a task image inside the Minikube cluster"
+		long = ""
+	}
+	c := &cobra.Command{
+		Use:   "dockerize",
+		Short: short,
+		Long:  long,
+		Args:  exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if target == "prod-local" {
+				return errMinikubeTarget()
+			}
+			opts.Target = build.TargetDocker
+			return runDockerize(cmd.Context(), a, opts, taskLibrary())
+		},
+	}
+	c.Flags().StringVarP(&opts.Image, "image-name", "i", "", "image name and tag, never :latest (default: build.image in gaiaflow.toml, else <package>:<version> from pyproject.toml)")
+	c.Flags().StringVar(&opts.BaseImage, "base-image", "", "base image of the generated Dockerfile (default: build.base_image in gaiaflow.toml)")
+	c.Flags().BoolVar(&opts.NoCache, "no-cache", false, "build every step again instead of reusing the engine's build cache")
+	return c
+}
+
+// runDockerize builds the task image for the local engine with lib as the
+// bundled library, and prints the build's progress.
+func runDockerize(ctx context.Context, a *App, opts build.DockerizeOptions, lib build.Library) error {
+	ctx = ctxOf(ctx)
+	p, err := a.Project()
+	if err != nil {
+		return err
+	}
+	engine, err := a.Docker()
+	if err != nil {
+		return err
+	}
+	b := &build.Builder{Engine: engine, Library: lib}
+	res, err := b.Dockerize(ctx, p, opts, a.buildReporter())
+	if err != nil {
+		return err
+	}
+	if a.JSON() {
+		return a.encodeLine(dockerizeResult{Kind: "result", Result: res})
+	}
+	a.Printf("next: `gaiaflow mode set dev_docker` runs the project's tasks in %s\n", res.Image)
+	return nil
+}
+
+// errMinikubeTarget is prod-local dockerize's answer until the Minikube
+// target lands with the prod-local commands.
+func errMinikubeTarget() error {
+	return errs.Failf("build for the local engine with `gaiaflow dev dockerize`; the Minikube target comes with the prod-local commands",
+		"the Minikube target of dockerize is not available yet in this version of gaiaflow")
+}
+
+// buildReporter prints a build's events: NDJSON with -o json, else plain
+// lines, the steps' output indented below each step.
+func (a *App) buildReporter() event.Reporter {
+	if a.JSON() {
+		return a.Reporter()
+	}
+	lines := a.Reporter()
+	return event.Func(func(e event.Event) {
+		if e.Scope != build.Scope || e.Kind != event.Log {
+			lines.Report(e)
+			return
+		}
+		if e.State == build.StateCached {
+			fmt.Fprintln(a.Out, "  (from cache)")
+			return
+		}
+		fmt.Fprintln(a.Out, "  "+strings.TrimRight(e.Message, "\n"))
+	})
+}
+
+// encodeLine writes v as one line of JSON.
+func (a *App) encodeLine(v any) error {
+	return json.NewEncoder(a.Out).Encode(v)
+}

@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"fmt"
+	"path/filepath"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/gaiaflow/gaiaflow/scaffold"
+	"github.com/gaiaflow/gaiaflow/ui/tui"
+	"github.com/gaiaflow/gaiaflow/ui/tui/initwizard"
+)
+
+// dashboardWizards gives the dashboard the wizards that exist. A wizard it
+// does not return (nil) is reported by the dashboard with the command to run
+// instead.
+func dashboardWizards(a *App) func(w tui.Wizard, width, height int) tea.Model {
+	return func(w tui.Wizard, width, height int) tea.Model {
+		if w != tui.WizardInit {
+			return nil
+		}
+		cfg := initwizard.Config{
+			Embedded: true,
+			CheckDir: func(d string) error { return scaffold.CheckTarget(a.abs(d), false) },
+		}
+		if scaffold.CheckTarget(a.Cwd, false) == nil {
+			cfg.Dir = "."
+			cfg.Defaults = scaffold.Defaults(filepath.Base(a.Cwd))
+		} else {
+			cfg.Defaults = scaffold.Defaults("")
+			cfg.DirFollowsName = true
+		}
+		m := initwizard.New(cfg)
+		if width > 0 {
+			next, _ := m.Update(tea.WindowSizeMsg{Width: width, Height: height})
+			m = next.(initwizard.Model)
+		}
+		return initHost{a: a, wizard: m}
+	}
+}
+
+// initHost runs the init wizard inside the dashboard and, once confirmed,
+// generates the project; it ends with tui.WizardDone either way. Nothing is
+// printed: the dashboard owns the screen.
+type initHost struct {
+	a      *App
+	wizard initwizard.Model
+}
+
+func (h initHost) Init() tea.Cmd { return h.wizard.Init() }
+
+func (h initHost) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if done, ok := msg.(initwizard.DoneMsg); ok {
+		return h, func() tea.Msg { return h.finish(done.Result) }
+	}
+	next, cmd := h.wizard.Update(msg)
+	h.wizard = next.(initwizard.Model)
+	return h, cmd
+}
+
+func (h initHost) View() string { return h.wizard.View() }
+
+func (h initHost) finish(r initwizard.Result) tui.WizardDone {
+	if !r.Confirmed {
+		return tui.WizardDone{Wizard: tui.WizardInit, Message: "init cancelled: nothing was written"}
+	}
+	res, err := scaffold.Generate(h.a.abs(r.Dir), r.Answers, scaffold.Options{LibraryRef: libraryRef()})
+	if err != nil {
+		return tui.WizardDone{Wizard: tui.WizardInit, Err: err}
+	}
+	return tui.WizardDone{Wizard: tui.WizardInit,
+		Message: fmt.Sprintf("created %s: %d files; open it with `gaiaflow -p %s`", res.Dir, len(res.Created), res.Dir)}
+}

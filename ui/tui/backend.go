@@ -1,0 +1,291 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/gaiaflow/gaiaflow/services/event"
+)
+
+// Backend is everything the dashboard reads and does. It is deliberately
+// narrow: one cheap snapshot of the project and its stack plus a change
+// signal, the Airflow reads, one log stream, and one way to run an action.
+// Implementations must be safe for concurrent use.
+type Backend interface {
+	// Snapshot returns the project, the connectivity of Docker, Minikube and
+	// Airflow, the services with their containers, and every mode with its
+	// readiness checklist. It must be cheap (served from what the backend
+	// already knows): the dashboard calls it after every change signal.
+	// A backend that cannot reach Docker still returns a snapshot, with
+	// Docker.OK false and the reason in Docker.Detail.
+	Snapshot(ctx context.Context) (Snapshot, error)
+
+	// Changes returns a channel that receives a value whenever Snapshot would
+	// return something new (a Docker event, a mode switch, a connectivity
+	// change). Values may be coalesced; the channel is closed when ctx ends.
+	// Nothing is sent while nothing changes: an idle dashboard stays idle.
+	Changes(ctx context.Context) <-chan struct{}
+
+	// DAGs lists the DAGs Airflow knows and the files it failed to import.
+	DAGs(ctx context.Context) (DAGList, error)
+	// Runs lists up to limit runs of a DAG, newest first.
+	Runs(ctx context.Context, dagID string, limit int) ([]Run, error)
+	// TaskInstances lists the task instances of one run.
+	TaskInstances(ctx context.Context, dagID, runID string) ([]TaskInstance, error)
+
+	// Logs streams the lines of a service's containers or of a task
+	// instance's attempt. The channel is closed when the source has nothing
+	// more to give (no Follow) or when ctx ends; cancelling ctx is how the
+	// dashboard stops a stream it no longer shows.
+	Logs(ctx context.Context, src LogSource, q LogQuery) (<-chan LogLine, error)
+
+	// Do runs one action to its end, reporting progress to r, and returns its
+	// outcome. Cancelling ctx cancels the action. The dashboard runs it in the
+	// background as a task; the headless face calls the same services.
+	Do(ctx context.Context, a Action, r event.Reporter) error
+}
+
+// ErrUnavailable is what a Backend returns (wrapped) for a read whose source
+// is not reachable or not there yet (Airflow down, no project). The dashboard
+// shows the message and keeps running.
+var ErrUnavailable = errors.New("unavailable")
+
+// Snapshot is the state the header, the services panel and the mode panel draw.
+type Snapshot struct {
+	Project  Project
+	Docker   Conn
+	Minikube Conn
+	Airflow  Conn
+	Services []Service
+	// Mode is the project's current execution mode.
+	Mode string
+	// Modes lists every mode, in the order a project moves through them,
+	// with what it needs.
+	Modes []ModeStatus
+}
+
+// Project says which project the dashboard looks at.
+type Project struct {
+	// Found is false when no gaiaflow.toml was found: the dashboard then
+	// offers the init wizard.
+	Found bool
+	Name  string
+	Dir   string
+	// Problem is set when a project was found but could not be loaded.
+	Problem string
+}
+
+// Conn is the connectivity of one dependency.
+type Conn struct {
+	OK bool
+	// Detail says what is reachable ("unix:///var/run/docker.sock, 28.5")
+	// or, when not OK, why not and what to do.
+	Detail string
+	// Unknown is true when the backend has not looked (yet), or the
+	// dependency does not apply (Minikube in dev mode).
+	Unknown bool
+}
+
+// State is the life-cycle state of a container or a service.
+type State string
+
+// The states the dashboard colours. Backends map their own states onto these.
+const (
+	StateUnknown    State = ""
+	StatePulling    State = "pulling"
+	StateBuilding   State = "building"
+	StateCreated    State = "created"
+	StateStarting   State = "starting"
+	StateRunning    State = "running" // up, no health check
+	StateHealthy    State = "healthy"
+	StateUnhealthy  State = "unhealthy"
+	StateRestarting State = "restarting"
+	StateExited     State = "exited" // see ExitCode
+	StateStopped    State = "stopped"
+	StateMissing    State = "missing" // not created
+)
+
+// Service is one service of the stack and its containers.
+type Service struct {
+	Name    string
+	Enabled bool
+	// URL is where a person opens the service; empty when it has none.
+	URL   string
+	Image string
+	// Ports are the published host ports, as "127.0.0.1:8080->8080".
+	Ports      []string
+	Containers []Container
+	// Progress is set while the backend pulls or builds the service's images.
+	Progress *Progress
+}
+
+// Container is one container of a service.
+type Container struct {
+	Name  string
+	Image string
+	State State
+	// ExitCode is meaningful with StateExited.
+	ExitCode     int
+	OOMKilled    bool
+	RestartCount int
+	// Started is when the container last started; zero when not running.
+	Started time.Time
+	Ports   []string
+	// OneShot marks a container expected to exit 0 (an init container).
+	OneShot bool
+}
+
+// Progress is pull or build progress.
+type Progress struct {
+	Phase   string // "pulling", "building"
+	Current int64
+	Total   int64 // 0 when unknown
+	Message string
+}
+
+// ModeStatus is one mode and its readiness checklist.
+type ModeStatus struct {
+	Mode        string
+	Description string
+	Checks      []Check
+}
+
+// Ready reports whether every check of the mode passes.
+func (m ModeStatus) Ready() bool {
+	for _, c := range m.Checks {
+		if !c.OK {
+			return false
+		}
+	}
+	return true
+}
+
+// Check is one item of a readiness checklist.
+type Check struct {
+	Name   string // "task image built", "Minikube running", ...
+	OK     bool
+	Detail string // what is missing, or what is there
+	// Fix is the action that makes this check pass, if the dashboard has
+	// one; the mode panel shows the key bound to it.
+	Fix Verb
+}
+
+// DAGList is the DAGs and the import errors.
+type DAGList struct {
+	DAGs         []DAG
+	ImportErrors []ImportError
+}
+
+// DAG is one DAG as Airflow reports it.
+type DAG struct {
+	ID     string
+	Paused bool
+	// LastRunState is the state of the latest run; empty when it never ran.
+	LastRunState string
+	LastRunStart time.Time
+	// NextRun is the next scheduled logical date; zero when not scheduled.
+	NextRun time.Time
+	// ImportError is set when the DAG's file failed to import.
+	ImportError string
+	Schedule    string
+	File        string
+}
+
+// ImportError is a DAG file Airflow could not import.
+type ImportError struct {
+	File    string
+	Message string
+	Time    time.Time
+}
+
+// Run is one DAG run.
+type Run struct {
+	DAGID       string
+	RunID       string
+	State       string // queued, running, success, failed
+	Type        string // scheduled, manual, backfill
+	LogicalDate time.Time
+	Start       time.Time
+	End         time.Time // zero while running
+}
+
+// TaskInstance is one task instance of a run.
+type TaskInstance struct {
+	DAGID    string
+	RunID    string
+	TaskID   string
+	MapIndex int // -1 when not mapped
+	State    string
+	Try      int
+	Start    time.Time
+	End      time.Time
+	Operator string
+}
+
+// LogSource is what to stream logs of: a service, or a task instance attempt.
+type LogSource struct {
+	Service string
+	Task    *TaskInstance
+}
+
+// Title names the source in one short line.
+func (s LogSource) Title() string {
+	if s.Task != nil {
+		return s.Task.DAGID + " › " + s.Task.TaskID
+	}
+	return s.Service
+}
+
+// LogQuery narrows a log stream.
+type LogQuery struct {
+	Follow bool
+	// Since keeps lines newer than now-Since; 0 for no limit.
+	Since time.Duration
+	// Tail starts with the last Tail lines; 0 for all.
+	Tail int
+}
+
+// LogLine is one line of a log.
+type LogLine struct {
+	Time      time.Time
+	Container string // which container of the service wrote it
+	Stderr    bool
+	Text      string
+}
+
+// Verb is what an action does.
+type Verb string
+
+// The actions of the dashboard. Target says on what.
+const (
+	VerbStart         Verb = "start"          // Target: a service
+	VerbStop          Verb = "stop"           // Target: a service
+	VerbRestart       Verb = "restart"        // Target: a service
+	VerbStartAll      Verb = "start-all"      //
+	VerbStopAll       Verb = "stop-all"       //
+	VerbRestartAll    Verb = "restart-all"    //
+	VerbDeleteVolumes Verb = "delete-volumes" // stop everything and delete the project's volumes
+	VerbCleanup       Verb = "cleanup"        // remove the project's containers, networks, volumes, images
+	VerbTrigger       Verb = "trigger"        // Target: a DAG id
+	VerbPause         Verb = "pause"          // Target: a DAG id
+	VerbUnpause       Verb = "unpause"        // Target: a DAG id
+	VerbSetMode       Verb = "set-mode"       // Target: a mode
+	VerbBuildImage    Verb = "build-image"    // build the task image for the current mode
+	VerbStartCluster  Verb = "start-cluster"  // start Minikube
+	VerbDeleteCluster Verb = "delete-cluster" // delete the Minikube profile
+)
+
+// Action is one thing the person asked for.
+type Action struct {
+	Verb   Verb
+	Target string
+}
+
+// String is the action as a short title: "start airflow", "stop-all".
+func (a Action) String() string {
+	if a.Target == "" {
+		return string(a.Verb)
+	}
+	return string(a.Verb) + " " + a.Target
+}

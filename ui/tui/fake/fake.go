@@ -1,0 +1,394 @@
+// Package fake is an in-memory fake of the dashboard's Backend: a made-up
+// project with four services, DAGs with runs and task instances, logs, and
+// actions that change that state and report progress. Tests use it, and so
+// does the real binary when GAIAFLOW_TUI_FAKE=1 is set (a test and
+// development aid: it lets the tmux smoke test and a person try the dashboard
+// without Docker or Airflow). It never touches the machine, except the
+// deliberately noisy child process of Options.Noisy.
+package fake
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gaiaflow/gaiaflow/ui/tui"
+)
+
+// Options shape the fake world.
+type Options struct {
+	// Now is the fake's clock; the data is laid out around it.
+	Now func() time.Time
+	// NoProject makes the fake say no gaiaflow.toml was found.
+	NoProject bool
+	// DockerDown and AirflowDown make those unreachable.
+	DockerDown, AirflowDown bool
+	// Services is how many services to show (default 4; more are made up).
+	Services int
+	// DAGs and RunsPerDAG size the Airflow side (defaults 6 and 5).
+	DAGs, RunsPerDAG int
+	// StepDelay is how long each step of an action takes (0 in tests).
+	StepDelay time.Duration
+	// LogEvery makes followed logs emit a line this often (0: never).
+	LogEvery time.Duration
+	// Noisy makes every action also start a child process that writes to
+	// the inherited stdout and stderr, and write there itself, to prove the
+	// dashboard keeps such output off the screen.
+	Noisy bool
+}
+
+// Backend is the fake. The zero value is not usable; call New.
+type Backend struct {
+	opts Options
+
+	mu       sync.Mutex
+	snap     tui.Snapshot
+	dags     []tui.DAG
+	runs     map[string][]tui.Run
+	actions  []tui.Action
+	subs     []chan struct{}
+	dagReads int
+}
+
+// New makes a fake world.
+func New(o Options) *Backend {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Services == 0 {
+		o.Services = 4
+	}
+	if o.DAGs == 0 {
+		o.DAGs = 6
+	}
+	if o.RunsPerDAG == 0 {
+		o.RunsPerDAG = 5
+	}
+	b := &Backend{opts: o, runs: map[string][]tui.Run{}}
+	b.snap = b.initialSnapshot()
+	b.dags, b.runs = makeDAGs(o.DAGs, o.RunsPerDAG, o.Now())
+	return b
+}
+
+func (b *Backend) initialSnapshot() tui.Snapshot {
+	now := b.opts.Now()
+	s := tui.Snapshot{
+		Project:  tui.Project{Found: true, Name: "demo", Dir: "/home/ada/demo"},
+		Docker:   tui.Conn{OK: true, Detail: "unix:///var/run/docker.sock (API 1.51)"},
+		Minikube: tui.Conn{Unknown: true, Detail: "not needed in dev"},
+		Airflow:  tui.Conn{OK: true, Detail: "http://127.0.0.1:8080 (3.3.2)"},
+		Mode:     "dev",
+	}
+	if b.opts.NoProject {
+		s.Project = tui.Project{}
+	}
+	if b.opts.DockerDown {
+		s.Docker = tui.Conn{Detail: "cannot reach unix:///var/run/docker.sock: connection refused; start Docker"}
+	}
+	if b.opts.AirflowDown || b.opts.DockerDown {
+		s.Airflow = tui.Conn{Detail: "http://127.0.0.1:8080: connection refused; start the stack with U"}
+	}
+	up := func(d time.Duration) time.Time { return now.Add(-d) }
+	svcs := []tui.Service{
+		{Name: "airflow", Enabled: true, URL: "http://127.0.0.1:8080", Image: "apache/airflow:3.3.2-python3.12",
+			Ports: []string{"127.0.0.1:8080->8080"}, Containers: []tui.Container{
+				{Name: "postgres", Image: "postgres:16.10", State: tui.StateHealthy, Started: up(3 * time.Hour)},
+				{Name: "init", Image: "apache/airflow:3.3.2-python3.12", State: tui.StateExited, OneShot: true},
+				{Name: "api-server", Image: "apache/airflow:3.3.2-python3.12", State: tui.StateHealthy, Started: up(3 * time.Hour), Ports: []string{"127.0.0.1:8080->8080"}},
+				{Name: "scheduler", Image: "apache/airflow:3.3.2-python3.12", State: tui.StateHealthy, Started: up(3 * time.Hour)},
+				{Name: "dag-processor", Image: "apache/airflow:3.3.2-python3.12", State: tui.StateHealthy, Started: up(3 * time.Hour)},
+				{Name: "triggerer", Image: "apache/airflow:3.3.2-python3.12", State: tui.StateUnhealthy, Started: up(3 * time.Hour)},
+			}},
+		{Name: "mlflow", Enabled: true, URL: "http://127.0.0.1:5000", Image: "ghcr.io/mlflow/mlflow:v3.5.1-full",
+			Ports: []string{"127.0.0.1:5000->5000"}, Containers: []tui.Container{
+				{Name: "postgres", Image: "postgres:16.10", State: tui.StateHealthy, Started: up(3 * time.Hour)},
+				{Name: "server", Image: "ghcr.io/mlflow/mlflow:v3.5.1-full", State: tui.StateStarting, Started: up(20 * time.Second)},
+			}},
+		{Name: "minio", Enabled: true, URL: "http://127.0.0.1:9001", Image: "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z",
+			Ports: []string{"127.0.0.1:9000->9000", "127.0.0.1:9001->9001"}, Containers: []tui.Container{
+				{Name: "minio", Image: "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z", State: tui.StateExited, ExitCode: 137, OOMKilled: true},
+			}},
+		{Name: "jupyter", Enabled: true, URL: "http://127.0.0.1:8895/lab", Image: "quay.io/jupyter/scipy-notebook:2025-10-20",
+			Ports: []string{"127.0.0.1:8895->8888"}, Containers: []tui.Container{
+				{Name: "jupyter", Image: "quay.io/jupyter/scipy-notebook:2025-10-20", State: tui.StateStopped},
+			}},
+	}
+	for i := len(svcs); i < b.opts.Services; i++ {
+		svcs = append(svcs, tui.Service{Name: fmt.Sprintf("extra-%02d", i), Enabled: true, Image: "busybox:1.37",
+			Containers: []tui.Container{{Name: "main", Image: "busybox:1.37", State: tui.StateRunning, Started: up(time.Duration(i) * time.Minute)}}})
+	}
+	s.Services = svcs[:b.opts.Services]
+	if b.opts.DockerDown {
+		for i := range s.Services {
+			for j := range s.Services[i].Containers {
+				s.Services[i].Containers[j] = tui.Container{Name: s.Services[i].Containers[j].Name, State: tui.StateUnknown}
+			}
+		}
+	}
+	s.Modes = modesFor(s.Mode)
+	if b.opts.NoProject {
+		s.Services, s.Modes, s.Mode = nil, nil, ""
+	}
+	return s
+}
+
+func modesFor(current string) []tui.ModeStatus {
+	return []tui.ModeStatus{
+		{Mode: "dev", Description: "tasks run as Python in the Airflow containers", Checks: []tui.Check{
+			{Name: "local stack", OK: true, Detail: "airflow, mlflow, minio running", Fix: tui.VerbStartAll},
+		}},
+		{Mode: "dev_docker", Description: "tasks run in containers of the task image on the local Docker engine", Checks: []tui.Check{
+			{Name: "local stack", OK: true, Fix: tui.VerbStartAll},
+			{Name: "task image", Detail: "demo:0.1.0 not built", Fix: tui.VerbBuildImage},
+		}},
+		{Mode: "prod_local", Description: "tasks run as pods in the local Minikube cluster", Checks: []tui.Check{
+			{Name: "minikube", Detail: "profile gaiaflow-demo not running", Fix: tui.VerbStartCluster},
+			{Name: "task image in cluster", Detail: "not loaded", Fix: tui.VerbBuildImage},
+			{Name: "secrets", Detail: "none created (wizard: E)"},
+		}},
+		{Mode: "prod", Description: "tasks run as pods in a real Kubernetes cluster", Checks: []tui.Check{
+			{Name: "task image pushed", Detail: "push it to your registry"},
+		}},
+	}
+}
+
+var states = []string{"success", "failed", "running", "success", "queued", "success", "up_for_retry"}
+
+func makeDAGs(n, runs int, now time.Time) ([]tui.DAG, map[string][]tui.Run) {
+	names := []string{"train_model", "etl_daily", "feature_store", "evaluate", "batch_predict", "broken_dag"}
+	dags := make([]tui.DAG, n)
+	all := map[string][]tui.Run{}
+	for i := range dags {
+		id := fmt.Sprintf("dag_%04d", i)
+		if i < len(names) {
+			id = names[i]
+		}
+		d := tui.DAG{ID: id, Paused: i%4 == 3, Schedule: "@daily", File: "dags/" + id + ".py"}
+		if id == "broken_dag" {
+			d.ImportError = "ModuleNotFoundError: No module named 'sklearn'\n  File \"dags/broken_dag.py\", line 3"
+			d.Paused = true
+		} else {
+			d.NextRun = now.Add(time.Duration(i%24+1) * time.Hour).Truncate(time.Hour)
+		}
+		var rs []tui.Run
+		for r := 0; r < runs && id != "broken_dag"; r++ {
+			start := now.Add(-time.Duration(r*24+i%7+1) * time.Hour)
+			st := states[(i+r)%len(states)]
+			if r > 0 && st == "running" {
+				st = "success"
+			}
+			run := tui.Run{DAGID: id, RunID: fmt.Sprintf("scheduled__%s", start.UTC().Format("2006-01-02T15:04:05")),
+				State: st, Type: "scheduled", LogicalDate: start, Start: start}
+			if st != "running" && st != "queued" {
+				run.End = start.Add(time.Duration(37+r*13+i) * time.Second)
+			}
+			if st == "queued" {
+				run.Start = time.Time{}
+			}
+			rs = append(rs, run)
+		}
+		if len(rs) > 0 {
+			d.LastRunState, d.LastRunStart = rs[0].State, rs[0].Start
+		}
+		all[id] = rs
+		dags[i] = d
+	}
+	return dags, all
+}
+
+// Snapshot implements tui.Backend.
+func (b *Backend) Snapshot(context.Context) (tui.Snapshot, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return clone(b.snap), nil
+}
+
+func clone(s tui.Snapshot) tui.Snapshot {
+	out := s
+	out.Services = make([]tui.Service, len(s.Services))
+	for i, svc := range s.Services {
+		svc.Containers = slices.Clone(svc.Containers)
+		if svc.Progress != nil {
+			p := *svc.Progress
+			svc.Progress = &p
+		}
+		out.Services[i] = svc
+	}
+	out.Modes = slices.Clone(s.Modes)
+	return out
+}
+
+// Changes implements tui.Backend.
+func (b *Backend) Changes(ctx context.Context) <-chan struct{} {
+	ch := make(chan struct{}, 1)
+	b.mu.Lock()
+	b.subs = append(b.subs, ch)
+	b.mu.Unlock()
+	go func() {
+		<-ctx.Done()
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		for i, s := range b.subs {
+			if s == ch {
+				b.subs = append(b.subs[:i], b.subs[i+1:]...)
+				close(ch)
+				break
+			}
+		}
+	}()
+	return ch
+}
+
+// notify signals every subscriber; b.mu must be held.
+func (b *Backend) notify() {
+	for _, s := range b.subs {
+		select {
+		case s <- struct{}{}:
+		default: // a signal is pending already: coalesce
+		}
+	}
+}
+
+// Update changes the fake world from a test and signals subscribers.
+func (b *Backend) Update(f func(*tui.Snapshot)) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	f(&b.snap)
+	b.notify()
+}
+
+// SetAirflowDown makes Airflow unreachable or reachable again.
+func (b *Backend) SetAirflowDown(down bool) {
+	b.mu.Lock()
+	b.opts.AirflowDown = down
+	b.mu.Unlock()
+	b.Update(func(s *tui.Snapshot) {
+		s.Airflow.OK = !down
+		if down {
+			s.Airflow.Detail = "http://127.0.0.1:8080: connection refused"
+		}
+	})
+}
+
+// Actions returns what was asked of the fake, in order.
+func (b *Backend) Actions() []tui.Action {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.actions)
+}
+
+// DAGReads counts DAGs calls: tests check the dashboard polls only while the
+// DAG panel is visible.
+func (b *Backend) DAGReads() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.dagReads
+}
+
+func (b *Backend) airflowErr() error {
+	if b.opts.AirflowDown || b.opts.DockerDown || !b.snap.Project.Found {
+		return fmt.Errorf("airflow at http://127.0.0.1:8080: connection refused: %w", tui.ErrUnavailable)
+	}
+	return nil
+}
+
+// DAGs implements tui.Backend.
+func (b *Backend) DAGs(context.Context) (tui.DAGList, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.dagReads++
+	if err := b.airflowErr(); err != nil {
+		return tui.DAGList{}, err
+	}
+	out := tui.DAGList{DAGs: slices.Clone(b.dags)}
+	for _, d := range b.dags {
+		if d.ImportError != "" {
+			out.ImportErrors = append(out.ImportErrors, tui.ImportError{File: d.File, Message: d.ImportError})
+		}
+	}
+	return out, nil
+}
+
+// Runs implements tui.Backend.
+func (b *Backend) Runs(_ context.Context, dagID string, limit int) ([]tui.Run, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := b.airflowErr(); err != nil {
+		return nil, err
+	}
+	rs := b.runs[dagID]
+	if limit > 0 && len(rs) > limit {
+		rs = rs[:limit]
+	}
+	return slices.Clone(rs), nil
+}
+
+// TaskInstances implements tui.Backend.
+func (b *Backend) TaskInstances(_ context.Context, dagID, runID string) ([]tui.TaskInstance, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := b.airflowErr(); err != nil {
+		return nil, err
+	}
+	var run *tui.Run
+	for i, r := range b.runs[dagID] {
+		if r.RunID == runID {
+			run = &b.runs[dagID][i]
+		}
+	}
+	if run == nil {
+		return nil, fmt.Errorf("run %s of %s not found", runID, dagID)
+	}
+	tasks := []struct{ id, op string }{{"extract", "PythonOperator"}, {"transform", "PythonOperator"}, {"train", "DockerOperator"}, {"evaluate", "KubernetesPodOperator"}, {"publish", "PythonOperator"}}
+	out := make([]tui.TaskInstance, len(tasks))
+	at := run.Start
+	for i, t := range tasks {
+		ti := tui.TaskInstance{DAGID: dagID, RunID: runID, TaskID: t.id, MapIndex: -1, Try: 1, Operator: t.op}
+		switch {
+		case run.Start.IsZero():
+			ti.State, ti.Try = "scheduled", 0
+		case run.State == "failed" && i == 2:
+			ti.State, ti.Start, ti.End, ti.Try = "failed", at, at.Add(9*time.Second), 2
+		case run.State == "failed" && i > 2:
+			ti.State, ti.Try = "upstream_failed", 0
+		case run.State == "running" && i == 2:
+			ti.State, ti.Start = "running", at
+		case run.State == "running" && i > 2:
+			ti.State, ti.Try = "scheduled", 0
+		default:
+			ti.State, ti.Start, ti.End = "success", at, at.Add(time.Duration(3+i*4)*time.Second)
+		}
+		if !ti.End.IsZero() {
+			at = ti.End
+		}
+		out[i] = ti
+	}
+	return out, nil
+}
+
+// FromEnv reads GAIAFLOW_TUI_FAKE: "1" for the default fake world, plus
+// comma-separated words that change it: noproject, dockerdown, airflowdown,
+// noisy, fast (no delay in actions), follow (a log line every second).
+func FromEnv(v string) Options {
+	o := Options{StepDelay: 400 * time.Millisecond}
+	for _, w := range strings.Split(v, ",") {
+		switch strings.TrimSpace(w) {
+		case "noproject":
+			o.NoProject = true
+		case "dockerdown":
+			o.DockerDown = true
+		case "airflowdown":
+			o.AirflowDown = true
+		case "noisy":
+			o.Noisy = true
+		case "fast":
+			o.StepDelay = 0
+		case "follow":
+			o.LogEvery = time.Second
+		}
+	}
+	return o
+}

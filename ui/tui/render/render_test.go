@@ -1,0 +1,215 @@
+package render
+
+import (
+	"io"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
+
+	"github.com/gaiaflow/gaiaflow/ui/tui"
+	"github.com/gaiaflow/gaiaflow/ui/tui/theme"
+)
+
+var t0 = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+
+func TestContainerStateAndTone(t *testing.T) {
+	cases := []struct {
+		c    tui.Container
+		text string
+		tone Tone
+		sym  string
+	}{
+		{tui.Container{State: tui.StateHealthy}, "healthy", Good, "●"},
+		{tui.Container{State: tui.StateRunning}, "running", Good, "●"},
+		{tui.Container{State: tui.StateStarting}, "starting", Busy, "◌"},
+		{tui.Container{State: tui.StateUnhealthy}, "unhealthy", Bad, "✗"},
+		{tui.Container{State: tui.StateExited, ExitCode: 1}, "exited (1)", Bad, "✗"},
+		{tui.Container{State: tui.StateExited, ExitCode: 137, OOMKilled: true}, "exited (137, OOM killed)", Bad, "✗"},
+		{tui.Container{State: tui.StateExited, ExitCode: 0}, "exited (0)", Muted, "✗"},
+		{tui.Container{State: tui.StateExited, ExitCode: 0, OneShot: true}, "done (0)", Good, "✗"},
+		{tui.Container{State: tui.StateStopped}, "stopped", Muted, "○"},
+		{tui.Container{State: tui.StateRestarting, RestartCount: 3}, "restarting (3×)", Warn, "↻"},
+		{tui.Container{State: tui.StatePulling}, "pulling", Busy, "↓"},
+		{tui.Container{}, "unknown", Muted, "○"},
+	}
+	for _, c := range cases {
+		if got := ContainerState(c.c); got != c.text {
+			t.Errorf("ContainerState(%+v) = %q, want %q", c.c, got, c.text)
+		}
+		if got := ContainerTone(c.c); got != c.tone {
+			t.Errorf("ContainerTone(%+v) = %v, want %v", c.c, got, c.tone)
+		}
+		if got := Symbol(c.c.State); got != c.sym {
+			t.Errorf("Symbol(%q) = %q, want %q", c.c.State, got, c.sym)
+		}
+	}
+}
+
+func TestServiceStateWorstWins(t *testing.T) {
+	h := tui.Container{State: tui.StateHealthy}
+	cases := []struct {
+		name string
+		s    tui.Service
+		want tui.State
+		code int
+	}{
+		{"no containers", tui.Service{}, tui.StateStopped, 0},
+		{"all healthy", tui.Service{Containers: []tui.Container{h, h}}, tui.StateHealthy, 0},
+		{"one starting", tui.Service{Containers: []tui.Container{h, {State: tui.StateStarting}}}, tui.StateStarting, 0},
+		{"unhealthy beats starting", tui.Service{Containers: []tui.Container{{State: tui.StateStarting}, {State: tui.StateUnhealthy}}}, tui.StateUnhealthy, 0},
+		{"crash beats all", tui.Service{Containers: []tui.Container{{State: tui.StateUnhealthy}, {State: tui.StateExited, ExitCode: 2}}}, tui.StateExited, 2},
+		{"finished init ignored", tui.Service{Containers: []tui.Container{h, {State: tui.StateExited, OneShot: true}}}, tui.StateHealthy, 0},
+		{"only finished init", tui.Service{Containers: []tui.Container{{State: tui.StateExited, OneShot: true}}}, tui.StateHealthy, 0},
+		{"clean exits read stopped", tui.Service{Containers: []tui.Container{{State: tui.StateExited}}}, tui.StateStopped, 0},
+		{"pulling", tui.Service{Progress: &tui.Progress{Phase: "pulling"}}, tui.StatePulling, 0},
+		{"building", tui.Service{Progress: &tui.Progress{Phase: "building"}}, tui.StateBuilding, 0},
+	}
+	for _, c := range cases {
+		got := ServiceState(c.s)
+		if got.State != c.want || got.ExitCode != c.code {
+			t.Errorf("%s: ServiceState = %s (%d), want %s (%d)", c.name, got.State, got.ExitCode, c.want, c.code)
+		}
+	}
+}
+
+func TestTimes(t *testing.T) {
+	ages := map[time.Duration]string{
+		-time.Second: "0s", 45 * time.Second: "45s", 12 * time.Minute: "12m", 3*time.Hour + 12*time.Minute: "3h12m",
+		2 * time.Hour: "2h", 52 * time.Hour: "2d4h", 48 * time.Hour: "2d",
+	}
+	for d, want := range ages {
+		if got := Age(d); got != want {
+			t.Errorf("Age(%v) = %q, want %q", d, got, want)
+		}
+	}
+	if got := Uptime(t0, time.Time{}); got != "-" {
+		t.Errorf("Uptime(zero) = %q", got)
+	}
+	durs := []struct {
+		start, end time.Time
+		want       string
+	}{
+		{time.Time{}, time.Time{}, "-"},
+		{t0, t0.Add(850 * time.Millisecond), "850ms"},
+		{t0, t0.Add(42 * time.Second), "42s"},
+		{t0, t0.Add(185 * time.Second), "3m05s"},
+		{t0, t0.Add(62 * time.Minute), "1h02m"},
+		{t0.Add(-30 * time.Second), time.Time{}, "30s"}, // still running: up to now
+	}
+	for _, c := range durs {
+		if got := Duration(c.start, c.end, t0); got != c.want {
+			t.Errorf("Duration(%v, %v) = %q, want %q", c.start, c.end, got, c.want)
+		}
+	}
+	whens := map[time.Time]string{
+		{}: "-", t0.Add(4 * time.Minute): "in 4m", t0.Add(-12 * time.Minute): "12m ago",
+		t0.Add(30 * 24 * time.Hour): "2026-12-26 12:00",
+	}
+	for at, want := range whens {
+		if got := When(at, t0); got != want {
+			t.Errorf("When(%v) = %q, want %q", at, got, want)
+		}
+	}
+}
+
+func TestWidthsDropAndFlex(t *testing.T) {
+	cols := []Column{{Title: "A", Width: 10}, {Title: "B", Flex: 1, Min: 10}, {Title: "C", Width: 20, Drop: 1}}
+	cases := map[int][]int{
+		80: {10, 48, 20}, // 80 - 10 - 20 - 2 gaps = 48
+		42: {10, 10, 20},
+		30: {10, 19, 0}, // C dropped: 30 - 10 - 1 = 19
+		15: {10, 10, 0}, // cannot fit: flex keeps its minimum
+	}
+	for w, want := range cases {
+		got := Widths(cols, w)
+		for i := range want {
+			if got[i] != want[i] {
+				t.Errorf("Widths(%d) = %v, want %v", w, got, want)
+				break
+			}
+		}
+	}
+}
+
+func TestFitAndRow(t *testing.T) {
+	if got := Fit("airflow-scheduler", 8); got != "airflow…" {
+		t.Errorf("Fit = %q", got)
+	}
+	if got := Fit("ok", 5); got != "ok   " {
+		t.Errorf("Fit pad = %q", got)
+	}
+	plain := func(Tone) lipgloss.Style { return lipgloss.NewStyle() }
+	got := Row([]Cell{{Text: "a"}, {Text: "bbbbbb"}, {Text: "c"}}, []int{2, 3, 0}, plain)
+	if got != "a  bb…" {
+		t.Errorf("Row = %q", got)
+	}
+}
+
+func TestRowsCarryTheirFacts(t *testing.T) {
+	svc := tui.Service{Name: "airflow", Enabled: true, URL: "http://127.0.0.1:8080", Image: "apache/airflow:3.3.2",
+		Containers: []tui.Container{{Name: "scheduler", State: tui.StateHealthy, Started: t0.Add(-3 * time.Hour)}}}
+	cells := ServiceCells(svc, t0)
+	if cells[1].Text != "● healthy" || cells[2].Text != svc.URL || cells[4].Text != "3h" {
+		t.Errorf("ServiceCells = %+v", cells)
+	}
+	svc.Progress = &tui.Progress{Phase: "pulling", Current: 45, Total: 100}
+	if got := ServiceCells(svc, t0)[1].Text; got != "↓ pulling 45%" {
+		t.Errorf("progress = %q", got)
+	}
+	dag := tui.DAG{ID: "train", Paused: true, LastRunState: "failed", LastRunStart: t0.Add(-5 * time.Minute), ImportError: "SyntaxError: bad\nmore"}
+	dc := DAGCells(dag, t0)
+	if dc[1].Text != "paused" || dc[2].Text != "failed 5m" || dc[2].Tone != Bad || dc[4].Text != "✗ SyntaxError: bad" {
+		t.Errorf("DAGCells = %+v", dc)
+	}
+	ti := tui.TaskInstance{TaskID: "fit", MapIndex: 2, State: "up_for_retry", Try: 2, Start: t0.Add(-time.Minute)}
+	tc := TaskCells(ti, t0)
+	if tc[0].Text != "fit[2]" || tc[1].Text != "up for retry" || tc[1].Tone != Warn || tc[4].Text != "1m00s" {
+		t.Errorf("TaskCells = %+v", tc)
+	}
+	mark, tone, text := CheckLine(tui.Check{Name: "task image", Detail: "not built"}, "b")
+	if mark != "✗" || tone != Bad || text != "task image: not built — press b" {
+		t.Errorf("CheckLine = %q %v %q", mark, tone, text)
+	}
+}
+
+func TestSanitizeKeepsTheScreenSafe(t *testing.T) {
+	cases := map[string]string{
+		"plain":                      "plain",
+		"\x1b[31mred\x1b[0m":         "red",
+		"a\tb":                       "a   b",
+		"clear\x1b[2Jscreen":         "clearscreen",
+		"bell\x07 and\r return":      "bell and return",
+		"osc\x1b]52;c;aGk=\x07 copy": "osc copy",
+		"ünïcode ✓":                  "ünïcode ✓",
+	}
+	for in, want := range cases {
+		if got := Sanitize(in); got != want {
+			t.Errorf("Sanitize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestHighlight(t *testing.T) {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.ANSI)
+	st := theme.For(r, theme.Dark)
+	re := regexp.MustCompile("err")
+	got := Highlight("an error and err", re, st.Base, st.Match)
+	if ansi.Strip(got) != "an error and err" {
+		t.Errorf("text changed: %q", ansi.Strip(got))
+	}
+	if strings.Count(got, st.Match.Render("err")) != 2 {
+		t.Errorf("matches not highlighted: %q", got)
+	}
+	if got := Highlight("x", nil, st.Base, st.Match); ansi.Strip(got) != "x" {
+		t.Errorf("nil regexp: %q", got)
+	}
+	if got := Highlight("abc", regexp.MustCompile("z*"), st.Base, st.Match); ansi.Strip(got) != "abc" {
+		t.Errorf("empty matches: %q", got)
+	}
+}
