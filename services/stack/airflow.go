@@ -13,11 +13,14 @@ import (
 // image's own entrypoint, which works with the official image and with
 // images derived from it.
 const (
-	airflowAPIPort   = 8080
-	airflowUID       = 50000 // the airflow user of the official image
-	airflowSrcMount  = "/opt/gaiaflow/src"
-	airflowDagsMount = "/opt/airflow/dags"
-	authManager      = "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+	airflowAPIPort = 8080
+	airflowUID     = 50000 // the airflow user of the official image
+	// airflowProjectDir is where the project's package is mounted, under its
+	// path in the project (src/<package> or <package>): the Airflow runtime
+	// image of services/build points its task environment there.
+	airflowProjectDir = "/opt/gaiaflow/project"
+	airflowDagsMount  = "/opt/airflow/dags"
+	authManager       = "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
 	// DAG folder refresh: the default of 300 s makes a new DAG file take five
 	// minutes to appear, far too slow for a development loop.
 	dagRefreshSeconds = "10"
@@ -91,8 +94,12 @@ func (b *builder) airflow() {
 		mounts = append(mounts, docker.Mount{Type: "bind", Source: l.Plugins, Target: "/opt/airflow/plugins", ReadOnly: true})
 	}
 	if l.Package != "" {
-		mounts = append(mounts, docker.Mount{Type: "bind", Source: l.Package, Target: airflowSrcMount + "/" + cfg.Package, ReadOnly: true})
-		env = append(env, "PYTHONPATH="+airflowSrcMount)
+		root := airflowProjectDir
+		if l.SrcLayout {
+			root += "/src"
+		}
+		mounts = append(mounts, docker.Mount{Type: "bind", Source: l.Package, Target: root + "/" + cfg.Package, ReadOnly: true})
+		env = append(env, "PYTHONPATH="+root)
 	}
 	var groups []string
 	// Tasks of dev_docker start sibling containers through the engine's

@@ -11,9 +11,13 @@ const (
 	LabelService    = "io.gaiaflow.service"
 	LabelComponent  = "io.gaiaflow.component"
 	LabelConfigHash = "io.gaiaflow.config-hash"
-	// LabelTaskPython on an Airflow runtime image names the interpreter of
-	// the task environment it provides (services/build sets it).
+	// LabelTaskPython on an Airflow image names the interpreter of a task
+	// environment it provides.
 	LabelTaskPython = "io.gaiaflow.task-python"
+	// LabelKind is set by services/build; its Airflow runtime images
+	// ("airflow-runtime") have their task environment at defaultTaskPy.
+	LabelKind          = "io.gaiaflow.kind"
+	kindAirflowRuntime = "airflow-runtime"
 
 	composeProject   = "com.docker.compose.project"
 	composeService   = "com.docker.compose.service"

@@ -57,7 +57,7 @@ func TestPlanAirflowContract(t *testing.T) {
 			"AIRFLOW__CORE__FERNET_KEY":                "FERNET",
 			"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN":      "postgresql+psycopg2://airflow:AFDBPW@postgres-airflow:5432/airflow",
 			"AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "10",
-			"PYTHONPATH":                               "/opt/gaiaflow/src",
+			"PYTHONPATH":                               "/opt/gaiaflow/project/src",
 		}
 		for k, v := range want {
 			if e[k] != v {
@@ -80,7 +80,7 @@ func TestPlanAirflowContract(t *testing.T) {
 				t.Errorf("%s gets the docker socket in dev mode", c)
 			}
 		}
-		if !slices.ContainsFunc(n.Spec.Mounts, func(m dockerMount) bool { return m.Target == "/opt/gaiaflow/src/demo" && m.ReadOnly }) {
+		if !slices.ContainsFunc(n.Spec.Mounts, func(m dockerMount) bool { return m.Target == "/opt/gaiaflow/project/src/demo" && m.ReadOnly }) {
 			t.Errorf("%s: package not mounted: %+v", c, n.Spec.Mounts)
 		}
 	}
@@ -251,6 +251,9 @@ func TestTaskPython(t *testing.T) {
 	}
 	if got := taskPython(imageInfo(nil, []string{"PATH=/bin", "GAIAFLOW_TASK_PYTHON=/x/python"})); got != "/x/python" {
 		t.Errorf("from env: %q", got)
+	}
+	if got := taskPython(imageInfo(map[string]string{"io.gaiaflow.kind": "airflow-runtime"}, nil)); got != "/opt/gaiaflow/task-venv/bin/python" {
+		t.Errorf("runtime image of services/build: %q", got)
 	}
 	if got := taskPython(imageInfo(nil, nil)); got != "" {
 		t.Errorf("none: %q", got)

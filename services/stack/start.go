@@ -127,10 +127,14 @@ func (s *Stack) Start(ctx context.Context, o StartOptions) error {
 }
 
 // taskPython says where the runtime image's task environment is, when it
-// has one: a label set by the build, or the variable set in the image.
+// has one: the image is a runtime image of services/build, or names its
+// interpreter in a label or in the variable itself.
 func taskPython(img docker.ImageInfo) string {
 	if p := img.Labels[LabelTaskPython]; p != "" {
 		return p
+	}
+	if img.Labels[LabelKind] == kindAirflowRuntime {
+		return defaultTaskPy
 	}
 	for _, e := range img.Env {
 		if v, ok := strings.CutPrefix(e, "GAIAFLOW_TASK_PYTHON="); ok {
