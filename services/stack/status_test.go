@@ -219,3 +219,35 @@ func TestComposeGolden(t *testing.T) {
 		}
 	}
 }
+
+func TestChangesFollowEvents(t *testing.T) {
+	f := newFixture(t, fakeToml)
+	ctx, cancel := context.WithCancel(context.Background())
+	changes := f.stack.Changes(ctx)
+	// Subscribed once the fake has a subscriber.
+	for {
+		f.eng.mu.Lock()
+		n := len(f.eng.subs)
+		f.eng.mu.Unlock()
+		if n > 0 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	select {
+	case <-changes:
+		t.Fatal("a change before anything changed")
+	default:
+	}
+	if err := f.start(StartOptions{Services: []string{"minio"}}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-changes:
+	case <-time.After(time.Second):
+		t.Fatal("no change signalled by a start")
+	}
+	cancel()
+	for range changes {
+	}
+}
