@@ -26,7 +26,8 @@ type StopOptions struct {
 // shape is the plan without secrets or images: enough to know components,
 // dependencies, ports and probes.
 func (s *Stack) shape() *Plan {
-	return BuildPlan(Input{ID: s.p.ID(), Dir: s.p.Dir, Config: s.p.Config})
+	layout, _ := ReadLayout(s.p.Dir, s.p.Config.Package) // a partial layout is enough here
+	return BuildPlan(Input{ID: s.p.ID(), Dir: s.p.Dir, Config: s.p.Config, Layout: layout})
 }
 
 // checkServices validates service names; empty means all.
