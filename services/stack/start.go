@@ -445,6 +445,12 @@ func (r *runner) failure(ctx context.Context, n *Node, id, reason string) Failur
 // bringUp makes one node's container exist, run and be ready.
 func (r *runner) bringUp(ctx, waitCtx context.Context, n *Node, res *result, depCreated bool) error {
 	eng := r.s.eng
+	// Changes to the engine run to their end even when the start is
+	// cancelled: a create cut off on our side may still finish on the
+	// engine's, after we returned, and then escape a cleanup that follows.
+	// Each is short; the cancellation is honoured between them.
+	apiCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
 	hash := configHash(n, r.images[n.Spec.Image].ID)
 	spec := n.Spec
 	spec.Labels = maps.Clone(n.Spec.Labels)
@@ -482,10 +488,13 @@ func (r *runner) bringUp(ctx, waitCtx context.Context, n *Node, res *result, dep
 		}
 		if !reuse {
 			r.s.step(n.Service, n.Component, "creating", why)
-			if err := eng.RemoveContainer(ctx, ex.ID); err != nil && !docker.IsNotFound(err) {
+			if err := eng.RemoveContainer(apiCtx, ex.ID); err != nil && !docker.IsNotFound(err) {
 				return err
 			}
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	var id string
 	if reuse {
@@ -494,17 +503,20 @@ func (r *runner) bringUp(ctx, waitCtx context.Context, n *Node, res *result, dep
 		r.prog.set(n.Component, "creating")
 		r.s.step(n.Service, n.Component, "creating", "")
 		var err error
-		if id, err = eng.CreateContainer(ctx, spec); err != nil {
+		if id, err = eng.CreateContainer(apiCtx, spec); err != nil {
 			return err
 		}
 		res.created = true
 		if len(n.Files) > 0 {
-			if err := eng.CopyFiles(ctx, id, n.FilesDir, n.Files); err != nil {
+			if err := eng.CopyFiles(apiCtx, id, n.FilesDir, n.Files); err != nil {
 				return err
 			}
 		}
 	}
 	res.id = id
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 
 	var dies int
 	if reuse && ex.Status == "running" {
@@ -515,7 +527,7 @@ func (r *runner) bringUp(ctx, waitCtx context.Context, n *Node, res *result, dep
 		dies = r.tr.starting(id, spec.Healthcheck != nil)
 		r.prog.set(n.Component, "starting")
 		r.s.step(n.Service, n.Component, "starting", "")
-		if err := eng.StartContainer(ctx, id); err != nil {
+		if err := eng.StartContainer(apiCtx, id); err != nil {
 			return &nodeError{reason: "could not start: " + err.Error()}
 		}
 		r.tr.refresh(ctx, id)
