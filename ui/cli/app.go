@@ -18,6 +18,7 @@ import (
 	"github.com/gaiaflow/gaiaflow/services/minikube"
 	"github.com/gaiaflow/gaiaflow/services/minikube/kube"
 	"github.com/gaiaflow/gaiaflow/services/project"
+	"github.com/gaiaflow/gaiaflow/services/stack"
 )
 
 // Options are the global flags.
@@ -49,6 +50,9 @@ type App struct {
 	// NewKube builds a Kubernetes client for a kubeconfig file and context;
 	// tests hand out client-go's fake clientset.
 	NewKube kube.Factory
+	// ResolveAirflowImage gives the image the stack's Airflow containers
+	// run (the project's runtime image); nil means gaiaflow.toml's image.
+	ResolveAirflowImage stack.ImageResolver
 
 	docker  *docker.Client
 	project *project.Project

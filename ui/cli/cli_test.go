@@ -5,11 +5,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -124,7 +126,7 @@ func TestExitCodesAndErrors(t *testing.T) {
 		{"unknown flag", proj, []string{"dev", "start", "--bogus"}, 2, []string{"unknown flag: --bogus", "hint:"}},
 		{"bad output format", proj, []string{"-o", "yaml", "version"}, 2, []string{`unknown output format "yaml"`}},
 		{"too many args", proj, []string{"dags", "runs", "a", "b"}, 2, []string{"takes one DAG id"}},
-		{"not yet available", proj, []string{"dev", "start"}, 1, []string{"is not available yet"}},
+		{"not yet available", proj, []string{"dev", "update-deps"}, 1, []string{"is not available yet"}},
 		{"bad port", bad, []string{"mode"}, 2, []string{"gaiaflow.toml:5:1: port 70000 is out of range", "hint: fix gaiaflow.toml"}},
 		{"unknown key", unknown, []string{"mode"}, 2, []string{"gaiaflow.toml:3:1: unknown key \"foo\""}},
 		{"no project", empty, []string{"mode"}, 2, []string{"no gaiaflow.toml", "hint:", "gaiaflow init"}},
@@ -170,7 +172,15 @@ func TestModeShowAndSet(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.out), &v); err != nil || v.Mode != "dev" || len(v.Modes) != 4 {
 		t.Fatalf("mode -o json = %q (%v)", r.out, err)
 	}
-	r = run(t, dir, "mode", "set", "dev_docker")
+	if dockerUp() {
+		// dev_docker needs a task image; none was built.
+		r = run(t, dir, "mode", "set", "dev_docker")
+		if r.code != 1 || !strings.Contains(r.err, "dev_docker is not ready") || !strings.Contains(r.err, "MISSING  task image") ||
+			!strings.Contains(r.err, "fix: build one with `gaiaflow dev dockerize`") {
+			t.Fatalf("mode set without a task image: %d %s", r.code, r.err)
+		}
+	}
+	r = run(t, dir, "mode", "set", "dev_docker", "--force")
 	if r.code != 0 {
 		t.Fatalf("mode set: %d %s", r.code, r.err)
 	}
@@ -261,8 +271,8 @@ func TestBinaryExitCodes(t *testing.T) {
 	}{
 		{[]string{"--no-tui", "dev", "frobnicate"}, 2},
 		{[]string{"version", "--short"}, 0},
-		{[]string{"dev", "start"}, 1}, // not available yet
-		{[]string{"mode"}, 2},         // no project in the temp dir
+		{[]string{"dev", "update-deps"}, 1}, // not available yet
+		{[]string{"mode"}, 2},               // no project in the temp dir
 	} {
 		cmd := exec.Command(bin, tc.args...)
 		cmd.Dir = t.TempDir()
@@ -301,4 +311,19 @@ func TestLibraryWheel(t *testing.T) {
 	if !found {
 		t.Error("the wheel lacks gaiaflow/runner.py")
 	}
+}
+
+// dockerUp reports whether a Docker daemon answers at the tests' address.
+func dockerUp() bool {
+	host := testenv.DockerHost()
+	network, addr := "unix", strings.TrimPrefix(host, "unix://")
+	if strings.HasPrefix(host, "tcp://") {
+		network, addr = "tcp", strings.TrimPrefix(host, "tcp://")
+	}
+	conn, err := net.DialTimeout(network, addr, 2*time.Second)
+	if err != nil {
+		return false
+	}
+	_ = conn.Close()
+	return true
 }

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/gaiaflow/gaiaflow/services/stack"
 )
 
 // stackFlags are the flags of commands that start services; their names and
@@ -24,7 +26,7 @@ func (s *stackFlags) register(c *cobra.Command) {
 	f.BoolVarP(&s.cache, "cache", "c", false, "allow the image build cache when building (with -b)")
 	f.IntVarP(&s.jupyterPort, "jupyter-port", "j", 0, "host port for JupyterLab (default: services.jupyter.port in gaiaflow.toml)")
 	f.BoolVarP(&s.dockerBuild, "docker-build", "b", false, "rebuild the Airflow runtime image even when its inputs did not change")
-	f.DurationVar(&s.wait, "wait", 10*time.Minute, "how long to wait for the services to become healthy")
+	f.DurationVar(&s.wait, "wait", stack.DefaultWait, "how long to wait for the services to become healthy")
 }
 
 func newDev(a *App) *cobra.Command {
@@ -36,7 +38,7 @@ func newDev(a *App) *cobra.Command {
 until they are healthy. A second start is a quick no-op for healthy services;
 a changed setting recreates only the containers it changes.`,
 		Args: exactArgs(0, "no arguments"),
-		RunE: notYet("the local stack"),
+		RunE: func(cmd *cobra.Command, _ []string) error { return runStart(cmd.Context(), a, &start) },
 	}
 	start.register(startCmd)
 
@@ -46,7 +48,9 @@ a changed setting recreates only the containers it changes.`,
 		Use:   "stop",
 		Short: "Stop the local stack; data volumes are kept unless -v",
 		Args:  exactArgs(0, "no arguments"),
-		RunE:  notYet("the local stack"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runStop(cmd.Context(), a, stopServices, deleteVolumes)
+		},
 	}
 	stopCmd.Flags().StringArrayVarP(&stopServices, "service", "s", nil, "service to stop (repeatable; default: all)")
 	stopCmd.Flags().BoolVarP(&deleteVolumes, "delete-volume", "v", false, "also delete the services' data volumes")
@@ -55,7 +59,9 @@ a changed setting recreates only the containers it changes.`,
 		Use:   "restart",
 		Short: "Stop and start the local stack",
 		Args:  exactArgs(0, "no arguments"),
-		RunE:  notYet("the local stack"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runRestart(cmd.Context(), a, &restart, deleteVolumes)
+		},
 	}
 	restart.register(restartCmd)
 	restartCmd.Flags().BoolVarP(&deleteVolumes, "delete-volume", "v", false, "delete the services' data volumes between stop and start")
@@ -64,7 +70,7 @@ a changed setting recreates only the containers it changes.`,
 		Use:   "status",
 		Short: "Show each service and container: state, ports and URLs, image, uptime",
 		Args:  exactArgs(0, "no arguments"),
-		RunE:  notYet("the local stack"),
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runStatus(cmd.Context(), a) },
 	}
 
 	var follow, timestamps bool
@@ -72,8 +78,10 @@ a changed setting recreates only the containers it changes.`,
 	var since string
 	logsCmd := &cobra.Command{
 		Use:   "logs [SERVICE...]",
-		Short: "Print the logs of the stack's services",
-		RunE:  notYet("the local stack"),
+		Short: "Print the logs of the stack's services (or of containers such as airflow-scheduler)",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runLogs(cmd.Context(), a, args, follow, tail, since, timestamps)
+		},
 	}
 	logsCmd.Flags().BoolVarP(&follow, "follow", "f", false, "keep streaming new lines")
 	logsCmd.Flags().IntVar(&tail, "tail", 100, "lines to show from the end of each log (-1: all)")
@@ -88,7 +96,7 @@ a changed setting recreates only the containers it changes.`,
 and images. Only resources labelled with this project are touched. Asks for
 confirmation on a terminal unless --yes.`,
 		Args: exactArgs(0, "no arguments"),
-		RunE: notYet("the local stack"),
+		RunE: func(cmd *cobra.Command, _ []string) error { return runCleanup(cmd.Context(), a, prune, yes) },
 	}
 	cleanupCmd.Flags().BoolVar(&prune, "prune", false, "also remove the project's volumes and images")
 	cleanupCmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
@@ -104,9 +112,9 @@ confirmation on a terminal unless --yes.`,
 
 	exportCmd := &cobra.Command{
 		Use:   "export-compose",
-		Short: "Print a docker compose file equivalent to the project's stack",
+		Short: "Print a docker compose file equivalent to the project's stack (secrets as ${VARIABLES})",
 		Args:  exactArgs(0, "no arguments"),
-		RunE:  notYet("the local stack"),
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runExportCompose(a) },
 	}
 
 	return group("dev", "Run the local stack and build task images (modes dev and dev_docker)",

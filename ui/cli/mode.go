@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
@@ -8,6 +9,7 @@ import (
 
 	"github.com/gaiaflow/gaiaflow/modes"
 	"github.com/gaiaflow/gaiaflow/services/project"
+	"github.com/gaiaflow/gaiaflow/services/stack"
 )
 
 type modeView struct {
@@ -53,10 +55,12 @@ dev, dev_docker, prod_local or prod.`,
 	var force bool
 	set := &cobra.Command{
 		Use:   "set MODE",
-		Short: "Set the execution mode in gaiaflow.toml",
-		Long: `Set the execution mode in gaiaflow.toml. For prod_local and prod, what the mode
-needs is checked first (see 'gaiaflow mode check'); the mode is set only when
-everything is ready, or with --force.`,
+		Short: "Set the execution mode in gaiaflow.toml; a running Airflow is recreated with it",
+		Long: `Set the execution mode in gaiaflow.toml, changing nothing else in the file.
+What the mode needs is checked first (see 'gaiaflow mode check'; dev_docker
+needs a task image built by ` + "`gaiaflow dev dockerize`" + `); the mode is set
+only when everything is ready, or with --force. When the local stack's
+Airflow runs, its containers are recreated so that tasks follow the new mode.`,
 		Args:      exactArgs(1, "one mode (dev, dev_docker, prod_local or prod)"),
 		ValidArgs: project.Modes,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -72,26 +76,30 @@ everything is ready, or with --force.`,
 			if err != nil {
 				return err
 			}
-			if v.Checked && !v.Ready {
+			if !v.Ready {
 				printReadiness(a.Err, v)
 				if !force {
 					return notReady(v, "fix the items above, or pass --force to set the mode anyway")
 				}
 				fmt.Fprintf(a.Err, "warning: setting %s although it is not ready (--force)\n", m)
 			}
-			st, err := p.State()
+			sw, err := a.modeSwitch(cmd.Context(), p)
 			if err != nil {
 				return err
 			}
-			unlock, err := st.Lock(cmd.Context())
-			if err != nil {
-				return err
+			_, recreated, err := modes.Set(cmd.Context(), p, m, sw)
+			var se *stack.StartError
+			if errors.As(err, &se) {
+				a.Printf("mode set to %s, but Airflow did not come back with it:\n", m)
+				return a.startFailed(err)
 			}
-			defer unlock()
-			if err := project.SetMode(p.Dir, string(m)); err != nil {
+			if err != nil {
 				return err
 			}
 			a.Printf("mode set to %s: %s\n", m, m.Describe())
+			if recreated {
+				a.Printf("Airflow was recreated with GAIAFLOW_MODE=%s\n", m)
+			}
 			return nil
 		},
 	}

@@ -27,12 +27,13 @@ func (a *App) Reporter() event.Reporter {
 // formatEvent renders an event as one human line.
 func formatEvent(e event.Event) string {
 	var b strings.Builder
-	who := e.Service
-	if e.Container != "" && who == "" {
-		who = e.Container
-	}
-	if who != "" {
-		fmt.Fprintf(&b, "%-8s ", who)
+	// The most specific name: a container (airflow-scheduler) says more
+	// than its service (airflow).
+	switch {
+	case e.Container != "":
+		fmt.Fprintf(&b, "%-21s ", e.Container)
+	case e.Service != "":
+		fmt.Fprintf(&b, "%-8s ", e.Service)
 	}
 	switch e.Kind {
 	case event.Warn:

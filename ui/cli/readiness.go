@@ -17,7 +17,6 @@ import (
 type readinessView struct {
 	Mode         string              `json:"mode"`
 	Ready        bool                `json:"ready"`
-	Checked      bool                `json:"checked"` // false: this version has no checks for the mode
 	Requirements []modes.Requirement `json:"requirements"`
 }
 
@@ -25,6 +24,24 @@ type readinessView struct {
 func (a *App) readiness(ctx context.Context, p *project.Project, m modes.Mode) (readinessView, error) {
 	v := readinessView{Mode: string(m), Requirements: []modes.Requirement{}}
 	switch m {
+	case modes.Dev:
+		// dev runs tasks in the stack itself: nothing beyond it.
+	case modes.DevDocker:
+		st, err := p.State()
+		if err != nil {
+			return v, err
+		}
+		env := modes.DevDockerEnv{State: st}
+		dc, err := a.Docker()
+		if err == nil {
+			_, err = dc.Info(ctx)
+		}
+		if err != nil {
+			env.EngineErr = err
+		} else {
+			env.ImageExists = dc.ImageExists
+		}
+		v.Requirements = modes.CheckDevDocker(ctx, env)
 	case modes.ProdLocal:
 		st, err := p.State()
 		if err != nil {
@@ -40,19 +57,15 @@ func (a *App) readiness(ctx context.Context, p *project.Project, m modes.Mode) (
 		if err != nil {
 			return v, err
 		}
-		v.Requirements, v.Checked = reqs, true
+		v.Requirements = reqs
 	case modes.Prod:
-		v.Requirements, v.Checked = modes.CheckProd(ctx, p.Config, nil), true
+		v.Requirements = modes.CheckProd(ctx, p.Config, nil)
 	}
 	v.Ready = modes.AllReady(v.Requirements)
 	return v, nil
 }
 
 func printReadiness(w io.Writer, v readinessView) {
-	if !v.Checked {
-		fmt.Fprintf(w, "%s: this version of gaiaflow has no checks for it\n", v.Mode)
-		return
-	}
 	state := "ready"
 	if !v.Ready {
 		state = "not ready"

@@ -1,0 +1,82 @@
+package docker
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/docker/docker/api/types/events"
+)
+
+// ContainerEvent is a change of a container's state, from the engine's event stream.
+type ContainerEvent struct {
+	ID       string
+	Name     string
+	Action   string // create, start, die, stop, kill, oom, destroy, health_status, restart
+	Health   string // with health_status: healthy or unhealthy
+	ExitCode int    // with die
+	Labels   map[string]string
+	Time     time.Time
+}
+
+// containerActions are the events the stack follows. Health checks also
+// produce exec_* events every few seconds; they are filtered out by the engine.
+var containerActions = []string{"create", "start", "restart", "die", "stop", "kill", "oom", "destroy", "health_status"}
+
+// ContainerEvents streams state changes of the containers carrying all the
+// given labels, from now on. The error channel receives one error when the
+// stream ends (ctx.Err() after cancellation); callers reconnect as they see fit.
+func (c *Client) ContainerEvents(ctx context.Context, labels map[string]string) (<-chan ContainerEvent, <-chan error) {
+	f := labelFilter(labels)
+	f.Add("type", string(events.ContainerEventType))
+	for _, a := range containerActions {
+		f.Add("event", a)
+	}
+	msgs, errc := c.api.Events(ctx, events.ListOptions{Filters: f})
+	out := make(chan ContainerEvent)
+	outErr := make(chan error, 1)
+	go func() {
+		defer close(out)
+		for {
+			select {
+			case m := <-msgs:
+				ev := containerEvent(m)
+				select {
+				case out <- ev:
+				case <-ctx.Done():
+					outErr <- ctx.Err()
+					return
+				}
+			case err := <-errc:
+				outErr <- err
+				return
+			}
+		}
+	}()
+	return out, outErr
+}
+
+func containerEvent(m events.Message) ContainerEvent {
+	attrs := m.Actor.Attributes
+	ev := ContainerEvent{ID: m.Actor.ID, Name: attrs["name"], Action: string(m.Action), Labels: map[string]string{}}
+	if m.TimeNano != 0 {
+		ev.Time = time.Unix(0, m.TimeNano)
+	} else {
+		ev.Time = time.Unix(m.Time, 0)
+	}
+	// "health_status: healthy"; some engines add more after the status.
+	if rest, ok := strings.CutPrefix(ev.Action, "health_status"); ok {
+		ev.Action = "health_status"
+		ev.Health = strings.TrimSpace(strings.TrimPrefix(rest, ":"))
+	}
+	if code, err := strconv.Atoi(attrs["exitCode"]); err == nil {
+		ev.ExitCode = code
+	}
+	for k, v := range attrs {
+		if k != "name" && k != "image" && k != "exitCode" {
+			ev.Labels[k] = v
+		}
+	}
+	return ev
+}

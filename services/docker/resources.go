@@ -1,0 +1,174 @@
+package docker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/api/types/volume"
+	"github.com/docker/docker/pkg/jsonmessage"
+)
+
+// Resource is a network, volume or image: what it is called and how it is labelled.
+type Resource struct {
+	ID     string
+	Name   string // for images: the first tag, or the id when untagged
+	Labels map[string]string
+}
+
+// FindNetwork returns the network with exactly this name, or ErrNotFound.
+func (c *Client) FindNetwork(ctx context.Context, name string) (Resource, error) {
+	// The name filter matches substrings; keep exact matches only.
+	list, err := c.api.NetworkList(ctx, network.ListOptions{Filters: filters.NewArgs(filters.Arg("name", name))})
+	if err != nil {
+		return Resource{}, fmt.Errorf("list networks: %w", err)
+	}
+	for _, n := range list {
+		if n.Name == name {
+			return Resource{ID: n.ID, Name: n.Name, Labels: n.Labels}, nil
+		}
+	}
+	return Resource{}, fmt.Errorf("network %s: %w", name, ErrNotFound)
+}
+
+// CreateNetwork creates a bridge network with labels and returns its id.
+func (c *Client) CreateNetwork(ctx context.Context, name string, labels map[string]string) (string, error) {
+	resp, err := c.api.NetworkCreate(ctx, name, network.CreateOptions{Driver: "bridge", Labels: labels})
+	if err != nil {
+		return "", fmt.Errorf("create network %s: %w", name, err)
+	}
+	return resp.ID, nil
+}
+
+// ListNetworks lists the networks carrying all the given labels.
+func (c *Client) ListNetworks(ctx context.Context, labels map[string]string) ([]Resource, error) {
+	list, err := c.api.NetworkList(ctx, network.ListOptions{Filters: labelFilter(labels)})
+	if err != nil {
+		return nil, fmt.Errorf("list networks: %w", err)
+	}
+	out := make([]Resource, 0, len(list))
+	for _, n := range list {
+		out = append(out, Resource{ID: n.ID, Name: n.Name, Labels: n.Labels})
+	}
+	return out, nil
+}
+
+// RemoveNetwork removes a network by id or name.
+func (c *Client) RemoveNetwork(ctx context.Context, id string) error {
+	if err := c.api.NetworkRemove(ctx, id); err != nil {
+		return notFound(err, "remove network %s", id)
+	}
+	return nil
+}
+
+// FindVolume returns the volume with this name, or ErrNotFound.
+func (c *Client) FindVolume(ctx context.Context, name string) (Resource, error) {
+	v, err := c.api.VolumeInspect(ctx, name)
+	if err != nil {
+		return Resource{}, notFound(err, "volume %s", name)
+	}
+	return Resource{ID: v.Name, Name: v.Name, Labels: v.Labels}, nil
+}
+
+// CreateVolume creates a local volume with labels.
+func (c *Client) CreateVolume(ctx context.Context, name string, labels map[string]string) error {
+	if _, err := c.api.VolumeCreate(ctx, volume.CreateOptions{Name: name, Labels: labels}); err != nil {
+		return fmt.Errorf("create volume %s: %w", name, err)
+	}
+	return nil
+}
+
+// ListVolumes lists the volumes carrying all the given labels.
+func (c *Client) ListVolumes(ctx context.Context, labels map[string]string) ([]Resource, error) {
+	resp, err := c.api.VolumeList(ctx, volume.ListOptions{Filters: labelFilter(labels)})
+	if err != nil {
+		return nil, fmt.Errorf("list volumes: %w", err)
+	}
+	out := make([]Resource, 0, len(resp.Volumes))
+	for _, v := range resp.Volumes {
+		out = append(out, Resource{ID: v.Name, Name: v.Name, Labels: v.Labels})
+	}
+	return out, nil
+}
+
+// RemoveVolume removes a volume; it fails while a container uses it.
+func (c *Client) RemoveVolume(ctx context.Context, name string) error {
+	if err := c.api.VolumeRemove(ctx, name, false); err != nil {
+		return notFound(err, "remove volume %s", name)
+	}
+	return nil
+}
+
+// ListImages lists the images carrying all the given labels.
+func (c *Client) ListImages(ctx context.Context, labels map[string]string) ([]Resource, error) {
+	list, err := c.api.ImageList(ctx, image.ListOptions{Filters: labelFilter(labels)})
+	if err != nil {
+		return nil, fmt.Errorf("list images: %w", err)
+	}
+	out := make([]Resource, 0, len(list))
+	for _, im := range list {
+		name := im.ID
+		if len(im.RepoTags) > 0 && im.RepoTags[0] != "<none>:<none>" {
+			name = im.RepoTags[0]
+		}
+		out = append(out, Resource{ID: im.ID, Name: name, Labels: im.Labels})
+	}
+	return out, nil
+}
+
+// PullProgress is one message of an image pull: a layer's status and, while
+// it downloads or extracts, its progress in bytes.
+type PullProgress struct {
+	Layer   string
+	Status  string
+	Current int64
+	Total   int64
+}
+
+// PullError is a pull the registry or the engine refused.
+type PullError struct {
+	Ref string
+	Err error
+}
+
+func (e *PullError) Error() string { return "pull " + e.Ref + ": " + e.Err.Error() }
+func (e *PullError) Unwrap() error { return e.Err }
+
+// PullImage pulls an image, calling onProgress for each message.
+func (c *Client) PullImage(ctx context.Context, ref string, onProgress func(PullProgress)) error {
+	rc, err := c.api.ImagePull(ctx, ref, image.PullOptions{})
+	if err != nil {
+		return &PullError{Ref: ref, Err: err}
+	}
+	defer rc.Close()
+	dec := json.NewDecoder(rc)
+	for {
+		var m jsonmessage.JSONMessage
+		if err := dec.Decode(&m); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return &PullError{Ref: ref, Err: err}
+		}
+		// A failed pull can arrive in-band, after a 200.
+		if m.Error != nil {
+			return &PullError{Ref: ref, Err: errors.New(strings.TrimSpace(m.Error.Message))}
+		}
+		if onProgress != nil {
+			p := PullProgress{Layer: m.ID, Status: m.Status}
+			if m.Progress != nil {
+				p.Current, p.Total = m.Progress.Current, m.Progress.Total
+			}
+			onProgress(p)
+		}
+	}
+}

@@ -1,0 +1,151 @@
+package stack
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	"github.com/gaiaflow/gaiaflow/services/docker"
+)
+
+// Airflow's containers. Processes run as `airflow <subcommand>` with the
+// image's own entrypoint, which works with the official image and with
+// images derived from it.
+const (
+	airflowAPIPort = 8080
+	airflowUID     = 50000 // the airflow user of the official image
+	// airflowProjectDir is where the project's package is mounted, under its
+	// path in the project (src/<package> or <package>): the Airflow runtime
+	// image of services/build points its task environment there.
+	airflowProjectDir = "/opt/gaiaflow/project"
+	airflowDagsMount  = "/opt/airflow/dags"
+	authManager       = "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+	// DAG folder refresh: the default of 300 s makes a new DAG file take five
+	// minutes to appear, far too slow for a development loop.
+	dagRefreshSeconds = "10"
+)
+
+// Network names every container of the stack resolves.
+const (
+	mlflowURL = "http://mlflow:5000"
+	minioURL  = "http://minio:9000"
+)
+
+func (b *builder) airflow() {
+	cfg, creds, svc := b.in.Config, b.in.Creds, b.in.Config.Services.Airflow
+	pg := b.postgres("airflow", svc.DBImage, creds.AirflowDBPassword)
+	image := b.in.AirflowImage
+	dbConn := fmt.Sprintf("postgresql+psycopg2://airflow:%s@%s:5432/airflow", creds.AirflowDBPassword, pg.Component)
+
+	// The database migration needs only the database settings, so a mode
+	// switch, which changes the others, does not rerun it.
+	dbEnv := []string{
+		"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=" + dbConn,
+		"AIRFLOW__CORE__FERNET_KEY=" + creds.FernetKey,
+		"AIRFLOW__CORE__EXECUTOR=LocalExecutor",
+		"AIRFLOW__CORE__AUTH_MANAGER=" + authManager,
+		"AIRFLOW__CORE__LOAD_EXAMPLES=False",
+	}
+	b.add(&Node{
+		Service: "airflow", Component: "airflow-init", ImageKey: "services.airflow.image", OneShot: true,
+		Spec:  docker.ContainerSpec{Image: image, Cmd: []string{"airflow", "db", "migrate"}, Env: dbEnv},
+		Deps:  []Dep{{pg.Component, Healthy}},
+		Ready: Readiness{Kind: ReadyExit},
+	})
+
+	labels, _ := json.Marshal(map[string]string{LabelProject: b.in.ID})
+	env := append([]string{}, dbEnv...)
+	env = append(env,
+		"AIRFLOW__API_AUTH__JWT_SECRET="+creds.JWTSecret,
+		"AIRFLOW__API__SECRET_KEY="+derive(creds.JWTSecret, "api secret key"),
+		fmt.Sprintf("AIRFLOW__API__BASE_URL=http://localhost:%d", svc.Port),
+		"AIRFLOW__API__WORKERS=1",
+		fmt.Sprintf("AIRFLOW__CORE__EXECUTION_API_SERVER_URL=http://airflow-api-server:%d/execution/", airflowAPIPort),
+		"AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="+creds.AirflowAdminUser+":admin",
+		"AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="+airflowPasswords,
+		"AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL="+dagRefreshSeconds,
+		"PYTHONDONTWRITEBYTECODE=1",
+		"GAIAFLOW_MODE="+cfg.Mode,
+		"GAIAFLOW_DOCKER_NETWORK="+b.plan.Network,
+		"GAIAFLOW_DOCKER_LABELS="+string(labels),
+		"GAIAFLOW_K8S_NAMESPACE=default",
+		"MLFLOW_TRACKING_URI="+mlflowURL,
+		"MLFLOW_S3_ENDPOINT_URL="+minioURL,
+		"AWS_ACCESS_KEY_ID="+creds.S3AccessKey,
+		"AWS_SECRET_ACCESS_KEY="+creds.S3SecretKey,
+		"AWS_DEFAULT_REGION=us-east-1",
+	)
+	if b.in.TaskImage != "" {
+		env = append(env, "GAIAFLOW_IMAGE="+b.in.TaskImage)
+	}
+	if b.in.TaskPython != "" {
+		env = append(env, "GAIAFLOW_TASK_PYTHON="+b.in.TaskPython)
+	}
+
+	// The project is mounted read-only: Airflow only reads it, and Python
+	// must not drop __pycache__ directories owned by another user into it.
+	mounts := []docker.Mount{{Type: "volume", Source: b.volume("airflow", "airflow-logs"), Target: "/opt/airflow/logs"}}
+	l := b.in.Layout
+	if l.Dags != "" {
+		mounts = append(mounts, docker.Mount{Type: "bind", Source: l.Dags, Target: airflowDagsMount, ReadOnly: true})
+	}
+	if l.Plugins != "" {
+		mounts = append(mounts, docker.Mount{Type: "bind", Source: l.Plugins, Target: "/opt/airflow/plugins", ReadOnly: true})
+	}
+	if l.Package != "" {
+		root := airflowProjectDir
+		if l.SrcLayout {
+			root += "/src"
+		}
+		mounts = append(mounts, docker.Mount{Type: "bind", Source: l.Package, Target: root + "/" + cfg.Package, ReadOnly: true})
+		env = append(env, "PYTHONPATH="+root)
+	}
+	var groups []string
+	// Tasks of dev_docker start sibling containers through the engine's
+	// socket; no other mode gets it.
+	if cfg.Mode == "dev_docker" && b.in.DockerSocket != "" {
+		mounts = append(mounts, docker.Mount{Type: "bind", Source: b.in.DockerSocket, Target: "/var/run/docker.sock"})
+		if b.in.SocketGID != "" {
+			groups = []string{b.in.SocketGID}
+		}
+	}
+
+	health := func(check string) Readiness {
+		return Readiness{Kind: ReadyHTTP, Via: "airflow-api-server", Port: airflowAPIPort, Path: "/api/v2/monitor/health", Check: check}
+	}
+	passwords, _ := json.Marshal(map[string]string{creds.AirflowAdminUser: creds.AirflowAdminPassword})
+	for _, c := range []struct {
+		component, sub, check string
+	}{
+		{"airflow-api-server", "api-server", checkAirflowDB},
+		{"airflow-scheduler", "scheduler", checkAirflowScheduler},
+		{"airflow-dag-processor", "dag-processor", checkAirflowDagProcessor},
+		{"airflow-triggerer", "triggerer", checkAirflowTriggerer},
+	} {
+		n := &Node{
+			Service: "airflow", Component: c.component, ImageKey: "services.airflow.image",
+			Spec: docker.ContainerSpec{Image: image, Cmd: []string{"airflow", c.sub}, Env: append([]string{}, env...),
+				Mounts: mounts, GroupAdd: groups, ExtraHosts: []string{"host.docker.internal:host-gateway"}},
+			Deps:  []Dep{{"airflow-init", Completed}},
+			Ready: health(c.check),
+		}
+		if c.sub == "api-server" {
+			n.Spec.Ports = []docker.PortBinding{published(airflowAPIPort, svc.Port)}
+			n.URLs = []URL{{Name: "Airflow", URL: localURL(svc.Port, "")}}
+			// The simple auth manager reads its users' passwords from a file
+			// it also writes; it is copied into the container before it
+			// starts, never passed on a command line.
+			n.Files = []docker.File{{Name: "gaiaflow-passwords.json", Data: append(passwords, '\n'), Mode: 0o660, UID: airflowUID, GID: 0}}
+			n.FilesDir = "/opt/airflow"
+		}
+		b.add(n)
+	}
+}
+
+// derive makes a secret for one purpose from another, so one stored secret
+// serves several settings without their sharing a value.
+func derive(secret, purpose string) string {
+	sum := sha256.Sum256([]byte("gaiaflow\x00" + purpose + "\x00" + secret))
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,5 @@
+//go:build !unix
+
+package stack
+
+func fileGID(string) string { return "" }

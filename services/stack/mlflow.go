@@ -1,0 +1,71 @@
+package stack
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gaiaflow/gaiaflow/services/docker"
+)
+
+const (
+	mlflowPort = 5000
+	// MLflowBucket is the bucket MLflow keeps artifacts in.
+	MLflowBucket = "mlflow"
+	minioPort    = 9000
+	minioConsole = 9001
+)
+
+// mlflowAllowedHosts are the Host headers MLflow (3.5 and later) accepts:
+// its own name on the stack's network and the loopback addresses its port
+// is published on. A list instead of "*" keeps DNS rebinding out.
+var mlflowAllowedHosts = []string{
+	"mlflow", "mlflow:*", "localhost", "localhost:*", "127.0.0.1", "127.0.0.1:*",
+	"host.docker.internal", "host.docker.internal:*", "host.minikube.internal", "host.minikube.internal:*",
+}
+
+func (b *builder) mlflow() {
+	creds, svc := b.in.Creds, b.in.Config.Services.MLflow
+	pg := b.postgres("mlflow", svc.DBImage, creds.MLflowDBPassword)
+	b.add(&Node{
+		Service: "mlflow", Component: "mlflow", ImageKey: "services.mlflow.image",
+		Spec: docker.ContainerSpec{
+			Image: svc.Image,
+			// Settings with secrets go through the environment, which
+			// `mlflow server` reads for each of its options.
+			Cmd: []string{"mlflow", "server", "--host", "0.0.0.0", "--port", fmt.Sprint(mlflowPort),
+				"--serve-artifacts", "--artifacts-destination", "s3://" + MLflowBucket},
+			Env: []string{
+				fmt.Sprintf("MLFLOW_BACKEND_STORE_URI=postgresql+psycopg2://mlflow:%s@%s:5432/mlflow", creds.MLflowDBPassword, pg.Component),
+				"MLFLOW_S3_ENDPOINT_URL=" + minioURL,
+				"AWS_ACCESS_KEY_ID=" + creds.S3AccessKey,
+				"AWS_SECRET_ACCESS_KEY=" + creds.S3SecretKey,
+				"AWS_DEFAULT_REGION=us-east-1",
+				"MLFLOW_SERVER_ALLOWED_HOSTS=" + strings.Join(mlflowAllowedHosts, ","),
+			},
+			Ports: []docker.PortBinding{published(mlflowPort, svc.Port)},
+		},
+		Deps:  []Dep{{pg.Component, Healthy}, {"minio", Healthy}},
+		Ready: Readiness{Kind: ReadyHTTP, Port: mlflowPort, Path: "/health"},
+		URLs:  []URL{{Name: "MLflow", URL: localURL(svc.Port, "")}},
+	})
+}
+
+func (b *builder) minio() {
+	creds, svc := b.in.Creds, b.in.Config.Services.Minio
+	b.add(&Node{
+		Service: "minio", Component: "minio", ImageKey: "services.minio.image",
+		Spec: docker.ContainerSpec{
+			Image:  svc.Image,
+			Cmd:    []string{"server", "/data", "--address", fmt.Sprintf(":%d", minioPort), "--console-address", fmt.Sprintf(":%d", minioConsole)},
+			Env:    []string{"MINIO_ROOT_USER=" + creds.S3AccessKey, "MINIO_ROOT_PASSWORD=" + creds.S3SecretKey},
+			Mounts: []docker.Mount{{Type: "volume", Source: b.volume("minio", "minio-data"), Target: "/data"}},
+			Ports:  []docker.PortBinding{published(minioPort, svc.Port), published(minioConsole, svc.ConsolePort)},
+		},
+		Ready:  Readiness{Kind: ReadyHTTP, Port: minioPort, Path: "/minio/health/live"},
+		Bucket: MLflowBucket,
+		URLs: []URL{
+			{Name: "S3 API", URL: localURL(svc.Port, "")},
+			{Name: "MinIO console", URL: localURL(svc.ConsolePort, "")},
+		},
+	})
+}

@@ -1,0 +1,261 @@
+package stack
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gaiaflow/gaiaflow/services/docker"
+	"github.com/gaiaflow/gaiaflow/services/project"
+)
+
+func testInput(mode string) Input {
+	cfg := project.Default("demo", "demo")
+	cfg.Mode = mode
+	return Input{
+		ID: "demo-1a2b3c4d", Dir: "/home/me/demo", Config: cfg,
+		Creds: project.Credentials{AirflowAdminUser: "admin", AirflowAdminPassword: "ADMINPW", AirflowDBPassword: "AFDBPW",
+			MLflowDBPassword: "MLDBPW", S3AccessKey: "S3KEY", S3SecretKey: "S3SECRET", JWTSecret: "JWTSECRET",
+			FernetKey: "FERNET", JupyterToken: "JUPYTERTOKEN"},
+		Layout:       Layout{Dags: "/home/me/demo/dags", Package: "/home/me/demo/src/demo", SrcLayout: true, Requirements: []string{"pandas>=2"}},
+		TaskImage:    "demo:0.1.0",
+		TaskPython:   defaultTaskPy,
+		DockerSocket: "/var/run/docker.sock", SocketGID: "998",
+	}
+}
+
+func env(n *Node) map[string]string {
+	m := map[string]string{}
+	for _, e := range n.Spec.Env {
+		k, v, _ := strings.Cut(e, "=")
+		m[k] = v
+	}
+	return m
+}
+
+func TestPlanAirflowContract(t *testing.T) {
+	plan := BuildPlan(testInput("dev"))
+	var jwt []string
+	for _, c := range []string{"airflow-api-server", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer"} {
+		n := plan.Node(c)
+		e := env(n)
+		want := map[string]string{
+			"GAIAFLOW_MODE":                            "dev",
+			"GAIAFLOW_IMAGE":                           "demo:0.1.0",
+			"GAIAFLOW_TASK_PYTHON":                     "/opt/gaiaflow/task-venv/bin/python",
+			"GAIAFLOW_DOCKER_NETWORK":                  "demo-1a2b3c4d_default",
+			"GAIAFLOW_K8S_NAMESPACE":                   "default",
+			"MLFLOW_TRACKING_URI":                      "http://mlflow:5000",
+			"MLFLOW_S3_ENDPOINT_URL":                   "http://minio:9000",
+			"AWS_ACCESS_KEY_ID":                        "S3KEY",
+			"AWS_SECRET_ACCESS_KEY":                    "S3SECRET",
+			"AIRFLOW__CORE__EXECUTOR":                  "LocalExecutor",
+			"AIRFLOW__CORE__EXECUTION_API_SERVER_URL":  "http://airflow-api-server:8080/execution/",
+			"AIRFLOW__CORE__FERNET_KEY":                "FERNET",
+			"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN":      "postgresql+psycopg2://airflow:AFDBPW@postgres-airflow:5432/airflow",
+			"AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "10",
+			"PYTHONPATH":                               "/opt/gaiaflow/project/src",
+		}
+		for k, v := range want {
+			if e[k] != v {
+				t.Errorf("%s: %s = %q, want %q", c, k, e[k], v)
+			}
+		}
+		jwt = append(jwt, e["AIRFLOW__API_AUTH__JWT_SECRET"])
+		if !strings.HasPrefix(strings.Join(n.Spec.Cmd, " "), "airflow ") {
+			t.Errorf("%s runs %v", c, n.Spec.Cmd)
+		}
+		var labels map[string]string
+		if err := json.Unmarshal([]byte(e["GAIAFLOW_DOCKER_LABELS"]), &labels); err != nil || labels[LabelProject] != "demo-1a2b3c4d" {
+			t.Errorf("GAIAFLOW_DOCKER_LABELS = %q", e["GAIAFLOW_DOCKER_LABELS"])
+		}
+		for _, m := range n.Spec.Mounts {
+			if m.Type == "bind" && strings.HasPrefix(m.Source, "/home/me/demo") && !m.ReadOnly {
+				t.Errorf("%s mounts the project read-write: %+v", c, m)
+			}
+			if m.Target == "/var/run/docker.sock" {
+				t.Errorf("%s gets the docker socket in dev mode", c)
+			}
+		}
+		if !slices.ContainsFunc(n.Spec.Mounts, func(m dockerMount) bool { return m.Target == "/opt/gaiaflow/project/src/demo" && m.ReadOnly }) {
+			t.Errorf("%s: package not mounted: %+v", c, n.Spec.Mounts)
+		}
+	}
+	if u := slices.Compact(slices.Clone(jwt)); len(u) != 1 || u[0] != "JWTSECRET" {
+		t.Errorf("JWT secrets differ: %v", jwt)
+	}
+	api := plan.Node("airflow-api-server")
+	if len(api.Files) != 1 || !strings.Contains(string(api.Files[0].Data), `"admin":"ADMINPW"`) {
+		t.Errorf("passwords file = %+v", api.Files)
+	}
+	if e := env(api); e["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"] != "admin:admin" || e["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"] != api.FilesDir+"/"+api.Files[0].Name {
+		t.Errorf("auth settings: %v", e)
+	}
+	// The migration does not depend on the mode.
+	initNode := plan.Node("airflow-init")
+	if e := env(initNode); e["GAIAFLOW_MODE"] != "" || !initNode.OneShot || initNode.Deps[0].Component != "postgres-airflow" {
+		t.Errorf("init = %+v", initNode)
+	}
+}
+
+type dockerMount = docker.Mount
+
+func imageInfo(labels map[string]string, env []string) docker.ImageInfo {
+	return docker.ImageInfo{ID: "sha256:x", Labels: labels, Env: env}
+}
+
+func TestPlanDevDockerMountsTheSocket(t *testing.T) {
+	plan := BuildPlan(testInput("dev_docker"))
+	for _, n := range plan.Services([]string{"airflow"}) {
+		has := slices.ContainsFunc(n.Spec.Mounts, func(m dockerMount) bool { return m.Target == "/var/run/docker.sock" })
+		if n.OneShot && has {
+			t.Errorf("%s gets the socket", n.Component)
+		}
+		if !n.OneShot && n.Component != "postgres-airflow" && (!has || !slices.Equal(n.Spec.GroupAdd, []string{"998"})) {
+			t.Errorf("%s: socket %v, groups %v", n.Component, has, n.Spec.GroupAdd)
+		}
+	}
+	// Only the mode-dependent containers change when switching modes.
+	dev := BuildPlan(testInput("dev"))
+	for _, n := range plan.Nodes {
+		same := configHash(n, "img") == configHash(dev.Node(n.Component), "img")
+		mustChange := n.Service == "airflow" && !n.OneShot && n.Component != "postgres-airflow"
+		if same == mustChange {
+			t.Errorf("%s: hash unchanged = %v across a mode switch", n.Component, same)
+		}
+	}
+}
+
+func TestPlanSafety(t *testing.T) {
+	in := testInput("dev_docker")
+	plan := BuildPlan(in)
+	secrets := []string{"ADMINPW", "AFDBPW", "MLDBPW", "S3SECRET", "JWTSECRET", "FERNET", "JUPYTERTOKEN"}
+	for _, n := range plan.Nodes {
+		for _, p := range n.Spec.Ports {
+			if p.HostIP != "127.0.0.1" {
+				t.Errorf("%s publishes %d on %q", n.Component, p.HostPort, p.HostIP)
+			}
+		}
+		cmd := strings.Join(n.Spec.Cmd, " ")
+		for _, s := range secrets {
+			if strings.Contains(cmd, s) {
+				t.Errorf("%s has a secret on its command line: %s", n.Component, cmd)
+			}
+		}
+		if n.Spec.Labels[LabelProject] != in.ID || n.Spec.Labels[LabelService] != n.Service ||
+			n.Spec.Labels["com.docker.compose.project"] != in.ID || n.Spec.Labels["com.docker.compose.service"] != n.Component {
+			t.Errorf("%s labels = %v", n.Component, n.Spec.Labels)
+		}
+		if !strings.HasPrefix(n.Spec.Name, in.ID+"-") || n.Spec.Network != in.ID+"_default" || !slices.Contains(n.Spec.Aliases, n.Component) {
+			t.Errorf("%s: name %q network %q aliases %v", n.Component, n.Spec.Name, n.Spec.Network, n.Spec.Aliases)
+		}
+		for _, m := range n.Spec.Mounts {
+			if m.Type == "volume" && !strings.HasPrefix(m.Source, in.ID+"_") {
+				t.Errorf("%s mounts a volume not named for the project: %s", n.Component, m.Source)
+			}
+		}
+		for _, e := range n.Spec.Env {
+			if strings.Contains(e, "minio123") || strings.HasSuffix(e, "=admin:admin") && !strings.HasPrefix(e, "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS") {
+				t.Errorf("%s: default credential %s", n.Component, e)
+			}
+		}
+	}
+}
+
+func TestPlanMLflowAndMinio(t *testing.T) {
+	plan := BuildPlan(testInput("dev"))
+	ml := plan.Node("mlflow")
+	e := env(ml)
+	if e["MLFLOW_BACKEND_STORE_URI"] != "postgresql+psycopg2://mlflow:MLDBPW@postgres-mlflow:5432/mlflow" || e["MLFLOW_S3_ENDPOINT_URL"] != "http://minio:9000" {
+		t.Errorf("mlflow env = %v", e)
+	}
+	if !strings.Contains(e["MLFLOW_SERVER_ALLOWED_HOSTS"], "mlflow:*") {
+		t.Errorf("allowed hosts = %q", e["MLFLOW_SERVER_ALLOWED_HOSTS"])
+	}
+	if cmd := strings.Join(ml.Spec.Cmd, " "); !strings.Contains(cmd, "--serve-artifacts") || !strings.Contains(cmd, "s3://mlflow") {
+		t.Errorf("mlflow cmd = %s", cmd)
+	}
+	if !slices.Contains(ml.Deps, Dep{"minio", Healthy}) || !slices.Contains(ml.Deps, Dep{"postgres-mlflow", Healthy}) {
+		t.Errorf("mlflow deps = %v", ml.Deps)
+	}
+	mi := plan.Node("minio")
+	if mi.Bucket != "mlflow" || len(mi.Spec.Ports) != 2 || env(mi)["MINIO_ROOT_PASSWORD"] != "S3SECRET" {
+		t.Errorf("minio = %+v", mi)
+	}
+}
+
+func TestPlanJupyter(t *testing.T) {
+	in := testInput("dev")
+	in.JupyterPort = 9999
+	plan := BuildPlan(in)
+	j := plan.Node("jupyter")
+	e := env(j)
+	if e["JUPYTER_TOKEN"] != "JUPYTERTOKEN" || e["PYTHONPATH"] != jupyterDeps+":"+jupyterWork+"/src" {
+		t.Errorf("jupyter env = %v", e)
+	}
+	if j.Spec.Ports[0].HostPort != 9999 || j.URLs[0].URL != "http://127.0.0.1:9999/lab" {
+		t.Errorf("jupyter port = %+v, urls %v", j.Spec.Ports, j.URLs)
+	}
+	deps := plan.Node("jupyter-deps")
+	if deps == nil || !slices.Contains(deps.Spec.Cmd, "pandas>=2") || j.Deps[0] != (Dep{"jupyter-deps", Completed}) {
+		t.Fatalf("jupyter-deps = %+v", deps)
+	}
+	in.Layout.Requirements = nil
+	if BuildPlan(in).Node("jupyter-deps") != nil {
+		t.Error("jupyter-deps without requirements")
+	}
+}
+
+func TestSelect(t *testing.T) {
+	cfg := project.Default("demo", "demo")
+	off := false
+	cfg.Services.Jupyter.Enabled = &off
+	got, added, err := Select(cfg, nil)
+	if err != nil || !slices.Equal(got, []string{"airflow", "mlflow", "minio"}) || len(added) != 0 {
+		t.Errorf("Select(enabled) = %v %v %v", got, added, err)
+	}
+	got, added, err = Select(cfg, []string{"mlflow"})
+	if err != nil || !slices.Equal(got, []string{"mlflow", "minio"}) || added["minio"] == "" {
+		t.Errorf("Select(mlflow) = %v %v %v", got, added, err)
+	}
+	got, _, err = Select(cfg, []string{"jupyter,airflow"})
+	if err != nil || !slices.Equal(got, []string{"airflow", "jupyter"}) {
+		t.Errorf("Select(jupyter,airflow) = %v %v", got, err)
+	}
+	if _, _, err := Select(cfg, []string{"redis"}); err == nil || !strings.Contains(err.Error(), `unknown service "redis"`) {
+		t.Errorf("Select(redis) err = %v", err)
+	}
+}
+
+func TestReadLayout(t *testing.T) {
+	dir := t.TempDir()
+	for _, d := range []string{"dags", "demo"} {
+		_ = os.Mkdir(filepath.Join(dir, d), 0o755)
+	}
+	_ = os.WriteFile(filepath.Join(dir, "pyproject.toml"), []byte("[project]\nname = \"demo\"\ndependencies = [\"mlflow>=3\", \"pandas\"]\n"), 0o644)
+	l, err := ReadLayout(dir, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Dags == "" || l.Plugins != "" || l.Package != filepath.Join(dir, "demo") || l.SrcLayout || !slices.Equal(l.Requirements, []string{"mlflow>=3", "pandas"}) {
+		t.Errorf("layout = %+v", l)
+	}
+}
+
+func TestTaskPython(t *testing.T) {
+	if got := taskPython(imageInfo(map[string]string{LabelTaskPython: "/venv/bin/python"}, nil)); got != "/venv/bin/python" {
+		t.Errorf("from label: %q", got)
+	}
+	if got := taskPython(imageInfo(nil, []string{"PATH=/bin", "GAIAFLOW_TASK_PYTHON=/x/python"})); got != "/x/python" {
+		t.Errorf("from env: %q", got)
+	}
+	if got := taskPython(imageInfo(map[string]string{"io.gaiaflow.kind": "airflow-runtime"}, nil)); got != "/opt/gaiaflow/task-venv/bin/python" {
+		t.Errorf("runtime image of services/build: %q", got)
+	}
+	if got := taskPython(imageInfo(nil, nil)); got != "" {
+		t.Errorf("none: %q", got)
+	}
+}

@@ -1,0 +1,160 @@
+// Package stacktest builds the stand-in images integration tests run the
+// stack on: the static program of services/stack/internal/standin in a
+// FROM scratch image, with variants whose environment tells it to start
+// slowly, turn unhealthy or exit with a code. Only tests import it.
+package stacktest
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gaiaflow/gaiaflow/services/docker"
+)
+
+// Label marks the images this package builds, so RemoveImages finds them.
+const Label = "io.gaiaflow.test"
+
+var standins struct {
+	once sync.Once
+	err  error
+	base string
+	mu   sync.Mutex
+	tags map[string]bool
+}
+
+// Image returns a stand-in image whose behaviour env sets (see
+// internal/standin), building the base image once per test binary.
+func Image(t testing.TB, c *docker.Client, env map[string]string) string {
+	t.Helper()
+	ctx := context.Background()
+	standins.once.Do(func() {
+		dir, err := os.MkdirTemp("", "gaiaflow-standin")
+		if err != nil {
+			standins.err = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		bin := filepath.Join(dir, "standin")
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin,
+			"github.com/gaiaflow/gaiaflow/services/stack/internal/standin")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			standins.err = fmt.Errorf("build standin: %v\n%s", err, out)
+			return
+		}
+		data, err := os.ReadFile(bin)
+		if err != nil {
+			standins.err = err
+			return
+		}
+		// A tag per test binary: the packages' tests run in parallel, and
+		// one binary's cleanup must not take another's images away.
+		sum := sha256.Sum256(data)
+		tag := fmt.Sprintf("gaiaflow-test/standin:%s-%d", hex.EncodeToString(sum[:6]), os.Getpid())
+		dockerfile := "FROM scratch\nCOPY standin /standin\nCOPY standin /usr/bin/pg_isready\nENTRYPOINT [\"/standin\"]\nCMD [\"postgres\"]\n"
+		_, err = c.BuildImage(ctx, tarFiles(map[string][]byte{"Dockerfile": []byte(dockerfile), "standin": data}),
+			docker.BuildOptions{Tags: []string{tag}, Labels: map[string]string{Label: "stack-standin"}}, nil)
+		standins.err, standins.base, standins.tags = err, tag, map[string]bool{}
+	})
+	if standins.err != nil {
+		t.Fatal(standins.err)
+	}
+	if len(env) == 0 {
+		return standins.base
+	}
+	keys := make([]string, 0, len(env))
+	for k := range env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var df strings.Builder
+	df.WriteString("FROM " + standins.base + "\n")
+	for _, k := range keys {
+		fmt.Fprintf(&df, "ENV %s=%s\n", k, env[k])
+	}
+	sum := sha256.Sum256([]byte(df.String()))
+	tag := standins.base + "-" + hex.EncodeToString(sum[:4])
+	standins.mu.Lock()
+	defer standins.mu.Unlock()
+	if standins.tags[tag] {
+		return tag
+	}
+	if _, err := c.BuildImage(ctx, tarFiles(map[string][]byte{"Dockerfile": []byte(df.String())}),
+		docker.BuildOptions{Tags: []string{tag}, Labels: map[string]string{Label: "stack-standin"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	standins.tags[tag] = true
+	return tag
+}
+
+// RemoveImages removes the images this test binary built; call it from
+// TestMain or a cleanup. It removes tags, so that an image another binary
+// also tagged stays.
+func RemoveImages() {
+	standins.mu.Lock()
+	defer standins.mu.Unlock()
+	if standins.base == "" {
+		return
+	}
+	c, err := docker.New(os.Getenv)
+	if err != nil {
+		return
+	}
+	defer c.Close()
+	ctx := context.Background()
+	for tag := range standins.tags {
+		_ = c.RemoveImage(ctx, tag, docker.RemoveImageOptions{})
+	}
+	_ = c.RemoveImage(ctx, standins.base, docker.RemoveImageOptions{})
+	standins.tags = map[string]bool{}
+}
+
+func tarFiles(files map[string][]byte) *bytes.Buffer {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		_ = tw.WriteHeader(&tar.Header{Name: n, Mode: 0o755, Size: int64(len(files[n])), ModTime: time.Unix(0, 0)})
+		_, _ = tw.Write(files[n])
+	}
+	_ = tw.Close()
+	return &buf
+}
+
+// FreePorts returns n host ports free right now.
+func FreePorts(t testing.TB, n int) []int {
+	t.Helper()
+	var ports []int
+	var closers []func() error
+	for range n {
+		l, err := netListen()
+		if err != nil {
+			t.Fatal(err)
+		}
+		closers = append(closers, l.Close)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	for _, c := range closers {
+		_ = c()
+	}
+	return ports
+}
+
+func netListen() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }

@@ -1,0 +1,663 @@
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gaiaflow/gaiaflow/services/docker"
+	"github.com/gaiaflow/gaiaflow/services/doctor"
+	"github.com/gaiaflow/gaiaflow/services/errs"
+	"github.com/gaiaflow/gaiaflow/services/event"
+)
+
+// StartOptions are the settings of one start.
+type StartOptions struct {
+	// Services to start; empty means every enabled one. Services they need
+	// are added (mlflow brings minio) and reported.
+	Services []string
+	// Wait bounds the wait for readiness; 0 means 10 minutes.
+	Wait time.Duration
+	// ForceNew recreates the containers even when nothing changed.
+	ForceNew bool
+	// Build and Cache pass through to the ImageResolver (-b, -c).
+	Build, Cache bool
+	// JupyterPort overrides services.jupyter.port for this start.
+	JupyterPort int
+}
+
+// DefaultWait is how long a start waits for readiness unless told otherwise.
+const DefaultWait = 10 * time.Minute
+
+// Start brings the selected services up: preflight (engine, ports, memory),
+// missing images pulled, network and volumes created, containers started in
+// dependency order with as much parallelism as the graph allows, then a
+// wait until each is ready. Healthy containers whose settings did not change
+// are left alone, so a second start is a quick no-op. A failure returns a
+// *StartError describing each container that did not come up.
+func (s *Stack) Start(ctx context.Context, o StartOptions) error {
+	if o.Wait == 0 {
+		o.Wait = DefaultWait
+	}
+	services, added, err := Select(s.p.Config, o.Services)
+	if err != nil {
+		return err
+	}
+	if len(services) == 0 {
+		return errs.Usagef("enable a service in gaiaflow.toml or name one with -s", "no service is enabled")
+	}
+	for _, name := range services {
+		if why, ok := added[name]; ok {
+			s.warn(name, "starting "+name+" too: "+why)
+		}
+	}
+	st, err := s.p.State()
+	if err != nil {
+		return err
+	}
+	// Credentials take the project lock themselves the first time: read
+	// them before this start takes it for its whole run.
+	in, err := s.input(ctx, st, o.JupyterPort)
+	if err != nil {
+		return err
+	}
+	unlock, err := s.lock(ctx, st)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	prog := newProgress(st)
+	defer prog.clear()
+
+	s.step("", "", "checking", "checking the Docker engine, ports and images")
+	info, err := s.eng.Info(ctx)
+	if err != nil {
+		return errs.Wrap(errs.Failure, err, "start the Docker engine, or run `gaiaflow doctor`", "the Docker engine does not answer")
+	}
+	if slices.Contains(services, "airflow") && info.MemTotal > 0 && info.MemTotal < doctor.MinMemory {
+		s.warn("airflow", fmt.Sprintf("Docker has %.1f GiB of memory; Airflow needs about 4 GiB and may be killed", float64(info.MemTotal)/(1<<30)))
+	}
+	if slices.Contains(services, "airflow") {
+		img, err := s.o.ResolveImage(ctx, s.p, o.Build, o.Cache, s.o.Reporter)
+		if err != nil {
+			return err
+		}
+		in.AirflowImage = img
+	}
+	plan := BuildPlan(in)
+	existing, err := s.existing(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.checkPorts(ctx, plan.Services(services)); err != nil {
+		return err
+	}
+	images, err := s.ensureImages(ctx, plan.Services(services), prog)
+	if err != nil {
+		return err
+	}
+	if slices.Contains(services, "airflow") {
+		in.TaskPython = taskPython(images[plan.Node("airflow-api-server").Spec.Image])
+		plan = BuildPlan(in)
+	}
+	if err := s.ensureNetwork(ctx, plan.Network); err != nil {
+		return err
+	}
+	for _, v := range plan.VolumesOf(services) {
+		if err := s.ensureVolume(ctx, v); err != nil {
+			return err
+		}
+	}
+
+	follow, stopFollowing := context.WithCancel(ctx)
+	defer stopFollowing()
+	tr := newTracker(s.eng, ProjectLabels(plan.ProjectID))
+	tr.start(follow)
+
+	r := &runner{s: s, plan: plan, tr: tr, images: images, existing: existing, force: o.ForceNew,
+		prog: prog, results: map[string]*result{}}
+	return r.run(ctx, plan.Services(services), o.Wait)
+}
+
+// taskPython says where the runtime image's task environment is, when it
+// has one: the image is a runtime image of services/build, or names its
+// interpreter in a label or in the variable itself.
+func taskPython(img docker.ImageInfo) string {
+	if p := img.Labels[LabelTaskPython]; p != "" {
+		return p
+	}
+	if img.Labels[LabelKind] == kindAirflowRuntime {
+		return defaultTaskPy
+	}
+	for _, e := range img.Env {
+		if v, ok := strings.CutPrefix(e, "GAIAFLOW_TASK_PYTHON="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// existing returns the project's containers by component.
+func (s *Stack) existing(ctx context.Context) (map[string]docker.ContainerSummary, error) {
+	list, err := s.eng.ListContainers(ctx, ProjectLabels(s.p.ID()))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]docker.ContainerSummary{}
+	for _, c := range list {
+		if comp := c.Labels[LabelComponent]; comp != "" {
+			out[comp] = c
+		}
+	}
+	return out, nil
+}
+
+// checkPorts names the holder of every host port the start needs that is
+// taken by anything but this project, and suggests free ones.
+func (s *Stack) checkPorts(ctx context.Context, nodes []*Node) error {
+	users, err := s.eng.PublishedPorts(ctx)
+	if err != nil {
+		return err
+	}
+	type need struct {
+		port      int
+		key, what string
+	}
+	var needs []need
+	planned := map[int]bool{}
+	for _, n := range nodes {
+		for _, p := range n.Spec.Ports {
+			key, what := "services."+n.Service+".port", n.Service
+			if n.Component == "minio" && p.ContainerPort == minioConsole {
+				key, what = "services.minio.console_port", "minio console"
+			}
+			needs = append(needs, need{p.HostPort, key, what})
+			planned[p.HostPort] = true
+		}
+	}
+	var problems, fixes []string
+	for _, nd := range needs {
+		holder := ""
+		if u, ok := users[nd.port]; ok {
+			if u.Project == s.p.ID() {
+				continue
+			}
+			holder = "container " + u.Container
+			if u.Project != "" {
+				holder += " (gaiaflow project " + u.Project + ")"
+			}
+		} else if !s.o.Ports.Free(nd.port) {
+			if holder = s.o.Ports.Owner(nd.port); holder == "" {
+				holder = "another program"
+			}
+		} else {
+			continue
+		}
+		problems = append(problems, fmt.Sprintf("port %d (%s) is taken by %s", nd.port, nd.what, holder))
+		if alt := s.o.Ports.Suggest(nd.port, planned); alt != 0 {
+			planned[alt] = true
+			fixes = append(fixes, fmt.Sprintf("%s = %d", nd.key, alt))
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	hint := "stop what holds it, or choose another port in gaiaflow.toml"
+	if len(fixes) > 0 {
+		hint = "stop what holds it, or set " + strings.Join(fixes, ", ") + " in gaiaflow.toml"
+	}
+	return errs.Failf(hint, "%s", strings.Join(problems, "; "))
+}
+
+// ensureImages makes sure every image is on the engine, pulling only the
+// missing ones, and returns what each is.
+func (s *Stack) ensureImages(ctx context.Context, nodes []*Node, prog *progress) (map[string]docker.ImageInfo, error) {
+	keys := map[string][]string{}
+	var refs []string
+	svc := map[string]string{}
+	for _, n := range nodes {
+		ref := n.Spec.Image
+		if _, ok := keys[ref]; !ok {
+			refs = append(refs, ref)
+			svc[ref] = n.Service
+		}
+		if !slices.Contains(keys[ref], n.ImageKey) {
+			keys[ref] = append(keys[ref], n.ImageKey)
+		}
+	}
+	out := map[string]docker.ImageInfo{}
+	for _, ref := range refs {
+		info, found, err := s.eng.InspectImage(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		if found {
+			out[ref] = info
+			continue
+		}
+		for _, n := range nodes {
+			if n.Spec.Image == ref {
+				prog.set(n.Component, "pulling")
+			}
+		}
+		s.step(svc[ref], "", "pulling", "pulling "+ref)
+		err = s.eng.PullImage(ctx, ref, func(p docker.PullProgress) {
+			s.report(event.Event{Kind: event.Progress, Service: svc[ref], State: "pulling",
+				Message: strings.TrimSpace("pulling " + ref + " " + p.Layer + " " + p.Status), Current: p.Current, Total: p.Total})
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, errs.Wrap(errs.Failure, err,
+				"build or load the image, or set "+strings.Join(keys[ref], " / ")+" in gaiaflow.toml to an image this machine has",
+				"image %s is not on this machine and could not be pulled", ref)
+		}
+		if info, found, err = s.eng.InspectImage(ctx, ref); err != nil || !found {
+			return nil, fmt.Errorf("image %s pulled but not found: %v", ref, err)
+		}
+		out[ref] = info
+	}
+	return out, nil
+}
+
+func (s *Stack) ensureNetwork(ctx context.Context, name string) error {
+	n, err := s.eng.FindNetwork(ctx, name)
+	if err == nil {
+		if n.Labels[LabelProject] != s.p.ID() {
+			return errs.Failf("remove or rename that network", "network %s exists but does not belong to this project", name)
+		}
+		return nil
+	}
+	if !docker.IsNotFound(err) {
+		return err
+	}
+	s.step("", "", "creating", "creating network "+name)
+	_, err = s.eng.CreateNetwork(ctx, name, networkLabels(s.p.ID()))
+	return err
+}
+
+func (s *Stack) ensureVolume(ctx context.Context, v Volume) error {
+	got, err := s.eng.FindVolume(ctx, v.Name)
+	if err == nil {
+		if got.Labels[LabelProject] != s.p.ID() {
+			return errs.Failf("remove or rename that volume", "volume %s exists but does not belong to this project", v.Name)
+		}
+		return nil
+	}
+	if !docker.IsNotFound(err) {
+		return err
+	}
+	s.step(v.Service, "", "creating", "creating volume "+v.Name)
+	return s.eng.CreateVolume(ctx, v.Name, volumeLabels(s.p.ID(), v.Service, v.Short))
+}
+
+// runner starts one plan's nodes as a graph.
+type runner struct {
+	s        *Stack
+	plan     *Plan
+	tr       *tracker
+	images   map[string]docker.ImageInfo
+	existing map[string]docker.ContainerSummary
+	force    bool
+	prog     *progress
+	results  map[string]*result
+}
+
+type result struct {
+	done    chan struct{}
+	id      string
+	created bool  // the container was (re)created by this start
+	err     error // *nodeError, *skipError, or the context's
+}
+
+// nodeError is a container that did not become ready.
+type nodeError struct {
+	reason   string
+	timedOut bool
+}
+
+func (e *nodeError) Error() string { return e.reason }
+
+// skipError is a node not started because a dependency failed.
+type skipError struct{ dep string }
+
+func (e *skipError) Error() string { return "not started: " + e.dep + " failed" }
+
+func (r *runner) run(ctx context.Context, nodes []*Node, wait time.Duration) error {
+	for _, n := range nodes {
+		r.results[n.Component] = &result{done: make(chan struct{})}
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, n := range nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res := r.results[n.Component]
+			defer close(res.done)
+			depCreated := false
+			for _, d := range n.Deps {
+				dr, ok := r.results[d.Component]
+				if !ok {
+					res.err = &skipError{dep: d.Component + " (not in this start)"}
+					return
+				}
+				select {
+				case <-dr.done:
+				case <-waitCtx.Done():
+					res.err = r.waitErr(ctx, waitCtx, "waiting for "+d.Component, nil)
+					return
+				}
+				if dr.err != nil {
+					res.err = &skipError{dep: d.Component}
+					return
+				}
+				depCreated = depCreated || dr.created
+			}
+			res.err = r.bringUp(ctx, waitCtx, n, res, depCreated)
+			var sk *skipError
+			if res.err != nil && ctx.Err() == nil && !errors.As(res.err, &sk) {
+				r.prog.set(n.Component, "failed")
+				r.s.report(event.Event{Kind: event.Done, Service: n.Service, Container: n.Component, State: "failed",
+					Message: "not ready", Err: res.err.Error()})
+			}
+		}()
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		r.s.step("", "", "interrupted", "start interrupted; the containers created so far are left as they are (`gaiaflow dev stop` stops them)")
+		return ctx.Err()
+	}
+	return r.outcome(ctx, nodes)
+}
+
+// waitErr turns the end of a wait into the right error: the caller's
+// cancellation as is, the wait's deadline as a failure of this node.
+func (r *runner) waitErr(ctx, waitCtx context.Context, doing string, last error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	reason := "not ready after the --wait time, still " + doing
+	if last != nil {
+		reason += ": " + last.Error()
+	}
+	return &nodeError{reason: reason, timedOut: true}
+}
+
+// outcome gathers the failures into a StartError, with each failed
+// container's state and last log lines.
+func (r *runner) outcome(ctx context.Context, nodes []*Node) error {
+	se := &StartError{}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	for _, n := range nodes {
+		res := r.results[n.Component]
+		var ne *nodeError
+		var sk *skipError
+		switch {
+		case res.err == nil:
+		case errors.As(res.err, &ne):
+			se.TimedOut = se.TimedOut || ne.timedOut
+			se.Failures = append(se.Failures, r.failure(rctx, n, res.id, ne.reason))
+		case errors.As(res.err, &sk):
+			se.Skipped = append(se.Skipped, n.Component)
+		default:
+			se.Failures = append(se.Failures, Failure{Service: n.Service, Component: n.Component,
+				Container: n.Spec.Name, Reason: res.err.Error()})
+		}
+	}
+	if len(se.Failures) == 0 && len(se.Skipped) == 0 {
+		r.s.report(event.Event{Kind: event.Done, Message: "the stack is ready"})
+		return nil
+	}
+	r.s.report(event.Event{Kind: event.Done, Message: "the stack did not start", Err: se.Error()})
+	return se
+}
+
+func (r *runner) failure(ctx context.Context, n *Node, id, reason string) Failure {
+	f := Failure{Service: n.Service, Component: n.Component, Container: n.Spec.Name, Reason: reason}
+	if id == "" {
+		return f
+	}
+	if info, err := r.s.eng.InspectContainer(ctx, id); err == nil {
+		f.State, f.Health, f.ExitCode, f.RestartCount = info.Status, info.Health, info.ExitCode, info.RestartCount
+		f.OOMKilled = info.OOMKilled
+	}
+	// A container that died and was restarted by its restart policy shows
+	// the new run's state; the exit seen in the event stream is the one.
+	if ts := r.tr.get(id); ts.Dies > 0 {
+		f.ExitCode = ts.ExitCode
+		f.OOMKilled = f.OOMKilled || ts.OOM
+	}
+	f.Logs = tailLogs(ctx, r.s.eng, id, 20)
+	return f
+}
+
+// bringUp makes one node's container exist, run and be ready.
+func (r *runner) bringUp(ctx, waitCtx context.Context, n *Node, res *result, depCreated bool) error {
+	eng := r.s.eng
+	// Changes to the engine run to their end even when the start is
+	// cancelled: a create cut off on our side may still finish on the
+	// engine's, after we returned, and then escape a cleanup that follows.
+	// Each is short; the cancellation is honoured between them.
+	apiCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
+	hash := configHash(n, r.images[n.Spec.Image].ID)
+	spec := n.Spec
+	spec.Labels = maps.Clone(n.Spec.Labels)
+	spec.Labels[LabelConfigHash] = hash
+
+	ex, has := r.existing[n.Component]
+	reuse := false
+	if has {
+		why := ""
+		switch {
+		case r.force:
+			why = "recreating (--force-new)"
+		case ex.Labels[LabelConfigHash] != hash:
+			why = "recreating: its settings changed"
+		case ex.Status == "restarting" || ex.Status == "dead" || ex.Status == "paused" || ex.Status == "removing":
+			// A crash loop (or a container the engine gave up on) gets a
+			// fresh start rather than a wait on it.
+			why = "recreating: it was " + ex.Status
+		case n.OneShot && depCreated:
+			why = "running again: what it prepares was recreated"
+		case n.OneShot && ex.Status == "exited":
+			info, err := eng.InspectContainer(ctx, ex.ID)
+			if err != nil {
+				return err
+			}
+			if info.ExitCode == 0 {
+				res.id = ex.ID
+				r.prog.set(n.Component, "completed")
+				r.s.step(n.Service, n.Component, "completed", "done already")
+				return nil
+			}
+			why = fmt.Sprintf("running again: it exited with code %d last time", info.ExitCode)
+		default:
+			reuse = true
+		}
+		if !reuse {
+			r.s.step(n.Service, n.Component, "creating", why)
+			if err := eng.RemoveContainer(apiCtx, ex.ID); err != nil && !docker.IsNotFound(err) {
+				return err
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var id string
+	if reuse {
+		id = ex.ID
+	} else {
+		r.prog.set(n.Component, "creating")
+		r.s.step(n.Service, n.Component, "creating", "")
+		var err error
+		if id, err = eng.CreateContainer(apiCtx, spec); err != nil {
+			return err
+		}
+		res.created = true
+		if len(n.Files) > 0 {
+			if err := eng.CopyFiles(apiCtx, id, n.FilesDir, n.Files); err != nil {
+				return err
+			}
+		}
+	}
+	res.id = id
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+
+	var dies int
+	if reuse && ex.Status == "running" {
+		r.tr.refresh(ctx, id)
+		dies = r.tr.get(id).Dies
+		r.s.step(n.Service, n.Component, "starting", "already running")
+	} else {
+		dies = r.tr.starting(id, spec.Healthcheck != nil)
+		r.prog.set(n.Component, "starting")
+		r.s.step(n.Service, n.Component, "starting", "")
+		if err := eng.StartContainer(apiCtx, id); err != nil {
+			return &nodeError{reason: "could not start: " + err.Error()}
+		}
+		r.tr.refresh(ctx, id)
+	}
+	if err := r.waitReady(ctx, waitCtx, n, id, dies); err != nil {
+		return err
+	}
+	state := "healthy"
+	if n.OneShot {
+		state = "completed"
+	}
+	r.prog.set(n.Component, state)
+	r.s.step(n.Service, n.Component, state, "")
+	return nil
+}
+
+// exitReason describes a container that stopped on its own.
+func exitReason(s ctrState) string {
+	switch {
+	case s.Status == "removed":
+		return "was removed"
+	case s.OOM:
+		return fmt.Sprintf("was killed for lack of memory (exit code %d)", s.ExitCode)
+	}
+	return fmt.Sprintf("exited with code %d", s.ExitCode)
+}
+
+func (r *runner) waitReady(ctx, waitCtx context.Context, n *Node, id string, dies int) error {
+	exited := func(s ctrState) bool { return s.Dies > dies || s.Status == "removed" || s.Status == "exited" }
+	switch n.Ready.Kind {
+	case ReadyExit:
+		err := r.tr.wait(waitCtx, id, func(s ctrState) (bool, error) {
+			if !exited(s) {
+				return false, nil
+			}
+			if s.Status != "removed" && s.ExitCode == 0 {
+				return true, nil
+			}
+			return false, &nodeError{reason: exitReason(s)}
+		})
+		if waitCtx.Err() != nil {
+			return r.waitErr(ctx, waitCtx, "running", nil)
+		}
+		return err
+	case ReadyHealthcheck:
+		err := r.tr.wait(waitCtx, id, func(s ctrState) (bool, error) {
+			switch {
+			case exited(s):
+				return false, &nodeError{reason: exitReason(s)}
+			case s.Health == "healthy":
+				return true, nil
+			case s.Health == "unhealthy":
+				return false, &nodeError{reason: "is unhealthy: its health check keeps failing"}
+			}
+			return false, nil
+		})
+		if waitCtx.Err() != nil {
+			return r.waitErr(ctx, waitCtx, "starting (its health check has not passed)", nil)
+		}
+		return err
+	}
+	port := r.hostPort(n)
+	if port == 0 {
+		return &nodeError{reason: "has no published port to probe"}
+	}
+	var last error
+	ready := false
+	for {
+		if s := r.tr.get(id); exited(s) {
+			return &nodeError{reason: exitReason(s)}
+		}
+		if !ready {
+			pctx, cancel := context.WithTimeout(waitCtx, 5*time.Second)
+			last = r.s.o.Prober.Probe(pctx, port, n.Ready.Path, n.Ready.Check)
+			cancel()
+			ready = last == nil
+		}
+		if ready && n.Bucket != "" {
+			last = r.makeBucket(waitCtx, n)
+		}
+		if ready && last == nil {
+			return nil
+		}
+		select {
+		case <-waitCtx.Done():
+			return r.waitErr(ctx, waitCtx, "starting", last)
+		case <-time.After(r.s.o.ProbeInterval):
+		case <-r.tr.changes():
+		}
+	}
+}
+
+func (r *runner) makeBucket(ctx context.Context, n *Node) error {
+	var port int
+	for _, p := range n.Spec.Ports {
+		if p.ContainerPort == minioPort {
+			port = p.HostPort
+		}
+	}
+	access, secret := envValue(n.Spec.Env, "MINIO_ROOT_USER"), envValue(n.Spec.Env, "MINIO_ROOT_PASSWORD")
+	return r.s.o.MakeBucket(ctx, port, access, secret, n.Bucket)
+}
+
+// hostPort is the published port a node's readiness probe goes to.
+func (r *runner) hostPort(n *Node) int {
+	via := n
+	if n.Ready.Via != "" {
+		via = r.plan.Node(n.Ready.Via)
+	}
+	if via == nil {
+		return 0
+	}
+	for _, p := range via.Spec.Ports {
+		if p.ContainerPort == n.Ready.Port {
+			return p.HostPort
+		}
+	}
+	return 0
+}
+
+func envValue(env []string, key string) string {
+	for _, e := range env {
+		if v, ok := strings.CutPrefix(e, key+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// DefaultMakeBucket creates a bucket on 127.0.0.1:port.
+func DefaultMakeBucket(ctx context.Context, port int, accessKey, secretKey, bucket string) error {
+	return MakeBucket(ctx, &http.Client{Timeout: 5 * time.Second}, "http://127.0.0.1:"+strconv.Itoa(port), accessKey, secretKey, bucket)
+}
