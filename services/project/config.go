@@ -77,10 +77,18 @@ type Service struct {
 	Image string `toml:"image,omitempty"`
 	// DBImage overrides the Postgres image of services that have a database.
 	DBImage string `toml:"db_image,omitempty"`
+	// ExtendImage (airflow only; default true) builds the Airflow runtime
+	// image on top of Image: the project's dependencies in a task
+	// environment plus the bundled gaiaflow library. false runs Image as is,
+	// for images that already carry both.
+	ExtendImage *bool `toml:"extend_image,omitempty"`
 }
 
 // IsEnabled reports whether the service is enabled (the default).
 func (s Service) IsEnabled() bool { return s.Enabled == nil || *s.Enabled }
+
+// ExtendsImage reports whether the runtime image is built on top of Image (the default).
+func (s Service) ExtendsImage() bool { return s.ExtendImage == nil || *s.ExtendImage }
 
 // Build holds the settings of task images (dockerize).
 type Build struct {
@@ -232,6 +240,9 @@ func (c *Config) Validate() []FieldError {
 		checkPort("services."+name+".port", s.Port)
 		if strings.ContainsAny(s.Image, " \t") || s.Image == "" {
 			add("services."+name+".image", "image %q is not a valid image reference", s.Image)
+		}
+		if s.ExtendImage != nil && name != "airflow" {
+			add("services."+name+".extend_image", "extend_image applies to services.airflow only")
 		}
 	}
 	checkPort("services.minio.console_port", c.Services.Minio.ConsolePort)

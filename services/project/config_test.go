@@ -62,6 +62,8 @@ memory_limit = "4Gi"
 			want: []string{"gaiaflow.toml:2:1: package \"Demo-Pkg\""}},
 		{name: "bad quantity", toml: "name = \"demo\"\npackage = \"demo\"\n[resources.x]\ncpu_limit = \"lots\"\n",
 			want: []string{"gaiaflow.toml:4:1: \"lots\" is not a Kubernetes quantity"}},
+		{name: "extend_image off airflow", toml: "name = \"demo\"\npackage = \"demo\"\n[services.mlflow]\nextend_image = false\n",
+			want: []string{"gaiaflow.toml:4:1: extend_image applies to services.airflow only"}},
 		{name: "syntax error", toml: "name = \"demo\npackage = \"demo\"\n",
 			want: []string{"gaiaflow.toml:1:"}},
 		{name: "every problem at once", toml: "name = \"Bad Name\"\npackage = \"demo\"\nmode = \"x\"\n",

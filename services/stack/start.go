@@ -247,25 +247,52 @@ func (s *Stack) ensureImages(ctx context.Context, nodes []*Node, prog *progress)
 				prog.set(n.Component, "pulling")
 			}
 		}
-		s.step(svc[ref], "", "pulling", "pulling "+ref)
-		err = s.eng.PullImage(ctx, ref, func(p docker.PullProgress) {
-			s.report(event.Event{Kind: event.Progress, Service: svc[ref], State: "pulling",
-				Message: strings.TrimSpace("pulling " + ref + " " + p.Layer + " " + p.Status), Current: p.Current, Total: p.Total})
-		})
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			return nil, errs.Wrap(errs.Failure, err,
-				"build or load the image, or set "+strings.Join(keys[ref], " / ")+" in gaiaflow.toml to an image this machine has",
-				"image %s is not on this machine and could not be pulled", ref)
-		}
-		if info, found, err = s.eng.InspectImage(ctx, ref); err != nil || !found {
-			return nil, fmt.Errorf("image %s pulled but not found: %v", ref, err)
+		if info, err = pull(ctx, s.eng, ref, svc[ref], strings.Join(keys[ref], " / "), s.report); err != nil {
+			return nil, err
 		}
 		out[ref] = info
 	}
 	return out, nil
+}
+
+// ImagePuller is what pulling an image needs of the engine.
+type ImagePuller interface {
+	InspectImage(ctx context.Context, ref string) (docker.ImageInfo, bool, error)
+	PullImage(ctx context.Context, ref string, onProgress func(docker.PullProgress)) error
+}
+
+// EnsureImage pulls ref unless the engine has it. key names the
+// gaiaflow.toml setting that chose the image, for the hint when it cannot be
+// had. Builders call it for the images they start from.
+func EnsureImage(ctx context.Context, eng ImagePuller, ref, service, key string, r event.Reporter) error {
+	_, found, err := eng.InspectImage(ctx, ref)
+	if err != nil || found {
+		return err
+	}
+	_, err = pull(ctx, eng, ref, service, key, r.Report)
+	return err
+}
+
+// pull pulls ref with progress events and returns what it is.
+func pull(ctx context.Context, eng ImagePuller, ref, service, key string, report func(event.Event)) (docker.ImageInfo, error) {
+	report(event.Event{Kind: event.Step, Service: service, State: "pulling", Message: "pulling " + ref})
+	err := eng.PullImage(ctx, ref, func(p docker.PullProgress) {
+		report(event.Event{Kind: event.Progress, Service: service, State: "pulling",
+			Message: strings.TrimSpace("pulling " + ref + " " + p.Layer + " " + p.Status), Current: p.Current, Total: p.Total})
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return docker.ImageInfo{}, ctx.Err()
+		}
+		return docker.ImageInfo{}, errs.Wrap(errs.Failure, err,
+			"build or load the image, or set "+key+" in gaiaflow.toml to an image this machine has",
+			"image %s is not on this machine and could not be pulled", ref)
+	}
+	info, found, err := eng.InspectImage(ctx, ref)
+	if err != nil || !found {
+		return docker.ImageInfo{}, fmt.Errorf("image %s pulled but not found: %v", ref, err)
+	}
+	return info, nil
 }
 
 func (s *Stack) ensureNetwork(ctx context.Context, name string) error {

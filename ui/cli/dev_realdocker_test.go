@@ -59,6 +59,7 @@ package = "demo"
 [services.airflow]
 image = %[1]q
 db_image = %[1]q
+extend_image = false
 port = %[2]d
 [services.mlflow]
 image = %[1]q

@@ -13,8 +13,10 @@ import (
 	"golang.org/x/term"
 
 	"github.com/gaiaflow/gaiaflow/modes"
+	"github.com/gaiaflow/gaiaflow/services/build"
 	"github.com/gaiaflow/gaiaflow/services/docker"
 	"github.com/gaiaflow/gaiaflow/services/errs"
+	"github.com/gaiaflow/gaiaflow/services/event"
 	"github.com/gaiaflow/gaiaflow/services/project"
 	"github.com/gaiaflow/gaiaflow/services/stack"
 )
@@ -26,8 +28,32 @@ func (a *App) stackOf(p *project.Project) (*stack.Stack, error) {
 		return nil, err
 	}
 	sock, gid := stack.SocketOf(dc.Host)
-	return stack.New(dc, p, stack.Options{Reporter: a.Reporter(), ResolveImage: a.ResolveAirflowImage,
+	resolve := a.ResolveAirflowImage
+	if resolve == nil {
+		resolve = a.airflowRuntimeImage
+	}
+	return stack.New(dc, p, stack.Options{Reporter: a.Reporter(), ResolveImage: resolve,
 		DockerSocket: sock, SocketGID: gid}), nil
+}
+
+// airflowRuntimeImage is the stack's ImageResolver: services.airflow.image
+// extended with the project's dependencies and the bundled library (see
+// services/build), unless extend_image = false. A forced rebuild (-b) skips
+// the build cache unless -c; a rebuild because the inputs changed uses it.
+func (a *App) airflowRuntimeImage(ctx context.Context, p *project.Project, force, cache bool, r event.Reporter) (string, error) {
+	base := p.Config.Services.Airflow.Image
+	if !p.Config.Services.Airflow.ExtendsImage() {
+		return base, nil
+	}
+	dc, err := a.Docker()
+	if err != nil {
+		return "", err
+	}
+	if err := stack.EnsureImage(ctx, dc, base, "airflow", "services.airflow.image", r); err != nil {
+		return "", err
+	}
+	b := &build.Builder{Engine: dc, Library: taskLibrary()}
+	return b.AirflowImage(ctx, p, build.AirflowOptions{Force: force, NoCache: force && !cache}, r)
 }
 
 func (a *App) projectStack() (*project.Project, *stack.Stack, error) {
