@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
 	"text/tabwriter"
 
 	"github.com/gaiaflow/gaiaflow/modes"
 	"github.com/gaiaflow/gaiaflow/services/errs"
-	"github.com/gaiaflow/gaiaflow/services/minikube"
 	"github.com/gaiaflow/gaiaflow/services/project"
 )
 
@@ -20,49 +18,38 @@ type readinessView struct {
 	Requirements []modes.Requirement `json:"requirements"`
 }
 
-// readiness checks what mode m needs on this machine.
+// readiness checks what mode m needs on this machine (modes.Check, which
+// the dashboard's mode panel calls too).
 func (a *App) readiness(ctx context.Context, p *project.Project, m modes.Mode) (readinessView, error) {
 	v := readinessView{Mode: string(m), Requirements: []modes.Requirement{}}
-	switch m {
-	case modes.Dev:
-		// dev runs tasks in the stack itself: nothing beyond it.
-	case modes.DevDocker:
-		st, err := p.State()
-		if err != nil {
-			return v, err
-		}
-		env := modes.DevDockerEnv{State: st}
-		dc, err := a.Docker()
-		if err == nil {
-			_, err = dc.Info(ctx)
-		}
-		if err != nil {
-			env.EngineErr = err
-		} else {
-			env.ImageExists = dc.ImageExists
-		}
-		v.Requirements = modes.CheckDevDocker(ctx, env)
-	case modes.ProdLocal:
-		st, err := p.State()
-		if err != nil {
-			return v, err
-		}
-		env := modes.ProdLocalEnv{Profile: p.Config.Minikube.Profile, State: st, Kube: a.NewKube, DAGsDir: filepath.Join(p.Dir, "dags")}
-		if r, err := a.NewMinikube(); err != nil {
-			env.NoCluster = err
-		} else {
-			env.Cluster = minikube.New(r, p.Config.Minikube, st)
-		}
-		reqs, err := modes.CheckProdLocal(ctx, env)
-		if err != nil {
-			return v, err
-		}
+	reqs, err := modes.Check(ctx, p, m, a.Machine())
+	if err != nil {
+		return v, err
+	}
+	if reqs != nil {
 		v.Requirements = reqs
-	case modes.Prod:
-		v.Requirements = modes.CheckProd(ctx, p.Config, nil)
 	}
 	v.Ready = modes.AllReady(v.Requirements)
 	return v, nil
+}
+
+// Machine is what the readiness checks look at: the Docker engine once it
+// answers, minikube and the Kubernetes client.
+func (a *App) Machine() modes.Machine {
+	return modes.Machine{
+		Engine: func(ctx context.Context) (modes.ImageChecker, error) {
+			dc, err := a.Docker()
+			if err != nil {
+				return nil, err
+			}
+			if _, err := dc.Info(ctx); err != nil {
+				return nil, err
+			}
+			return dc, nil
+		},
+		NewMinikube: a.NewMinikube,
+		Kube:        a.NewKube,
+	}
 }
 
 func printReadiness(w io.Writer, v readinessView) {
