@@ -1,5 +1,7 @@
 package modes
 
+import "github.com/gaiaflow/gaiaflow/services/errs"
+
 // Requirement is one thing a mode needs, checked on this machine.
 type Requirement struct {
 	Name   string `json:"name"`
@@ -16,4 +18,16 @@ func AllReady(reqs []Requirement) bool {
 		}
 	}
 	return true
+}
+
+// NotReady is the error of mode m when some of reqs are missing: how many,
+// with hint saying what to do.
+func NotReady(m Mode, reqs []Requirement, hint string) error {
+	missing := 0
+	for _, r := range reqs {
+		if !r.Ready {
+			missing++
+		}
+	}
+	return errs.Failf(hint, "%s is not ready: %d of %d requirements are missing", m, missing, len(reqs))
 }

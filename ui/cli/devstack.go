@@ -23,6 +23,12 @@ import (
 
 // stackOf returns the local stack of p on the Docker engine.
 func (a *App) stackOf(p *project.Project) (*stack.Stack, error) {
+	return a.stackReporting(p, a.Reporter())
+}
+
+// stackReporting returns the local stack of p reporting its progress to r
+// (the dashboard hands each action its own reporter).
+func (a *App) stackReporting(p *project.Project, r event.Reporter) (*stack.Stack, error) {
 	dc, err := a.Docker()
 	if err != nil {
 		return nil, err
@@ -32,7 +38,7 @@ func (a *App) stackOf(p *project.Project) (*stack.Stack, error) {
 	if resolve == nil {
 		resolve = a.airflowRuntimeImage
 	}
-	return stack.New(dc, p, stack.Options{Reporter: a.Reporter(), ResolveImage: resolve,
+	return stack.New(dc, p, stack.Options{Reporter: r, ResolveImage: resolve,
 		DockerSocket: sock, SocketGID: gid}), nil
 }
 

@@ -7,7 +7,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/gaiaflow/gaiaflow/modes"
-	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/project"
 )
 
@@ -74,11 +73,5 @@ func printReadiness(w io.Writer, v readinessView) {
 
 // notReady is the error of a mode that lacks something.
 func notReady(v readinessView, hint string) error {
-	missing := 0
-	for _, r := range v.Requirements {
-		if !r.Ready {
-			missing++
-		}
-	}
-	return errs.Failf(hint, "%s is not ready: %d of %d requirements are missing", v.Mode, missing, len(v.Requirements))
+	return modes.NotReady(modes.Mode(v.Mode), v.Requirements, hint)
 }

@@ -6,7 +6,9 @@ import (
 	"io"
 	"os"
 
+	"github.com/gaiaflow/gaiaflow/services/airflow"
 	"github.com/gaiaflow/gaiaflow/services/docker"
+	"github.com/gaiaflow/gaiaflow/services/event"
 	"github.com/gaiaflow/gaiaflow/services/project"
 	"github.com/gaiaflow/gaiaflow/ui/tui"
 	"github.com/gaiaflow/gaiaflow/ui/tui/adapter"
@@ -58,6 +60,25 @@ func runSummary(ctx context.Context, a *App) error {
 	})
 }
 
+// projectAirflow is the client of p's Airflow: the api-server published on
+// 127.0.0.1 at services.airflow.port, logged in as the project's admin.
+// TODO(dagscli): airflow.ForProject says this once it is on main.
+func projectAirflow(ctx context.Context, p *project.Project) (*airflow.Client, error) {
+	st, err := p.State()
+	if err != nil {
+		return nil, err
+	}
+	creds, err := st.Credentials(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return airflow.New(airflow.Config{
+		BaseURL:  fmt.Sprintf("http://127.0.0.1:%d", p.Config.Services.Airflow.Port),
+		Username: creds.AirflowAdminUser,
+		Password: creds.AirflowAdminPassword,
+	})
+}
+
 // runDashboard opens the dashboard. GAIAFLOW_TUI_FAKE (a test and
 // development aid, see ui/tui/fake) swaps the real backend for an in-memory
 // fake world, so the dashboard can be driven without Docker or Airflow.
@@ -70,12 +91,23 @@ func runDashboard(ctx context.Context, a *App) error {
 	if v := a.Getenv("GAIAFLOW_TUI_FAKE"); v != "" {
 		be = fake.New(fake.FromEnv(v))
 	} else {
+		// Build the Docker client now: the adapter asks for it from
+		// several goroutines, and App builds it lazily without a lock.
+		_, _ = a.Docker()
 		start, explicit := a.Cwd, false
 		if a.Opts.Path != "" {
 			start, explicit = a.Opts.Path, true
 		}
 		be = &adapter.Backend{Start: start, Explicit: explicit,
-			NewDocker: func() (*docker.Client, error) { return a.NewDocker() }}
+			NewDocker: func() (*docker.Client, error) { return a.NewDocker() },
+			Stack: func(p *project.Project, r event.Reporter) (adapter.Stack, error) {
+				return a.stackReporting(p, r)
+			},
+			Airflow: func(ctx context.Context, p *project.Project) (adapter.Airflow, error) {
+				return projectAirflow(ctx, p)
+			},
+			Machine: a.Machine(),
+		}
 	}
 	return dashboard.Run(ctx, dashboard.RunOptions{
 		Backend: be, ReadOnly: a.Opts.ReadOnly, NoColor: !a.Color(), Getenv: a.Getenv,

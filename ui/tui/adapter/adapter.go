@@ -1,8 +1,10 @@
 // Package adapter connects the dashboard's tui.Backend to services/ and
-// modes/. Today it covers what has landed: the project and its settings,
-// the execution mode (switching included), and Docker connectivity. Service
-// states, logs and the Airflow reads answer tui.ErrUnavailable until the
-// stack and Airflow adapters are wired in here.
+// modes/: the project and its settings, the local stack (services/stack:
+// status, Docker events, logs, start, stop, restart, cleanup), the project's
+// Airflow (services/airflow: DAGs, runs, task instances, task logs, trigger,
+// pause) and the modes (modes.Check readiness, modes.Set). It translates
+// between their types and the dashboard's and decides nothing: what an
+// action does is what the same call does for the CLI.
 package adapter
 
 import (
@@ -13,53 +15,166 @@ import (
 	"time"
 
 	"github.com/gaiaflow/gaiaflow/modes"
+	"github.com/gaiaflow/gaiaflow/services/airflow"
 	"github.com/gaiaflow/gaiaflow/services/docker"
-	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/event"
 	"github.com/gaiaflow/gaiaflow/services/project"
+	"github.com/gaiaflow/gaiaflow/services/stack"
 	"github.com/gaiaflow/gaiaflow/ui/tui"
 )
 
-// Backend is the adapter.
+// Stack is what the adapter asks of a project's local stack; *stack.Stack
+// implements it.
+type Stack interface {
+	Status(ctx context.Context) (*stack.StatusView, error)
+	Changes(ctx context.Context) <-chan struct{}
+	Logs(ctx context.Context, o stack.LogOptions, out func(stack.LogLine)) error
+	Start(ctx context.Context, o stack.StartOptions) error
+	Stop(ctx context.Context, o stack.StopOptions) error
+	Restart(ctx context.Context, stop stack.StopOptions, start stack.StartOptions) error
+	Running(ctx context.Context, service string) (bool, error)
+	PlanCleanup(ctx context.Context, prune bool) (*stack.CleanupPlan, error)
+	Cleanup(ctx context.Context, cp *stack.CleanupPlan) error
+}
+
+// Airflow is what the adapter asks of a project's Airflow; *airflow.Client
+// implements it.
+type Airflow interface {
+	BaseURL() string
+	Health(ctx context.Context) (airflow.Health, error)
+	ListDAGs(ctx context.Context) ([]airflow.DAG, error)
+	ListImportErrors(ctx context.Context) ([]airflow.ImportError, error)
+	ListRuns(ctx context.Context, dagID string, limit int) ([]airflow.DAGRun, error)
+	ListTaskInstances(ctx context.Context, dagID, runID string) ([]airflow.TaskInstance, error)
+	TaskLog(ctx context.Context, dagID, runID, taskID string, try int) (string, error)
+	SetPaused(ctx context.Context, dagID string, paused bool) (airflow.DAG, error)
+	Trigger(ctx context.Context, dagID string, conf map[string]any) (airflow.DAGRun, error)
+}
+
+// Backend is the adapter. Every dependency is a function so that the CLI
+// hands over exactly what its own commands use; a nil one leaves its part
+// of the dashboard unknown or unavailable.
 type Backend struct {
 	// Start is where to look for the project; Explicit is -p.
 	Start    string
 	Explicit bool
-	// NewDocker builds a Docker client (services/docker.New).
+	// NewDocker builds a Docker client (services/docker.New), to say
+	// whether the engine answers.
 	NewDocker func() (*docker.Client, error)
+	// Stack returns the project's local stack reporting to r (the CLI's
+	// App.stackOf).
+	Stack func(p *project.Project, r event.Reporter) (Stack, error)
+	// Airflow returns the client of the project's Airflow (what
+	// airflow.ForProject builds). The adapter keeps one per project.
+	Airflow func(ctx context.Context, p *project.Project) (Airflow, error)
+	// Machine is what the readiness checks look at (modes.Check).
+	Machine modes.Machine
 
 	mu   sync.Mutex
 	subs []chan struct{}
+	af   Airflow
+	afOf string // the project and port af was built for
 }
 
-// Snapshot implements tui.Backend.
+// checkTimeout bounds each part of a snapshot, so that one slow dependency
+// (a hung engine, minikube) cannot freeze the dashboard.
+const checkTimeout = 4 * time.Second
+
+func (b *Backend) open() (*project.Project, error) {
+	return project.Open(b.Start, b.Explicit)
+}
+
+// Snapshot implements tui.Backend. It reads the stack's status, Airflow's
+// health and every mode's readiness at once, each bounded by checkTimeout.
 func (b *Backend) Snapshot(ctx context.Context) (tui.Snapshot, error) {
 	var s tui.Snapshot
-	s.Minikube = tui.Conn{Unknown: true, Detail: "not checked in this version"}
-	s.Airflow = tui.Conn{Unknown: true, Detail: "the Airflow client is not wired into the dashboard yet"}
-	s.Docker = b.docker(ctx)
-	p, err := project.Open(b.Start, b.Explicit)
+	s.Minikube = tui.Conn{Unknown: true, Detail: "checked in the prod_local checklist"}
+	s.Airflow = tui.Conn{Unknown: true}
+	var wg sync.WaitGroup
+	run := func(f func(ctx context.Context)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(ctx, checkTimeout)
+			defer cancel()
+			f(ctx)
+		}()
+	}
+	run(func(ctx context.Context) { s.Docker = b.docker(ctx) })
+	p, err := b.open()
 	switch {
 	case errors.Is(err, project.ErrNotFound):
+		wg.Wait()
 		return s, nil
 	case err != nil:
+		wg.Wait()
 		s.Project.Problem = oneLine(err)
 		return s, nil
 	}
 	s.Project = tui.Project{Found: true, Name: p.Config.Name, Dir: p.Dir}
 	s.Mode = p.Config.Mode
-	for _, name := range project.ServiceNames {
-		svc, _ := p.Config.Service(name)
-		s.Services = append(s.Services, tui.Service{
-			Name: name, Enabled: svc.IsEnabled(), Image: svc.Image,
-			URL:        fmt.Sprintf("http://127.0.0.1:%d", svc.Port),
-			Containers: []tui.Container{{Name: name, Image: svc.Image, State: tui.StateUnknown}},
+	var status *stack.StatusView
+	if b.Stack != nil {
+		run(func(ctx context.Context) {
+			if st, err := b.Stack(p, event.Discard); err == nil {
+				status, _ = st.Status(ctx)
+			}
 		})
 	}
-	for _, m := range modes.All() {
-		s.Modes = append(s.Modes, tui.ModeStatus{Mode: string(m), Description: m.Describe()})
+	if b.Airflow != nil {
+		run(func(ctx context.Context) { s.Airflow = b.airflowConn(ctx, p) })
+	}
+	all := modes.All()
+	s.Modes = make([]tui.ModeStatus, len(all))
+	for i, m := range all {
+		s.Modes[i] = tui.ModeStatus{Mode: string(m), Description: m.Describe()}
+		run(func(ctx context.Context) {
+			reqs, err := modes.Check(ctx, p, m, b.Machine)
+			if err != nil {
+				reqs = []modes.Requirement{{Name: "readiness", Detail: oneLine(err)}}
+			}
+			s.Modes[i].Checks = checks(reqs)
+		})
+	}
+	wg.Wait()
+	for _, ms := range s.Modes {
+		if ms.Mode == string(modes.ProdLocal) {
+			s.Minikube = minikubeConn(ms.Checks)
+		}
+	}
+	if status != nil {
+		s.Services = services(status)
+	} else {
+		s.Services = configuredServices(p)
 	}
 	return s, nil
+}
+
+// checks maps a mode's requirements onto the checklist. What to do about a
+// missing item is a command of the CLI; it is shown after the detail.
+func checks(reqs []modes.Requirement) []tui.Check {
+	out := make([]tui.Check, 0, len(reqs))
+	for _, r := range reqs {
+		c := tui.Check{Name: r.Name, OK: r.Ready, Detail: r.Detail}
+		if !r.Ready && r.Fix != "" {
+			if c.Detail != "" {
+				c.Detail += "; "
+			}
+			c.Detail += "fix: " + r.Fix
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// minikubeConn is the prod_local checklist's "cluster" item.
+func minikubeConn(cs []tui.Check) tui.Conn {
+	for _, c := range cs {
+		if c.Name == "cluster" {
+			return tui.Conn{OK: c.OK, Detail: c.Detail}
+		}
+	}
+	return tui.Conn{Unknown: true}
 }
 
 func (b *Backend) docker(ctx context.Context) tui.Conn {
@@ -71,8 +186,6 @@ func (b *Backend) docker(ctx context.Context) tui.Conn {
 		return tui.Conn{Detail: oneLine(err) + "; check DOCKER_HOST and your docker context"}
 	}
 	defer c.Close()
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
 	info, err := c.Info(ctx)
 	if err != nil {
 		return tui.Conn{Detail: oneLine(err) + "; start Docker"}
@@ -90,13 +203,34 @@ func oneLine(err error) string {
 	return s
 }
 
-// Changes implements tui.Backend: today only a mode switch changes anything.
+// Changes implements tui.Backend: the stack's container events (Docker's
+// event stream, no polling) and the adapter's own mode switches.
 func (b *Backend) Changes(ctx context.Context) <-chan struct{} {
 	ch := make(chan struct{}, 1)
 	b.mu.Lock()
 	b.subs = append(b.subs, ch)
 	b.mu.Unlock()
+	var events <-chan struct{}
+	if b.Stack != nil {
+		if p, err := b.open(); err == nil {
+			if st, err := b.Stack(p, event.Discard); err == nil {
+				events = st.Changes(ctx)
+			}
+		}
+	}
 	go func() {
+		for events != nil {
+			select {
+			case <-ctx.Done():
+				events = nil
+			case _, ok := <-events:
+				if !ok {
+					events = nil
+					continue
+				}
+				b.signal(ch)
+			}
+		}
 		<-ctx.Done()
 		b.mu.Lock()
 		defer b.mu.Unlock()
@@ -111,6 +245,20 @@ func (b *Backend) Changes(ctx context.Context) <-chan struct{} {
 	return ch
 }
 
+// signal sends a coalesced value on a subscription, unless it is closed.
+func (b *Backend) signal(ch chan struct{}) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, s := range b.subs {
+		if s == ch {
+			select {
+			case s <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
 func (b *Backend) notify() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -122,58 +270,7 @@ func (b *Backend) notify() {
 	}
 }
 
-func notWired(what string) error {
-	return fmt.Errorf("%s: not in this version of gaiaflow yet: %w", what, tui.ErrUnavailable)
-}
-
-// DAGs implements tui.Backend.
-func (b *Backend) DAGs(context.Context) (tui.DAGList, error) {
-	return tui.DAGList{}, notWired("DAGs")
-}
-
-// Runs implements tui.Backend.
-func (b *Backend) Runs(context.Context, string, int) ([]tui.Run, error) {
-	return nil, notWired("DAG runs")
-}
-
-// TaskInstances implements tui.Backend.
-func (b *Backend) TaskInstances(context.Context, string, string) ([]tui.TaskInstance, error) {
-	return nil, notWired("task instances")
-}
-
-// Logs implements tui.Backend.
-func (b *Backend) Logs(_ context.Context, src tui.LogSource, _ tui.LogQuery) (<-chan tui.LogLine, error) {
-	return nil, notWired("logs of " + src.Title())
-}
-
-// Do implements tui.Backend: switching mode works; the rest says it has not
-// landed, like the CLI's commands do.
-func (b *Backend) Do(ctx context.Context, a tui.Action, r event.Reporter) error {
-	if a.Verb != tui.VerbSetMode {
-		return errs.NotAvailable(a.String())
-	}
-	m, err := modes.Parse(a.Target)
-	if err != nil {
-		return err
-	}
-	p, err := project.Open(b.Start, b.Explicit)
-	if err != nil {
-		return err
-	}
-	st, err := p.State()
-	if err != nil {
-		return err
-	}
-	unlock, err := st.Lock(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	r.Report(event.Event{Kind: event.Step, Scope: "mode", Message: "setting mode " + string(m)})
-	if err := project.SetMode(p.Dir, string(m)); err != nil {
-		return err
-	}
-	b.notify()
-	r.Report(event.Event{Kind: event.Done, Scope: "mode", Message: m.Describe()})
-	return nil
+// unavailable wraps err so that the dashboard shows it and keeps running.
+func unavailable(what string, err error) error {
+	return fmt.Errorf("%s: %s: %w", what, oneLine(err), tui.ErrUnavailable)
 }

@@ -3,17 +3,26 @@ package adapter
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/gaiaflow/gaiaflow/services/airflow"
 	"github.com/gaiaflow/gaiaflow/services/event"
+	"github.com/gaiaflow/gaiaflow/services/stack"
 	"github.com/gaiaflow/gaiaflow/ui/tui"
 	"github.com/gaiaflow/gaiaflow/ui/tui/backendtest"
 )
 
-var _ tui.Backend = (*Backend)(nil)
+var (
+	_ tui.Backend = (*Backend)(nil)
+	_ Stack       = (*stack.Stack)(nil)
+	_ Airflow     = (*airflow.Client)(nil)
+)
 
 func TestSnapshotWithoutProject(t *testing.T) {
 	b := &Backend{Start: t.TempDir()}
@@ -29,47 +38,347 @@ func TestSnapshotWithoutProject(t *testing.T) {
 	}
 }
 
-func TestSnapshotAndSetMode(t *testing.T) {
-	dir := t.TempDir()
-	t.Setenv("XDG_STATE_HOME", t.TempDir())
-	if err := os.WriteFile(filepath.Join(dir, "gaiaflow.toml"), []byte("name = \"demo\"\npackage = \"demo\"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	b := &Backend{Start: dir, Explicit: true}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	changes := b.Changes(ctx)
-	s, err := b.Snapshot(ctx)
+func demoStatus() *stack.StatusView {
+	return &stack.StatusView{Project: "demo", Services: []stack.ServiceStatus{
+		{Name: "airflow", Enabled: true, State: "healthy",
+			URLs: []stack.URL{{Name: "Airflow", URL: "http://127.0.0.1:8080"}},
+			Containers: []stack.ContainerStatus{
+				{Component: "airflow-init", State: "completed", ExitCode: ptr(0), Image: "af:1"},
+				{Component: "airflow-apiserver", State: "healthy", Image: "af:1", Ports: []string{"127.0.0.1:8080->8080"}, StartedAt: ptr(t0), Restarts: 2},
+			}},
+		{Name: "mlflow", Enabled: true, State: "unhealthy", Containers: []stack.ContainerStatus{
+			{Component: "mlflow", State: "exited", ExitCode: ptr(1), OOMKilled: true, Image: "mlf:1"},
+		}},
+		{Name: "minio", Enabled: true, State: "starting", Containers: []stack.ContainerStatus{
+			{Component: "minio", State: "pulling"},
+		}},
+		{Name: "jupyter", Enabled: false, State: "disabled", Containers: []stack.ContainerStatus{
+			{Component: "jupyter", State: "not created"},
+		}},
+	}}
+}
+
+func TestSnapshotMapsTheStacksStatus(t *testing.T) {
+	fs := &fakeStack{status: demoStatus()}
+	fa := &fakeAirflow{health: airflow.Health{Healthy: true, Components: []airflow.Component{
+		{Name: "scheduler", Status: airflow.StatusHealthy}, {Name: "triggerer", Status: airflow.StatusNotDeployed}}}}
+	b := wired(t, fs, fa)
+	s, err := b.Snapshot(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !s.Project.Found || s.Project.Name != "demo" || s.Mode != "dev" || len(s.Services) != 4 || len(s.Modes) != 4 {
-		t.Fatalf("snapshot = %+v", s)
+	if !s.Project.Found || s.Project.Name != "demo" || s.Mode != "dev" {
+		t.Fatalf("project %+v mode %q", s.Project, s.Mode)
 	}
-	if s.Services[0].URL != "http://127.0.0.1:8080" {
-		t.Errorf("airflow URL = %q", s.Services[0].URL)
+	if len(s.Services) != 4 {
+		t.Fatalf("services = %+v", s.Services)
 	}
+	af := s.Services[0]
+	if af.Name != "airflow" || !af.Enabled || af.URL != "http://127.0.0.1:8080" || af.Image != "af:1" ||
+		!reflect.DeepEqual(af.Ports, []string{"127.0.0.1:8080->8080"}) {
+		t.Errorf("airflow = %+v", af)
+	}
+	want := []tui.Container{
+		{Name: "airflow-init", Image: "af:1", State: tui.StateExited, OneShot: true},
+		{Name: "airflow-apiserver", Image: "af:1", State: tui.StateHealthy, Started: t0, RestartCount: 2, Ports: []string{"127.0.0.1:8080->8080"}},
+	}
+	if !reflect.DeepEqual(af.Containers, want) {
+		t.Errorf("airflow containers\n got %+v\nwant %+v", af.Containers, want)
+	}
+	if c := s.Services[1].Containers[0]; c.State != tui.StateExited || c.ExitCode != 1 || !c.OOMKilled || c.OneShot {
+		t.Errorf("mlflow = %+v", c)
+	}
+	if c := s.Services[2].Containers[0]; c.State != tui.StatePulling {
+		t.Errorf("minio = %+v", c)
+	}
+	if j := s.Services[3]; j.Enabled || j.Containers[0].State != tui.StateMissing {
+		t.Errorf("jupyter = %+v", j)
+	}
+	if !s.Airflow.OK || s.Airflow.Detail != "http://127.0.0.1:1 (triggerer not deployed)" {
+		t.Errorf("airflow conn = %+v", s.Airflow)
+	}
+	if !s.Docker.Unknown {
+		t.Errorf("docker = %+v (no client was given)", s.Docker)
+	}
+}
+
+func TestContainerStatesMapOntoTheDashboards(t *testing.T) {
+	for in, want := range map[string]tui.State{
+		"pulling": tui.StatePulling, "building": tui.StateBuilding, "creating": tui.StateStarting,
+		"starting": tui.StateStarting, "created": tui.StateCreated, "healthy": tui.StateHealthy,
+		"unhealthy": tui.StateUnhealthy, "running": tui.StateRunning, "restarting": tui.StateRestarting,
+		"completed": tui.StateExited, "exited": tui.StateExited, "dead": tui.StateExited,
+		"stopped": tui.StateStopped, "paused": tui.StateStopped, "not created": tui.StateMissing,
+		"something new": tui.StateUnknown,
+	} {
+		if got := containerState(in); got != want {
+			t.Errorf("containerState(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestSnapshotWithoutEngineShowsTheConfiguredServices(t *testing.T) {
+	fs := &fakeStack{err: errors.New("cannot connect to the Docker daemon")}
+	fa := &fakeAirflow{err: fmt.Errorf("get a token: %w", airflow.ErrUnreachable)}
+	s, err := wired(t, fs, fa).Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Services) != 4 || s.Services[0].URL != "http://127.0.0.1:8080" || s.Services[0].Containers[0].State != tui.StateUnknown {
+		t.Errorf("services = %+v", s.Services)
+	}
+	if s.Airflow.OK || s.Airflow.Unknown || !strings.Contains(s.Airflow.Detail, "not reachable") {
+		t.Errorf("airflow = %+v", s.Airflow)
+	}
+}
+
+func TestSnapshotHasEveryModesChecklist(t *testing.T) {
+	s, err := wired(t, &fakeStack{status: demoStatus()}, &fakeAirflow{}).Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, m := range s.Modes {
+		names = append(names, m.Mode)
+	}
+	if strings.Join(names, " ") != "dev dev_docker prod_local prod" {
+		t.Fatalf("modes = %v", names)
+	}
+	if !s.Modes[0].Ready() || s.Modes[0].Description == "" {
+		t.Errorf("dev = %+v", s.Modes[0])
+	}
+	dd := s.Modes[1]
+	if dd.Ready() || len(dd.Checks) != 1 || dd.Checks[0].Name != "task image" ||
+		!strings.Contains(dd.Checks[0].Detail, "fix: build one with `gaiaflow dev dockerize`") {
+		t.Errorf("dev_docker = %+v", dd)
+	}
+	if pl := s.Modes[2]; pl.Ready() || len(pl.Checks) < 2 || pl.Checks[0].Name != "minikube" {
+		t.Errorf("prod_local = %+v", pl)
+	}
+	if s.Minikube.OK || s.Minikube.Unknown || s.Minikube.Detail == "" {
+		t.Errorf("minikube = %+v", s.Minikube)
+	}
+}
+
+func TestChangesFollowTheStacksEvents(t *testing.T) {
+	fs := &fakeStack{status: demoStatus()}
+	b := wired(t, fs, &fakeAirflow{})
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := b.Changes(ctx)
+	select {
+	case <-ch:
+		t.Fatal("a change without an event")
+	case <-time.After(50 * time.Millisecond):
+	}
+	fs.events <- struct{}{}
+	select {
+	case <-ch:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no change after a container event")
+	}
+	cancel()
+	for range ch {
+	}
+}
+
+func TestServiceLogs(t *testing.T) {
+	fs := &fakeStack{status: demoStatus(), lines: []stack.LogLine{
+		{Service: "airflow", Component: "airflow-scheduler", Stream: "stdout", Text: "one"},
+		{Service: "airflow", Component: "airflow-apiserver", Stream: "stderr", Text: "two"},
+	}}
+	b := wired(t, fs, &fakeAirflow{})
+	ch, err := b.Logs(context.Background(), tui.LogSource{Service: "airflow"}, tui.LogQuery{Since: 10 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []tui.LogLine
+	for l := range ch {
+		got = append(got, l)
+	}
+	want := []tui.LogLine{{Container: "airflow-scheduler", Text: "one"}, {Container: "airflow-apiserver", Stderr: true, Text: "two"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("lines = %+v", got)
+	}
+	if o := fs.logOpts[0]; !reflect.DeepEqual(o.Names, []string{"airflow"}) || o.Tail != -1 || o.Since != "10m0s" || o.Follow {
+		t.Errorf("options = %+v", o)
+	}
+
+	fs.logsErr = errors.New("no container of this project to show logs of")
+	fs.lines = nil
+	ch, err = b.Logs(context.Background(), tui.LogSource{Service: "airflow"}, tui.LogQuery{Tail: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := <-ch
+	if !l.Stderr || !strings.Contains(l.Text, "no container") {
+		t.Errorf("failure line = %+v", l)
+	}
+	if fs.logOpts[1].Tail != 5 {
+		t.Errorf("tail = %d", fs.logOpts[1].Tail)
+	}
+}
+
+func TestTaskLog(t *testing.T) {
+	b := wired(t, &fakeStack{}, &fakeAirflow{log: "done\n"})
+	ti := tui.TaskInstance{DAGID: "d", RunID: "r", TaskID: "t", Try: 2}
+	ch, err := b.Logs(context.Background(), tui.LogSource{Task: &ti}, tui.LogQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for l := range ch {
+		texts = append(texts, l.Container+": "+l.Text)
+	}
+	if strings.Join(texts, "|") != "t: d r t try 2|t: done" {
+		t.Errorf("lines = %q", texts)
+	}
+}
+
+func TestDAGsRunsAndTasks(t *testing.T) {
+	fa := &fakeAirflow{
+		dags: []airflow.DAG{
+			{ID: "etl", Paused: true, Schedule: "@daily", File: "etl.py", NextRun: ptr(t0.Add(time.Hour))},
+			{ID: "broken", File: "broken.py", HasImportErrors: true},
+			{ID: "never", File: "never.py"},
+		},
+		ierrs: []airflow.ImportError{{Filename: "broken.py", StackTrace: "Traceback:\n  ...\nNameError: x\n", Timestamp: t0}},
+		runs: []airflow.DAGRun{
+			{DAGID: "etl", RunID: "new", State: airflow.RunRunning, RunType: "manual", RunAfter: t0, StartDate: ptr(t0)},
+			{DAGID: "etl", RunID: "old", State: airflow.RunFailed, RunType: "scheduled", LogicalDate: ptr(t0.Add(-time.Hour)),
+				RunAfter: t0, StartDate: ptr(t0.Add(-time.Hour)), EndDate: ptr(t0.Add(-time.Minute))},
+		},
+		tis: []airflow.TaskInstance{{TaskID: "load", MapIndex: -1, State: airflow.TaskSuccess, TryNumber: 1, StartDate: ptr(t0), Operator: "PythonOperator"}},
+	}
+	b := wired(t, &fakeStack{}, fa)
+	ctx := context.Background()
+	l, err := b.DAGs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []tui.DAG{
+		{ID: "etl", Paused: true, LastRunState: "running", LastRunStart: t0, NextRun: t0.Add(time.Hour), Schedule: "@daily", File: "etl.py"},
+		{ID: "broken", File: "broken.py", ImportError: "NameError: x"},
+		{ID: "never", File: "never.py"},
+	}
+	if !reflect.DeepEqual(l.DAGs, want) {
+		t.Errorf("DAGs\n got %+v\nwant %+v", l.DAGs, want)
+	}
+	if len(l.ImportErrors) != 1 || l.ImportErrors[0].File != "broken.py" || !l.ImportErrors[0].Time.Equal(t0) {
+		t.Errorf("import errors = %+v", l.ImportErrors)
+	}
+	runs, err := b.Runs(ctx, "etl", 25)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRuns := []tui.Run{
+		{DAGID: "etl", RunID: "new", State: "running", Type: "manual", LogicalDate: t0, Start: t0},
+		{DAGID: "etl", RunID: "old", State: "failed", Type: "scheduled", LogicalDate: t0.Add(-time.Hour), Start: t0.Add(-time.Hour), End: t0.Add(-time.Minute)},
+	}
+	if !reflect.DeepEqual(runs, wantRuns) {
+		t.Errorf("runs\n got %+v\nwant %+v", runs, wantRuns)
+	}
+	tis, err := b.TaskInstances(ctx, "etl", "new")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantTI := []tui.TaskInstance{{DAGID: "etl", RunID: "new", TaskID: "load", MapIndex: -1, State: "success", Try: 1, Start: t0, Operator: "PythonOperator"}}
+	if !reflect.DeepEqual(tis, wantTI) {
+		t.Errorf("tasks = %+v", tis)
+	}
+}
+
+func TestUnreachableAirflowIsUnavailable(t *testing.T) {
+	b := wired(t, &fakeStack{}, &fakeAirflow{err: fmt.Errorf("GET /api/v2/dags: %w", airflow.ErrUnreachable)})
+	_, err := b.DAGs(context.Background())
+	if !errors.Is(err, tui.ErrUnavailable) || !strings.Contains(err.Error(), "gaiaflow dev start") {
+		t.Errorf("err = %v", err)
+	}
+	other := errors.New("boom")
+	b = wired(t, &fakeStack{}, &fakeAirflow{err: other})
+	if _, err := b.Runs(context.Background(), "x", 5); !errors.Is(err, other) || errors.Is(err, tui.ErrUnavailable) {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestDoCallsTheStackAsTheCLIDoes(t *testing.T) {
+	fs := &fakeStack{status: demoStatus()}
+	b := wired(t, fs, &fakeAirflow{})
 	var rec event.Recorder
-	if err := b.Do(ctx, tui.Action{Verb: tui.VerbSetMode, Target: "dev_docker"}, &rec); err != nil {
+	for _, a := range []tui.Action{
+		{Verb: tui.VerbStart, Target: "mlflow"}, {Verb: tui.VerbStop, Target: "minio"},
+		{Verb: tui.VerbRestart, Target: "airflow"}, {Verb: tui.VerbStartAll}, {Verb: tui.VerbStopAll},
+		{Verb: tui.VerbRestartAll}, {Verb: tui.VerbDeleteVolumes}, {Verb: tui.VerbCleanup},
+	} {
+		if err := b.Do(context.Background(), a, &rec); err != nil {
+			t.Fatalf("%s: %v", a, err)
+		}
+	}
+	want := []string{"start [mlflow]", "stop [minio] volumes=false", "restart [airflow] [airflow]", "start []",
+		"stop [] volumes=false", "restart [] []", "stop [] volumes=true", "plan-cleanup prune=true"}
+	if got := fs.Calls(); !reflect.DeepEqual(got, want) {
+		t.Errorf("calls\n got %q\nwant %q", got, want)
+	}
+	if len(rec.Events()) == 0 {
+		t.Error("the stack's progress did not reach the action's reporter")
+	}
+	if err := b.Do(context.Background(), tui.Action{Verb: tui.VerbBuildImage}, &rec); err == nil || !strings.Contains(err.Error(), "not available yet") {
+		t.Errorf("build-image err = %v", err)
+	}
+}
+
+func TestDoDAGActions(t *testing.T) {
+	fa := &fakeAirflow{}
+	b := wired(t, &fakeStack{}, fa)
+	var rec event.Recorder
+	for _, a := range []tui.Action{{Verb: tui.VerbTrigger, Target: "etl"}, {Verb: tui.VerbPause, Target: "etl"}, {Verb: tui.VerbUnpause, Target: "etl"}} {
+		if err := b.Do(context.Background(), a, &rec); err != nil {
+			t.Fatalf("%s: %v", a, err)
+		}
+	}
+	if want := []string{"trigger etl", "paused etl=true", "paused etl=false"}; !reflect.DeepEqual(fa.actions, want) {
+		t.Errorf("actions = %q", fa.actions)
+	}
+	if ev := rec.Events(); len(ev) != 3 || !strings.Contains(ev[0].Message, "manual__1") {
+		t.Errorf("events = %+v", ev)
+	}
+}
+
+func TestSetModeIsRefusedUntilTheModeIsReady(t *testing.T) {
+	fs := &fakeStack{status: demoStatus()}
+	b := wired(t, fs, &fakeAirflow{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	changes := b.Changes(ctx)
+	var rec event.Recorder
+	err := b.Do(ctx, tui.Action{Verb: tui.VerbSetMode, Target: "dev_docker"}, &rec)
+	if err == nil || !strings.Contains(err.Error(), "dev_docker is not ready: 1 of 1 requirements are missing") {
+		t.Fatalf("err = %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(b.Start, "gaiaflow.toml"), []byte("name = \"demo\"\npackage = \"demo\"\nmode = \"prod\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Do(ctx, tui.Action{Verb: tui.VerbSetMode, Target: "dev"}, &rec); err != nil {
 		t.Fatal(err)
 	}
 	<-changes
-	s, _ = b.Snapshot(ctx)
-	if s.Mode != "dev_docker" {
+	s, _ := b.Snapshot(ctx)
+	if s.Mode != "dev" {
 		t.Errorf("mode = %q", s.Mode)
 	}
 	if len(rec.Events()) == 0 {
 		t.Error("no progress reported")
 	}
-	if err := b.Do(ctx, tui.Action{Verb: tui.VerbStartAll}, &rec); err == nil || !strings.Contains(err.Error(), "not available yet") {
-		t.Errorf("start-all err = %v", err)
+	if calls := fs.Calls(); len(calls) != 0 {
+		t.Errorf("without an engine nothing is asked of the stack, got %q", calls)
 	}
 	cancel()
-	if _, ok := <-changes; ok {
-		t.Error("changes not closed with its context")
+	for range changes {
 	}
 }
 
 func TestAdapterKeepsTheBackendContract(t *testing.T) {
-	backendtest.Contract(t, &Backend{Start: t.TempDir()})
+	t.Run("NoProject", func(t *testing.T) { backendtest.Contract(t, &Backend{Start: t.TempDir()}) })
+	t.Run("Wired", func(t *testing.T) {
+		backendtest.Contract(t, wired(t, &fakeStack{status: demoStatus()}, &fakeAirflow{}))
+	})
 }

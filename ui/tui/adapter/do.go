@@ -1,0 +1,159 @@
+package adapter
+
+import (
+	"context"
+	"errors"
+
+	"github.com/gaiaflow/gaiaflow/modes"
+	"github.com/gaiaflow/gaiaflow/services/errs"
+	"github.com/gaiaflow/gaiaflow/services/event"
+	"github.com/gaiaflow/gaiaflow/services/project"
+	"github.com/gaiaflow/gaiaflow/services/stack"
+	"github.com/gaiaflow/gaiaflow/ui/tui"
+)
+
+// Do implements tui.Backend. Each verb is the call the CLI's command makes:
+// start, stop and restart are `gaiaflow dev start|stop|restart [-s SERVICE]`,
+// delete-volumes `dev stop --volumes`, cleanup `dev cleanup --prune --yes`
+// (the dashboard asks first), trigger, pause and unpause `gaiaflow dags ...`,
+// and set-mode `gaiaflow mode set` without --force. Building images and
+// driving Minikube from the dashboard have not landed.
+func (b *Backend) Do(ctx context.Context, a tui.Action, r event.Reporter) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	switch a.Verb {
+	case tui.VerbStart, tui.VerbStop, tui.VerbRestart,
+		tui.VerbStartAll, tui.VerbStopAll, tui.VerbRestartAll,
+		tui.VerbDeleteVolumes, tui.VerbCleanup:
+		return b.doStack(ctx, a, r)
+	case tui.VerbTrigger, tui.VerbPause, tui.VerbUnpause:
+		return b.doDAG(ctx, a, r)
+	case tui.VerbSetMode:
+		return b.setMode(ctx, a.Target, r)
+	}
+	return errs.NotAvailable(a.String() + " from the dashboard")
+}
+
+func (b *Backend) doStack(ctx context.Context, a tui.Action, r event.Reporter) error {
+	if b.Stack == nil {
+		return unavailable(a.String(), errNoStack)
+	}
+	p, err := b.open()
+	if err != nil {
+		return err
+	}
+	st, err := b.Stack(p, r)
+	if err != nil {
+		return err
+	}
+	var services []string
+	if a.Target != "" {
+		services = []string{a.Target}
+	}
+	switch a.Verb {
+	case tui.VerbStart, tui.VerbStartAll:
+		return st.Start(ctx, stack.StartOptions{Services: services})
+	case tui.VerbStop, tui.VerbStopAll:
+		return st.Stop(ctx, stack.StopOptions{Services: services})
+	case tui.VerbRestart, tui.VerbRestartAll:
+		return st.Restart(ctx, stack.StopOptions{Services: services}, stack.StartOptions{Services: services})
+	case tui.VerbDeleteVolumes:
+		return st.Stop(ctx, stack.StopOptions{Volumes: true})
+	}
+	cp, err := st.PlanCleanup(ctx, true)
+	if err != nil {
+		return err
+	}
+	if cp.Empty() {
+		r.Report(event.Event{Kind: event.Done, Scope: "stack", Message: "nothing of project " + p.ID() + " to remove"})
+		return nil
+	}
+	return st.Cleanup(ctx, cp)
+}
+
+func (b *Backend) doDAG(ctx context.Context, a tui.Action, r event.Reporter) error {
+	c, err := b.client(ctx)
+	if err != nil {
+		return err
+	}
+	report := func(msg string) {
+		r.Report(event.Event{Kind: event.Done, Scope: "airflow", Message: msg})
+	}
+	switch a.Verb {
+	case tui.VerbTrigger:
+		run, err := c.Trigger(ctx, a.Target, nil)
+		if err != nil {
+			return airflowErr("trigger "+a.Target, c, err)
+		}
+		report("triggered " + a.Target + ": run " + run.RunID + " is " + string(run.State))
+	default:
+		paused := a.Verb == tui.VerbPause
+		if _, err := c.SetPaused(ctx, a.Target, paused); err != nil {
+			return airflowErr(a.String(), c, err)
+		}
+		report(string(a.Verb) + "d " + a.Target)
+	}
+	return nil
+}
+
+// setMode is `gaiaflow mode set MODE`: refused while the mode lacks
+// something (the mode panel lists what), then modes.Set, which recreates a
+// running Airflow with the new mode.
+func (b *Backend) setMode(ctx context.Context, target string, r event.Reporter) error {
+	m, err := modes.Parse(target)
+	if err != nil {
+		return err
+	}
+	p, err := b.open()
+	if err != nil {
+		return err
+	}
+	reqs, err := modes.Check(ctx, p, m, b.Machine)
+	if err != nil {
+		return err
+	}
+	if !modes.AllReady(reqs) {
+		return modes.NotReady(m, reqs, "fix the items the mode panel lists for "+string(m))
+	}
+	st, err := p.State()
+	if err != nil {
+		return err
+	}
+	sw := modes.Switch{State: st}
+	if b.Stack != nil {
+		if s, err := b.Stack(p, r); err == nil {
+			quick, cancel := context.WithTimeout(ctx, checkTimeout)
+			answers := b.docker(quick).OK
+			cancel()
+			if answers { // as the CLI: without an engine the mode is only written
+				sw.AirflowRunning = func(ctx context.Context, p *project.Project) (bool, error) {
+					return s.Running(ctx, "airflow")
+				}
+				sw.RecreateAirflow = func(ctx context.Context, p *project.Project) error {
+					s, err := b.Stack(p, r)
+					if err != nil {
+						return err
+					}
+					return s.Start(ctx, stack.StartOptions{Services: []string{"airflow"}})
+				}
+			}
+		}
+	}
+	r.Report(event.Event{Kind: event.Step, Scope: "mode", Message: "setting mode " + string(m)})
+	_, recreated, err := modes.Set(ctx, p, m, sw)
+	b.notify()
+	var se *stack.StartError
+	if errors.As(err, &se) {
+		return errs.Wrap(errs.Failure, err, se.Hint(), "mode set to %s, but Airflow did not come back with it", m)
+	}
+	if err != nil {
+		return err
+	}
+	msg := m.Describe()
+	if recreated {
+		msg += "; Airflow was recreated with GAIAFLOW_MODE=" + string(m)
+	}
+	r.Report(event.Event{Kind: event.Done, Scope: "mode", Message: msg})
+	return nil
+}
