@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/gaiaflow/gaiaflow/services/airflow"
 	"github.com/gaiaflow/gaiaflow/services/docker"
 	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/project"
@@ -42,6 +43,7 @@ type App struct {
 	IsTerminal func(w io.Writer) bool
 
 	docker  *docker.Client
+	airflow *airflow.Client
 	project *project.Project
 }
 
