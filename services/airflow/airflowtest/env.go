@@ -189,7 +189,12 @@ func airflowEnv(home, dags, passwords, baseURL, user string) []string {
 		"AIRFLOW__CORE__LOAD_EXAMPLES=False",
 		"AIRFLOW__CORE__EXECUTOR=LocalExecutor",
 		"AIRFLOW__CORE__PARALLELISM=4",
-		"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=sqlite:///"+filepath.Join(home, "airflow.db"),
+		// SQLite lets one process write at a time; the others wait up
+		// to timeout seconds for the lock (5 by default) and then fail
+		// with "database is locked", which the api-server answers with
+		// a 500. On a busy 2-core machine the dag processor's writes
+		// for the 1,000 generated DAGs take longer than 5 s.
+		"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=sqlite:///"+filepath.Join(home, "airflow.db")+"?timeout=60",
 		"AIRFLOW__CORE__AUTH_MANAGER=airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
 		"AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="+user+":admin",
 		"AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="+passwords,
