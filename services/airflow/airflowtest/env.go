@@ -36,7 +36,8 @@ type Options struct {
 	// User and Password are the admin's (DefaultUser, DefaultPassword
 	// when empty).
 	User, Password string
-	// Port is the api-server's port on 127.0.0.1; 0 picks a free one.
+	// Port is the port on 127.0.0.1 where tests reach the api-server
+	// (through a proxy, see gate.go); 0 picks a free one.
 	Port int
 	// DAGFiles are written to the dags folder before Airflow starts, by
 	// file name (see TestDAGs). Start returns once the dag processor has
@@ -50,7 +51,10 @@ type Options struct {
 
 // Env is a running Airflow.
 type Env struct {
-	// BaseURL is the api-server's root, http://127.0.0.1:<Port>.
+	// BaseURL is where tests (and tasks) reach the api-server,
+	// http://127.0.0.1:<Port>: a proxy that keeps changes made through
+	// the public API from running alongside other requests (see gate.go).
+	// The api-server itself listens on another port.
 	BaseURL        string
 	Port           int
 	User, Password string
@@ -62,6 +66,7 @@ type Env struct {
 	Timings []string
 
 	procs    []*proc
+	gate     *gate
 	stopOnce sync.Once
 }
 
@@ -79,8 +84,7 @@ type proc struct {
 // instead: see Shared.
 func Start(tb testing.TB, opts Options) *Env {
 	tb.Helper()
-	bin := testenv.Airflow(tb)
-	env, err := start(bin, opts)
+	env, err := start(findAirflow(tb), opts)
 	if err != nil {
 		tb.Fatalf("start a real Airflow: %v", err)
 	}
@@ -88,7 +92,21 @@ func Start(tb testing.TB, opts Options) *Env {
 	return env
 }
 
-func start(bin string, opts Options) (env *Env, err error) {
+// installation is the Airflow that tests may use.
+type installation struct {
+	python  string // the venv's interpreter
+	airflow string // the airflow executable beside it
+}
+
+// findAirflow skips or fails the test unless Airflow is installed (see
+// services/testenv).
+func findAirflow(tb testing.TB) installation {
+	tb.Helper()
+	return installation{python: testenv.Python(tb), airflow: testenv.Airflow(tb)}
+}
+
+func start(inst installation, opts Options) (env *Env, err error) {
+	bin := inst.airflow
 	if opts.User == "" {
 		opts.User = DefaultUser
 	}
@@ -124,11 +142,13 @@ func start(bin string, opts Options) (env *Env, err error) {
 	if err := os.WriteFile(passwords, seed, 0o600); err != nil {
 		return env, err
 	}
-	env.Port = opts.Port
-	if env.Port == 0 {
-		if env.Port, err = freePort(); err != nil {
-			return env, err
-		}
+	apiPort, err := freePort()
+	if err != nil {
+		return env, err
+	}
+	apiURL := fmt.Sprintf("http://127.0.0.1:%d", apiPort)
+	if env.gate, env.Port, err = openGate(opts.Port, apiURL); err != nil {
+		return env, err
 	}
 	env.BaseURL = fmt.Sprintf("http://127.0.0.1:%d", env.Port)
 	vars := airflowEnv(home, env.DAGsDir, passwords, env.BaseURL, opts.User)
@@ -147,10 +167,22 @@ func start(bin string, opts Options) (env *Env, err error) {
 		_ = os.WriteFile(filepath.Join(home, "migrate.log"), out, 0o644)
 		return env, fmt.Errorf("airflow db migrate: %w\n%s", err, lastLines(out, 30))
 	}
+	// In the default rollback-journal mode a reader blocks writers and
+	// vice versa: with the scheduler, the dag processor, the api-server
+	// and its execution API all on one file, a few runs at once made
+	// Airflow answer "database is locked", or answer nothing for tens of
+	// seconds, and tasks failed on timeouts. WAL lets readers go on while
+	// one writer writes; the mode is stored in the file.
+	wal := exec.CommandContext(ctx, inst.python, "-c",
+		"import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA journal_mode=WAL').fetchone()[0])",
+		filepath.Join(home, "airflow.db"))
+	if out, err := wal.CombinedOutput(); err != nil || strings.TrimSpace(string(out)) != "wal" {
+		return env, fmt.Errorf("put airflow.db in WAL mode: %v: %s", err, out)
+	}
 	lap("db migrate")
 
 	for _, args := range [][]string{
-		{"api-server", "--host", "127.0.0.1", "--port", fmt.Sprint(env.Port), "--workers", "1"},
+		{"api-server", "--host", "127.0.0.1", "--port", fmt.Sprint(apiPort), "--workers", "1"},
 		// Task logs are read from the shared AIRFLOW_HOME, so the
 		// scheduler needs no log server (and no port of its own).
 		{"scheduler", "--skip-serve-logs"},
@@ -189,12 +221,12 @@ func airflowEnv(home, dags, passwords, baseURL, user string) []string {
 		"AIRFLOW__CORE__LOAD_EXAMPLES=False",
 		"AIRFLOW__CORE__EXECUTOR=LocalExecutor",
 		"AIRFLOW__CORE__PARALLELISM=4",
-		// SQLite lets one process write at a time; the others wait up
-		// to timeout seconds for the lock (5 by default) and then fail
+		// SQLite lets one connection write at a time; the others wait
+		// up to timeout seconds for the lock (5 by default), then fail
 		// with "database is locked", which the api-server answers with
-		// a 500. On a busy 2-core machine the dag processor's writes
-		// for the 1,000 generated DAGs take longer than 5 s.
-		"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=sqlite:///"+filepath.Join(home, "airflow.db")+"?timeout=60",
+		// a 500. The database is in WAL mode (see start), so readers
+		// never wait; 15 s covers writers on a busy 2-core machine.
+		"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=sqlite:///"+filepath.Join(home, "airflow.db")+"?timeout=15",
 		"AIRFLOW__CORE__AUTH_MANAGER=airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
 		"AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="+user+":admin",
 		"AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="+passwords,
@@ -304,6 +336,9 @@ func (e *Env) Stop() {
 			})
 		}
 		wg.Wait()
+		if e.gate != nil {
+			e.gate.close()
+		}
 		if os.Getenv("GAIAFLOW_KEEP_AIRFLOW_HOME") != "" {
 			fmt.Printf("kept AIRFLOW_HOME %s\n", e.Home)
 			return

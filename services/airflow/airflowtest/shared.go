@@ -5,8 +5,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/gaiaflow/gaiaflow/services/testenv"
 )
 
 // Shared is one Airflow shared by the tests of a test binary: the first test
@@ -25,10 +23,10 @@ import (
 type Shared struct {
 	Options Options
 
-	mu  sync.Mutex
-	bin string
-	env *Env
-	err error
+	mu   sync.Mutex
+	inst *installation
+	env  *Env
+	err  error
 }
 
 // Get returns the shared Airflow, starting it on first use. It skips the test
@@ -38,13 +36,14 @@ func (s *Shared) Get(tb testing.TB) *Env {
 	tb.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.bin == "" {
+	if s.inst == nil {
 		// testenv.Airflow imports airflow in Python, which takes
 		// seconds; once it has said yes, that holds for the binary.
-		s.bin = testenv.Airflow(tb)
+		inst := findAirflow(tb)
+		s.inst = &inst
 	}
 	if s.env == nil && s.err == nil {
-		s.env, s.err = start(s.bin, s.Options)
+		s.env, s.err = start(*s.inst, s.Options)
 		if s.err == nil {
 			// go test -v shows how long the shared start took.
 			fmt.Printf("real Airflow ready at %s: %s (AIRFLOW_HOME %s)\n",
