@@ -178,9 +178,11 @@ func TestRealAirflowDagsPauseAndUnpause(t *testing.T) {
 		t.Errorf("runs of %s: %v, %v", id, runs, err)
 	}
 
-	r = runWith(t, dir, nil, "dags", "pause", "no_such_dag")
-	if r.code != 1 || !strings.Contains(r.err, `error: no DAG "no_such_dag" in Airflow`) {
-		t.Errorf("pause no_such_dag: exit %d, stderr:\n%s", r.code, r.err)
+	for _, args := range [][]string{{"pause", "no_such_dag"}, {"runs", "no_such_dag"}, {"trigger", "no_such_dag"}} {
+		r = runWith(t, dir, nil, append([]string{"dags"}, args...)...)
+		if r.code != 1 || !strings.Contains(r.err, `error: no DAG "no_such_dag" in Airflow`) {
+			t.Errorf("dags %v: exit %d, stderr:\n%s", args, r.code, r.err)
+		}
 	}
 }
 
@@ -250,6 +252,7 @@ func TestRealAirflowDagsTriggerWait(t *testing.T) {
 		}
 	})
 	t.Run("fail_dag exits 1 naming boom", func(t *testing.T) {
+		t.Logf("gaiaflow dags trigger fail_dag --unpause --wait:\n%s%s", fail.out, fail.err)
 		if fail.code != 1 {
 			t.Fatalf("exit %d; stdout:\n%s\nstderr:\n%s", fail.code, fail.out, fail.err)
 		}

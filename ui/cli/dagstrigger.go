@@ -96,7 +96,7 @@ func followRun(ctx context.Context, a *App, c *airflow.Client, run airflow.DAGRu
 		if final.Run.State != "" {
 			state = "still " + string(final.Run.State)
 		}
-		return errs.Wrap(errs.Failure, err,
+		return explained(err,
 			fmt.Sprintf("it goes on in Airflow: `gaiaflow dags runs %s` shows how it ends; --timeout waits longer", run.DAGID),
 			"run %s of %s is %s after %s", run.RunID, run.DAGID, state, timeout)
 	default:
