@@ -30,18 +30,25 @@ type result struct {
 // run executes gaiaflow in-process in dir with an isolated environment.
 func run(t *testing.T, dir string, args ...string) result {
 	t.Helper()
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	return runWith(t, dir, map[string]string{"XDG_STATE_HOME": state, "HOME": state}, args...)
+}
+
+// runWith executes gaiaflow in-process in dir, with env overriding the
+// process's environment as App.Getenv reads it. It changes nothing global,
+// so parallel goroutines may use it.
+func runWith(t *testing.T, dir string, env map[string]string, args ...string) result {
+	t.Helper()
 	var out, errb bytes.Buffer
 	a := NewApp(strings.NewReader(""), &out, &errb)
 	a.Cwd = dir
-	state := t.TempDir()
-	env := map[string]string{"XDG_STATE_HOME": state, "HOME": state}
 	a.Getenv = func(k string) string {
 		if v, ok := env[k]; ok {
 			return v
 		}
 		return os.Getenv(k)
 	}
-	t.Setenv("XDG_STATE_HOME", state)
 	var r result
 	real := a.NewDocker
 	a.NewDocker = func() (*docker.Client, error) { r.dockers++; return real() }
@@ -260,11 +267,7 @@ func TestDoctorRealDaemon(t *testing.T) {
 
 // TestBinaryExitCodes builds the real binary and checks the process's exit codes.
 func TestBinaryExitCodes(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "gaiaflow")
-	build := exec.Command("go", "build", "-o", bin, "github.com/gaiaflow/gaiaflow")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildGaiaflow(t)
 	for _, tc := range []struct {
 		args []string
 		code int
@@ -326,4 +329,15 @@ func dockerUp() bool {
 	}
 	_ = conn.Close()
 	return true
+}
+
+// buildGaiaflow builds the real binary into a temporary directory.
+func buildGaiaflow(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "gaiaflow")
+	build := exec.Command("go", "build", "-o", bin, "github.com/gaiaflow/gaiaflow")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }
