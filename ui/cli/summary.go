@@ -60,9 +60,8 @@ func runSummary(ctx context.Context, a *App) error {
 	})
 }
 
-// projectAirflow is the client of p's Airflow: the api-server published on
-// 127.0.0.1 at services.airflow.port, logged in as the project's admin.
-// TODO(dagscli): airflow.ForProject says this once it is on main.
+// projectAirflow is the client of p's Airflow, built by airflow.ForProject
+// as the dags commands' is.
 func projectAirflow(ctx context.Context, p *project.Project) (*airflow.Client, error) {
 	st, err := p.State()
 	if err != nil {
@@ -72,11 +71,7 @@ func projectAirflow(ctx context.Context, p *project.Project) (*airflow.Client, e
 	if err != nil {
 		return nil, err
 	}
-	return airflow.New(airflow.Config{
-		BaseURL:  fmt.Sprintf("http://127.0.0.1:%d", p.Config.Services.Airflow.Port),
-		Username: creds.AirflowAdminUser,
-		Password: creds.AirflowAdminPassword,
-	})
+	return airflow.ForProject(p, creds)
 }
 
 // runDashboard opens the dashboard. GAIAFLOW_TUI_FAKE (a test and
