@@ -143,7 +143,7 @@ func (b *Backend) Snapshot(ctx context.Context) (tui.Snapshot, error) {
 		}
 	}
 	if status != nil {
-		s.Services = services(status)
+		s.Services = services(p, status)
 	} else {
 		s.Services = configuredServices(p)
 	}

@@ -74,7 +74,7 @@ func TestSnapshotMapsTheStacksStatus(t *testing.T) {
 		t.Fatalf("services = %+v", s.Services)
 	}
 	af := s.Services[0]
-	if af.Name != "airflow" || !af.Enabled || af.URL != "http://127.0.0.1:8080" || af.Image != "af:1" ||
+	if af.Name != "airflow" || !af.Enabled || af.URL != "http://127.0.0.1:8080" || !strings.HasPrefix(af.Image, "apache/airflow:") ||
 		!reflect.DeepEqual(af.Ports, []string{"127.0.0.1:8080->8080"}) {
 		t.Errorf("airflow = %+v", af)
 	}

@@ -11,19 +11,20 @@ import (
 	"github.com/gaiaflow/gaiaflow/ui/tui"
 )
 
-// services maps the stack's status onto the services panel.
-func services(v *stack.StatusView) []tui.Service {
+// services maps the stack's status onto the services panel. A service's
+// image is the one gaiaflow.toml names for it (its containers say theirs).
+func services(p *project.Project, v *stack.StatusView) []tui.Service {
 	out := make([]tui.Service, 0, len(v.Services))
 	for _, ss := range v.Services {
 		s := tui.Service{Name: ss.Name, Enabled: ss.Enabled}
+		if cfg, ok := p.Config.Service(ss.Name); ok {
+			s.Image = cfg.Image
+		}
 		if len(ss.URLs) > 0 {
 			s.URL = ss.URLs[0].URL
 		}
 		for _, cs := range ss.Containers {
 			c := container(cs)
-			if s.Image == "" {
-				s.Image = c.Image
-			}
 			s.Ports = append(s.Ports, c.Ports...)
 			s.Containers = append(s.Containers, c)
 		}
