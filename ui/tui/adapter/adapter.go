@@ -74,6 +74,19 @@ type Backend struct {
 	subs []chan struct{}
 	af   Airflow
 	afOf string // the project and port af was built for
+
+	// At most one snapshot is read at a time; calls that arrive meanwhile
+	// share the next one, which starts when the current one ends, so each
+	// caller gets a state read after its call.
+	snapMu  sync.Mutex
+	reading *snapshotRead
+	queued  *snapshotRead
+}
+
+type snapshotRead struct {
+	done chan struct{}
+	s    tui.Snapshot
+	err  error
 }
 
 // checkTimeout bounds each part of a snapshot, so that one slow dependency
@@ -86,7 +99,42 @@ func (b *Backend) open() (*project.Project, error) {
 
 // Snapshot implements tui.Backend. It reads the stack's status, Airflow's
 // health and every mode's readiness at once, each bounded by checkTimeout.
+// A burst of calls (Docker events while the stack starts) costs at most
+// two reads.
 func (b *Backend) Snapshot(ctx context.Context) (tui.Snapshot, error) {
+	b.snapMu.Lock()
+	r := b.queued
+	switch {
+	case b.reading == nil:
+		r = &snapshotRead{done: make(chan struct{})}
+		b.reading = r
+		go b.read(r)
+	case r == nil:
+		r = &snapshotRead{done: make(chan struct{})}
+		b.queued = r
+	}
+	b.snapMu.Unlock()
+	select {
+	case <-r.done:
+		return r.s, r.err
+	case <-ctx.Done():
+		return tui.Snapshot{}, ctx.Err()
+	}
+}
+
+// read makes one snapshot, then starts the queued one.
+func (b *Backend) read(r *snapshotRead) {
+	r.s, r.err = b.snapshot(context.Background())
+	b.snapMu.Lock()
+	close(r.done)
+	b.reading, b.queued = b.queued, nil
+	if b.reading != nil {
+		go b.read(b.reading)
+	}
+	b.snapMu.Unlock()
+}
+
+func (b *Backend) snapshot(ctx context.Context) (tui.Snapshot, error) {
 	var s tui.Snapshot
 	s.Minikube = tui.Conn{Unknown: true, Detail: "checked in the prod_local checklist"}
 	s.Airflow = tui.Conn{Unknown: true}

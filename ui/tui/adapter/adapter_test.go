@@ -8,11 +8,14 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gaiaflow/gaiaflow/services/airflow"
 	"github.com/gaiaflow/gaiaflow/services/event"
+	"github.com/gaiaflow/gaiaflow/services/project"
 	"github.com/gaiaflow/gaiaflow/services/stack"
 	"github.com/gaiaflow/gaiaflow/ui/tui"
 	"github.com/gaiaflow/gaiaflow/ui/tui/backendtest"
@@ -381,4 +384,41 @@ func TestAdapterKeepsTheBackendContract(t *testing.T) {
 	t.Run("Wired", func(t *testing.T) {
 		backendtest.Contract(t, wired(t, &fakeStack{status: demoStatus()}, &fakeAirflow{}))
 	})
+}
+
+// countingStack counts status reads and makes each one take a while.
+type countingStack struct {
+	fakeStack
+	reads atomic.Int32
+}
+
+func (c *countingStack) Status(ctx context.Context) (*stack.StatusView, error) {
+	c.reads.Add(1)
+	time.Sleep(50 * time.Millisecond)
+	return demoStatus(), nil
+}
+
+func TestABurstOfSnapshotsCostsAtMostTwoReads(t *testing.T) {
+	cs := &countingStack{}
+	b := &Backend{Start: demoProject(t), Explicit: true,
+		Stack: func(*project.Project, event.Reporter) (Stack, error) { return cs, nil }}
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := b.Snapshot(context.Background())
+			if err != nil || s.Services[0].Containers[1].State != tui.StateHealthy {
+				t.Errorf("snapshot %+v, %v", s.Services, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := cs.reads.Load(); n < 1 || n > 2 {
+		t.Errorf("%d status reads for a burst of 20 snapshots", n)
+	}
+	s, _ := b.Snapshot(context.Background())
+	if n := cs.reads.Load(); n > 3 || len(s.Services) != 4 {
+		t.Errorf("a later snapshot: %d reads in all, %d services", n, len(s.Services))
+	}
 }

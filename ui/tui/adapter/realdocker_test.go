@@ -81,7 +81,6 @@ func TestRealDockerAdapterShowsTheStandinStack(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	t.Cleanup(stacktest.RemoveImages)
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	dir := standinProject(t, "gfadapter", stacktest.Image(t, c, nil))
 	p, err := project.Open(dir, true)

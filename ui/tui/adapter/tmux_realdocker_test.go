@@ -35,7 +35,6 @@ func TestRealDockerTmuxDashboardShowsTheStandinStack(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	t.Cleanup(stacktest.RemoveImages)
 	home := t.TempDir()
 	state := filepath.Join(home, "state")
 	t.Setenv("XDG_STATE_HOME", state)
