@@ -52,9 +52,12 @@ type ContainerSpec struct {
 	Mounts      []Mount           `json:"mounts,omitempty"`
 	Network     string            `json:"network,omitempty"`
 	Aliases     []string          `json:"aliases,omitempty"` // DNS names on Network
-	Restart     string            `json:"restart,omitempty"` // no, unless-stopped, on-failure, always
-	ExtraHosts  []string          `json:"extra_hosts,omitempty"`
-	GroupAdd    []string          `json:"group_add,omitempty"`
+	// ExtraNetworks are further networks the container joins before it
+	// starts (engines older than API 1.44 take one network at creation).
+	ExtraNetworks []string `json:"extra_networks,omitempty"`
+	Restart       string   `json:"restart,omitempty"` // no, unless-stopped, on-failure, always
+	ExtraHosts    []string `json:"extra_hosts,omitempty"`
+	GroupAdd      []string `json:"group_add,omitempty"`
 }
 
 // Healthcheck is a check the engine runs inside the container.
@@ -144,6 +147,14 @@ func (c *Client) CreateContainer(ctx context.Context, s ContainerSpec) (string, 
 	resp, err := c.api.ContainerCreate(ctx, cfg, host, netCfg, nil, s.Name)
 	if err != nil {
 		return "", notFound(err, "create container %s", s.Name)
+	}
+	for _, n := range s.ExtraNetworks {
+		if err := c.api.NetworkConnect(ctx, n, resp.ID, nil); err != nil {
+			// A container missing a network it was meant to be on must not
+			// stay behind looking like a good one.
+			_ = c.api.ContainerRemove(context.WithoutCancel(ctx), resp.ID, container.RemoveOptions{Force: true, RemoveVolumes: true})
+			return "", notFound(err, "connect container %s to network %s", s.Name, n)
+		}
 	}
 	return resp.ID, nil
 }
