@@ -73,6 +73,11 @@ func (s *Stack) Start(ctx context.Context, o StartOptions) error {
 		return err
 	}
 	defer unlock()
+	if needsCluster(s.p.Config.Mode, services) {
+		if in.Cluster, err = s.clusterLink(ctx, st); err != nil {
+			return err
+		}
+	}
 	prog := newProgress(st)
 	defer prog.clear()
 
@@ -173,7 +178,13 @@ func (s *Stack) checkPorts(ctx context.Context, nodes []*Node) error {
 	var needs []need
 	planned := map[int]bool{}
 	for _, n := range nodes {
+		seen := map[int]bool{}
 		for _, p := range n.Spec.Ports {
+			// A port published on two addresses (prod_local) is one need.
+			if seen[p.HostPort] {
+				continue
+			}
+			seen[p.HostPort] = true
 			key, what := "services."+n.Service+".port", n.Service
 			if n.Component == "minio" && p.ContainerPort == minioConsole {
 				key, what = "services.minio.console_port", "minio console"
