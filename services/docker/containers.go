@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -101,6 +102,7 @@ type ContainerInfo struct {
 	StartedAt    time.Time
 	FinishedAt   time.Time
 	Ports        []PortBinding // published ports
+	Networks     []string      // the networks it is on, by name, sorted
 }
 
 // Running reports whether the container's process is up.
@@ -220,6 +222,10 @@ func (c *Client) InspectContainer(ctx context.Context, id string) (ContainerInfo
 				info.Ports = append(info.Ports, PortBinding{ContainerPort: port.Int(), HostIP: b.HostIP, HostPort: hp})
 			}
 		}
+		for name := range r.NetworkSettings.Networks {
+			info.Networks = append(info.Networks, name)
+		}
+		sort.Strings(info.Networks)
 	}
 	return info, nil
 }
