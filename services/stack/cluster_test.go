@@ -293,6 +293,23 @@ func TestSwitchModeToProdLocalAndBack(t *testing.T) {
 		t.Errorf("an unchanged switch recreated %v", got)
 	}
 
+	// A container detached from the cluster's network (as `prod-local
+	// cleanup` does) is recreated, though its settings did not change.
+	f.eng.mu.Lock()
+	for _, c := range f.eng.containers {
+		if c.spec.Labels[LabelComponent] == "airflow-scheduler" {
+			c.detached = []string{"gaiaflow-demo"}
+		}
+	}
+	f.eng.mu.Unlock()
+	f.eng.resetCalls()
+	if err := f.stack.SwitchMode(ctx, StartOptions{Wait: 5 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	if got := recreated(); !slices.Equal(got, []string{"airflow-scheduler"}) {
+		t.Errorf("after a detach recreated %v", got)
+	}
+
 	// A refreshed kubeconfig recreates what reads it, and nothing else.
 	st, _ := f.p.State()
 	if err := os.WriteFile(st.Path(minikube.AirflowKubeconfigFile), []byte("kubeconfig v2\n"), 0o600); err != nil {

@@ -160,6 +160,17 @@ func TestRealDockerStackProdLocalStandInMinikubeNetwork(t *testing.T) {
 		}
 	}
 
+	// `prod-local cleanup` detaches the stack; the next start joins again.
+	if names, err := c.DisconnectProject(ctx, standInNet, f.p.ID()); err != nil || len(names) != len(airflowRunners) {
+		t.Fatalf("detach: %v %v", names, err)
+	}
+	if err := f.start(StartOptions{Services: []string{"airflow"}}); err != nil {
+		t.Fatalf("start after a detach: %v", err)
+	}
+	if info, err := c.InspectContainer(ctx, f.ids()["airflow-scheduler"]); err != nil || !slices.Contains(info.Networks, standInNet) {
+		t.Errorf("after a detach and a start the scheduler is on %v (%v)", info.Networks, err)
+	}
+
 	// Back to dev: recreated once more, off the cluster's network, and
 	// published on 127.0.0.1 only.
 	f.reload(toml)

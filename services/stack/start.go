@@ -507,6 +507,10 @@ func (r *runner) bringUp(ctx, waitCtx context.Context, n *Node, res *result, dep
 			// A crash loop (or a container the engine gave up on) gets a
 			// fresh start rather than a wait on it.
 			why = "recreating: it was " + ex.Status
+		case len(spec.ExtraNetworks) > 0 && !r.onNetworks(ctx, ex.ID, spec.ExtraNetworks):
+			// `prod-local cleanup` detaches the stack from the cluster's
+			// network without changing the containers' settings.
+			why = "recreating: it left the networks it joins"
 		case n.OneShot && depCreated:
 			why = "running again: what it prepares was recreated"
 		case n.OneShot && ex.Status == "exited":
@@ -580,6 +584,20 @@ func (r *runner) bringUp(ctx, waitCtx context.Context, n *Node, res *result, dep
 	r.prog.set(n.Component, state)
 	r.s.step(n.Service, n.Component, state, "")
 	return nil
+}
+
+// onNetworks reports whether a container is on every one of networks.
+func (r *runner) onNetworks(ctx context.Context, id string, networks []string) bool {
+	info, err := r.s.eng.InspectContainer(ctx, id)
+	if err != nil {
+		return false
+	}
+	for _, n := range networks {
+		if !slices.Contains(info.Networks, n) {
+			return false
+		}
+	}
+	return true
 }
 
 // exitReason describes a container that stopped on its own.
