@@ -73,11 +73,6 @@ func (s *Stack) Start(ctx context.Context, o StartOptions) error {
 		return err
 	}
 	defer unlock()
-	if needsCluster(s.p.Config.Mode, services) {
-		if in.Cluster, err = s.clusterLink(ctx, st); err != nil {
-			return err
-		}
-	}
 	prog := newProgress(st)
 	defer prog.clear()
 
@@ -85,6 +80,11 @@ func (s *Stack) Start(ctx context.Context, o StartOptions) error {
 	info, err := s.eng.Info(ctx)
 	if err != nil {
 		return errs.Wrap(errs.Failure, err, "start the Docker engine, or run `gaiaflow doctor`", "the Docker engine does not answer")
+	}
+	if needsCluster(s.p.Config.Mode, services) {
+		if in.Cluster, err = s.clusterLink(ctx, st); err != nil {
+			return err
+		}
 	}
 	if slices.Contains(services, "airflow") && info.MemTotal > 0 && info.MemTotal < doctor.MinMemory {
 		s.warn("airflow", fmt.Sprintf("Docker has %.1f GiB of memory; Airflow needs about 4 GiB and may be killed", float64(info.MemTotal)/(1<<30)))
