@@ -67,8 +67,12 @@ func MinikubeLink(_ context.Context, st *project.State) (ClusterLink, bool, erro
 	if err != nil {
 		return ClusterLink{}, false, err
 	}
-	return ClusterLink{Network: conn.Network, Kubeconfig: data, Namespace: conn.Namespace,
-		HostAlias: conn.HostAlias, HostIP: conn.HostIP}, true, nil
+	link := ClusterLink{Network: conn.Network, Kubeconfig: data, Namespace: conn.Namespace,
+		HostAlias: conn.HostAlias, HostIP: conn.HostIP}
+	if link.HostAlias == "" {
+		link.HostAlias = minikube.HostAlias
+	}
+	return link, true, nil
 }
 
 // needsCluster reports whether a start of these services in this mode
