@@ -21,6 +21,7 @@ import (
 	"github.com/gaiaflow/gaiaflow/services/airflow"
 	"github.com/gaiaflow/gaiaflow/services/airflow/airflowtest"
 	"github.com/gaiaflow/gaiaflow/services/project"
+	"github.com/gaiaflow/gaiaflow/services/stack/stacktest"
 )
 
 var (
@@ -47,6 +48,7 @@ func testMain(m *testing.M) int {
 	}
 	code := m.Run()
 	sharedAirflow.Stop()
+	stacktest.RemoveImages() // the stand-ins of the TestRealDocker tests
 	return code
 }
 

@@ -332,6 +332,12 @@ func names(list []docker.Resource) []string {
 // modeSwitch gathers what modes.Set needs to reach a running stack. Without
 // an engine the mode is still written; Airflow is not recreated.
 func (a *App) modeSwitch(ctx context.Context, p *project.Project) (modes.Switch, error) {
+	return a.modeSwitchReporting(ctx, p, a.Reporter())
+}
+
+// modeSwitchReporting is modeSwitch with the stack reporting to r: the
+// dashboard's mode switch is built here too, so both faces switch alike.
+func (a *App) modeSwitchReporting(ctx context.Context, p *project.Project, r event.Reporter) (modes.Switch, error) {
 	st, err := p.State()
 	if err != nil {
 		return modes.Switch{}, err
@@ -345,14 +351,14 @@ func (a *App) modeSwitch(ctx context.Context, p *project.Project) (modes.Switch,
 		return sw, nil
 	}
 	sw.AirflowRunning = func(ctx context.Context, p *project.Project) (bool, error) {
-		s, err := a.stackOf(p)
+		s, err := a.stackReporting(p, r)
 		if err != nil {
 			return false, err
 		}
 		return s.Running(ctx, "airflow")
 	}
 	sw.RecreateAirflow = func(ctx context.Context, p *project.Project) error {
-		s, err := a.stackOf(p)
+		s, err := a.stackReporting(p, r)
 		if err != nil {
 			return err
 		}

@@ -86,26 +86,35 @@ func runDashboard(ctx context.Context, a *App) error {
 	if v := a.Getenv("GAIAFLOW_TUI_FAKE"); v != "" {
 		be = fake.New(fake.FromEnv(v))
 	} else {
-		// Build the Docker client now: the adapter asks for it from
-		// several goroutines, and App builds it lazily without a lock.
-		_, _ = a.Docker()
-		start, explicit := a.Cwd, false
-		if a.Opts.Path != "" {
-			start, explicit = a.Opts.Path, true
-		}
-		be = &adapter.Backend{Start: start, Explicit: explicit,
-			NewDocker: func() (*docker.Client, error) { return a.NewDocker() },
-			Stack: func(p *project.Project, r event.Reporter) (adapter.Stack, error) {
-				return a.stackReporting(p, r)
-			},
-			Airflow: func(ctx context.Context, p *project.Project) (adapter.Airflow, error) {
-				return projectAirflow(ctx, p)
-			},
-			Machine: a.Machine(),
-		}
+		be = a.dashboardBackend()
 	}
 	return dashboard.Run(ctx, dashboard.RunOptions{
 		Backend: be, ReadOnly: a.Opts.ReadOnly, NoColor: !a.Color(), Getenv: a.Getenv,
 		In: a.In, Out: out, Cwd: a.Cwd, Wizards: dashboardWizards(a),
 	})
+}
+
+// dashboardBackend is the dashboard's real backend, built from the clients
+// and functions the commands use: the same stack (App.stackOf), Airflow
+// client (airflow.ForProject), readiness checks (App.Machine) and mode
+// switch (App.modeSwitch).
+func (a *App) dashboardBackend() *adapter.Backend {
+	// Build the Docker client now: the adapter asks for it from several
+	// goroutines, and App builds it lazily without a lock.
+	_, _ = a.Docker()
+	start, explicit := a.Cwd, false
+	if a.Opts.Path != "" {
+		start, explicit = a.Opts.Path, true
+	}
+	return &adapter.Backend{Start: start, Explicit: explicit,
+		NewDocker: func() (*docker.Client, error) { return a.NewDocker() },
+		Stack: func(p *project.Project, r event.Reporter) (adapter.Stack, error) {
+			return a.stackReporting(p, r)
+		},
+		Airflow: func(ctx context.Context, p *project.Project) (adapter.Airflow, error) {
+			return projectAirflow(ctx, p)
+		},
+		Machine:    a.Machine(),
+		ModeSwitch: a.modeSwitchReporting,
+	}
 }

@@ -32,7 +32,6 @@ type Stack interface {
 	Start(ctx context.Context, o stack.StartOptions) error
 	Stop(ctx context.Context, o stack.StopOptions) error
 	Restart(ctx context.Context, stop stack.StopOptions, start stack.StartOptions) error
-	Running(ctx context.Context, service string) (bool, error)
 	PlanCleanup(ctx context.Context, prune bool) (*stack.CleanupPlan, error)
 	Cleanup(ctx context.Context, cp *stack.CleanupPlan) error
 }
@@ -69,6 +68,10 @@ type Backend struct {
 	Airflow func(ctx context.Context, p *project.Project) (Airflow, error)
 	// Machine is what the readiness checks look at (modes.Check).
 	Machine modes.Machine
+	// ModeSwitch gathers what modes.Set needs to bring a running stack over
+	// to a new mode (the CLI's `mode set` builds it the same way); nil only
+	// writes the mode.
+	ModeSwitch func(ctx context.Context, p *project.Project, r event.Reporter) (modes.Switch, error)
 
 	mu   sync.Mutex
 	subs []chan struct{}

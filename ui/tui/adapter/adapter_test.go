@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gaiaflow/gaiaflow/modes"
 	"github.com/gaiaflow/gaiaflow/services/airflow"
 	"github.com/gaiaflow/gaiaflow/services/event"
 	"github.com/gaiaflow/gaiaflow/services/project"
@@ -372,7 +373,37 @@ func TestSetModeIsRefusedUntilTheModeIsReady(t *testing.T) {
 		t.Error("no progress reported")
 	}
 	if calls := fs.Calls(); len(calls) != 0 {
-		t.Errorf("without an engine nothing is asked of the stack, got %q", calls)
+		t.Errorf("without a switch nothing is asked of the stack, got %q", calls)
+	}
+
+	// With the CLI's switch, a running stack is brought over.
+	var asked []string
+	b.ModeSwitch = func(_ context.Context, p *project.Project, r event.Reporter) (modes.Switch, error) {
+		st, err := p.State()
+		return modes.Switch{State: st,
+			AirflowRunning: func(context.Context, *project.Project) (bool, error) {
+				asked = append(asked, "running?")
+				return true, nil
+			},
+			RecreateAirflow: func(_ context.Context, p *project.Project) error {
+				asked = append(asked, "switch to "+p.Config.Mode)
+				r.Report(event.Event{Kind: event.Step, Message: "recreating"})
+				return nil
+			}}, err
+	}
+	if err := os.WriteFile(filepath.Join(b.Start, "gaiaflow.toml"), []byte("name = \"demo\"\npackage = \"demo\"\nmode = \"prod\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec = event.Recorder{}
+	if err := b.Do(ctx, tui.Action{Verb: tui.VerbSetMode, Target: "dev"}, &rec); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(asked, ", ") != "running?, switch to dev" {
+		t.Errorf("asked %q", asked)
+	}
+	ev := rec.Events()
+	if len(ev) == 0 || !strings.Contains(ev[len(ev)-1].Message, "Airflow was recreated with GAIAFLOW_MODE=dev") {
+		t.Errorf("events = %+v", ev)
 	}
 	cancel()
 	for range changes {

@@ -7,7 +7,6 @@ import (
 	"github.com/gaiaflow/gaiaflow/modes"
 	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/event"
-	"github.com/gaiaflow/gaiaflow/services/project"
 	"github.com/gaiaflow/gaiaflow/services/stack"
 	"github.com/gaiaflow/gaiaflow/ui/tui"
 )
@@ -98,8 +97,8 @@ func (b *Backend) doDAG(ctx context.Context, a tui.Action, r event.Reporter) err
 }
 
 // setMode is `gaiaflow mode set MODE`: refused while the mode lacks
-// something (the mode panel lists what), then modes.Set, which recreates a
-// running Airflow with the new mode.
+// something (the mode panel lists what), then modes.Set with the CLI's
+// switch, which brings a running stack over to the new mode.
 func (b *Backend) setMode(ctx context.Context, target string, r event.Reporter) error {
 	m, err := modes.Parse(target)
 	if err != nil {
@@ -116,29 +115,14 @@ func (b *Backend) setMode(ctx context.Context, target string, r event.Reporter) 
 	if !modes.AllReady(reqs) {
 		return modes.NotReady(m, reqs, "fix the items the mode panel lists for "+string(m))
 	}
-	st, err := p.State()
+	var sw modes.Switch
+	if b.ModeSwitch != nil {
+		sw, err = b.ModeSwitch(ctx, p, r)
+	} else {
+		sw.State, err = p.State()
+	}
 	if err != nil {
 		return err
-	}
-	sw := modes.Switch{State: st}
-	if b.Stack != nil {
-		if s, err := b.Stack(p, r); err == nil {
-			quick, cancel := context.WithTimeout(ctx, checkTimeout)
-			answers := b.docker(quick).OK
-			cancel()
-			if answers { // as the CLI: without an engine the mode is only written
-				sw.AirflowRunning = func(ctx context.Context, p *project.Project) (bool, error) {
-					return s.Running(ctx, "airflow")
-				}
-				sw.RecreateAirflow = func(ctx context.Context, p *project.Project) error {
-					s, err := b.Stack(p, r)
-					if err != nil {
-						return err
-					}
-					return s.Start(ctx, stack.StartOptions{Services: []string{"airflow"}})
-				}
-			}
-		}
 	}
 	r.Report(event.Event{Kind: event.Step, Scope: "mode", Message: "setting mode " + string(m)})
 	_, recreated, err := modes.Set(ctx, p, m, sw)
