@@ -139,7 +139,9 @@ func (b *Backend) read(r *snapshotRead) {
 
 func (b *Backend) snapshot(ctx context.Context) (tui.Snapshot, error) {
 	var s tui.Snapshot
-	s.Minikube = tui.Conn{Unknown: true, Detail: "checked in the prod_local checklist"}
+	// Minikube applies to prod_local only; the other modes' header leaves
+	// it unknown (its checklist still says whether it runs).
+	s.Minikube = tui.Conn{Unknown: true, Detail: "used in mode prod_local only"}
 	s.Airflow = tui.Conn{Unknown: true}
 	var wg sync.WaitGroup
 	run := func(f func(ctx context.Context)) {
@@ -189,7 +191,7 @@ func (b *Backend) snapshot(ctx context.Context) (tui.Snapshot, error) {
 	}
 	wg.Wait()
 	for _, ms := range s.Modes {
-		if ms.Mode == string(modes.ProdLocal) {
+		if ms.Mode == string(modes.ProdLocal) && s.Mode == ms.Mode {
 			s.Minikube = minikubeConn(ms.Checks)
 		}
 	}

@@ -137,7 +137,8 @@ func TestSnapshotWithoutEngineShowsTheConfiguredServices(t *testing.T) {
 }
 
 func TestSnapshotHasEveryModesChecklist(t *testing.T) {
-	s, err := wired(t, &fakeStack{status: demoStatus()}, &fakeAirflow{}).Snapshot(context.Background())
+	b := wired(t, &fakeStack{status: demoStatus()}, &fakeAirflow{})
+	s, err := b.Snapshot(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,8 +160,15 @@ func TestSnapshotHasEveryModesChecklist(t *testing.T) {
 	if pl := s.Modes[2]; pl.Ready() || len(pl.Checks) < 2 || pl.Checks[0].Name != "minikube" {
 		t.Errorf("prod_local = %+v", pl)
 	}
-	if s.Minikube.OK || s.Minikube.Unknown || s.Minikube.Detail == "" {
-		t.Errorf("minikube = %+v", s.Minikube)
+	if !s.Minikube.Unknown {
+		t.Errorf("minikube in mode dev = %+v, want unknown", s.Minikube)
+	}
+	if err := os.WriteFile(filepath.Join(b.Start, "gaiaflow.toml"), []byte("name = \"demo\"\npackage = \"demo\"\nmode = \"prod_local\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, _ = b.Snapshot(context.Background())
+	if s.Minikube.OK || s.Minikube.Unknown || !strings.HasPrefix(s.Minikube.Detail, "needs minikube") {
+		t.Errorf("minikube in mode prod_local = %+v", s.Minikube)
 	}
 }
 
