@@ -461,3 +461,53 @@ func TestABurstOfSnapshotsCostsAtMostTwoReads(t *testing.T) {
 		t.Errorf("a later snapshot: %d reads in all, %d services", n, len(s.Services))
 	}
 }
+
+// growingAirflow is a task whose log grows by a line per read and which
+// succeeds after its third read.
+type growingAirflow struct {
+	fakeAirflow
+	reads atomic.Int32
+}
+
+func (g *growingAirflow) TaskLog(_ context.Context, _, _, _ string, try int) (string, error) {
+	n := int(g.reads.Add(1))
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "try %d line %d\n", try, i)
+	}
+	return b.String(), nil
+}
+
+func (g *growingAirflow) ListTaskInstances(context.Context, string, string) ([]airflow.TaskInstance, error) {
+	state := airflow.TaskRunning
+	if g.reads.Load() >= 3 {
+		state = airflow.TaskSuccess
+	}
+	return []airflow.TaskInstance{{TaskID: "t", MapIndex: -1, State: state, TryNumber: 1}}, nil
+}
+
+func TestAFollowedTaskLogSendsNewLinesUntilTheTryEnds(t *testing.T) {
+	defer func(d time.Duration) { taskLogPoll = d }(taskLogPoll)
+	taskLogPoll = 10 * time.Millisecond
+	g := &growingAirflow{}
+	b := &Backend{Start: demoProject(t), Explicit: true,
+		Airflow: func(context.Context, *project.Project) (Airflow, error) { return g, nil }}
+	ti := tui.TaskInstance{DAGID: "d", RunID: "r", TaskID: "t", MapIndex: -1, Try: 1, State: "running"}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ch, err := b.Logs(ctx, tui.LogSource{Task: &ti}, tui.LogQuery{Follow: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for l := range ch {
+		texts = append(texts, l.Text)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("the stream did not end with the try")
+	}
+	want := []string{"try 1 line 1", "try 1 line 2", "try 1 line 3", "try 1 line 4"}
+	if !reflect.DeepEqual(texts, want) {
+		t.Errorf("lines = %q, want %q", texts, want)
+	}
+}

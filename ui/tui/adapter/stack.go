@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/gaiaflow/gaiaflow/services/airflow"
 	"github.com/gaiaflow/gaiaflow/services/event"
 	"github.com/gaiaflow/gaiaflow/services/project"
 	"github.com/gaiaflow/gaiaflow/services/stack"
@@ -102,7 +104,7 @@ func (b *Backend) Logs(ctx context.Context, src tui.LogSource, q tui.LogQuery) (
 		return nil, err
 	}
 	if src.Task != nil {
-		return b.taskLog(ctx, *src.Task)
+		return b.taskLog(ctx, *src.Task, q.Follow)
 	}
 	if b.Stack == nil {
 		return nil, unavailable("logs of "+src.Service, errNoStack)
@@ -142,31 +144,82 @@ func (b *Backend) Logs(ctx context.Context, src tui.LogSource, q tui.LogQuery) (
 	return ch, nil
 }
 
-// taskLog sends the log of one try of a task instance, as Airflow has it
-// now, and ends.
-func (b *Backend) taskLog(ctx context.Context, ti tui.TaskInstance) (<-chan tui.LogLine, error) {
+// taskLogPoll is how often a followed task log is read again.
+var taskLogPoll = 2 * time.Second
+
+// taskLog sends the log of one try of a task instance as Airflow has it
+// now. Followed (the dashboard follows a running task's log), it reads the
+// log again every taskLogPoll and sends the new lines, until the try ends
+// or ctx does.
+func (b *Backend) taskLog(ctx context.Context, ti tui.TaskInstance, follow bool) (<-chan tui.LogLine, error) {
 	c, err := b.client(ctx)
 	if err != nil {
 		return nil, err
 	}
-	try := ti.Try
-	if try < 1 {
-		try = 1
-	}
+	try := max(ti.Try, 1)
+	what := "the log of " + ti.TaskID
 	text, err := c.TaskLog(ctx, ti.DAGID, ti.RunID, ti.TaskID, try)
 	if err != nil {
-		return nil, airflowErr("the log of "+ti.TaskID, c, err)
+		return nil, airflowErr(what, c, err)
 	}
-	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
-	if text == "" {
-		lines = nil
-	}
-	ch := make(chan tui.LogLine, len(lines))
-	for _, l := range lines {
-		ch <- tui.LogLine{Container: ti.TaskID, Text: l}
-	}
-	close(ch)
+	ch := make(chan tui.LogLine, 256)
+	go func() {
+		defer close(ch)
+		sent := 0
+		emit := func(text string) bool {
+			lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+			if text == "" {
+				lines = nil
+			}
+			for ; sent < len(lines); sent++ {
+				select {
+				case ch <- tui.LogLine{Container: ti.TaskID, Text: lines[sent]}:
+				case <-ctx.Done():
+					return false
+				}
+			}
+			return true
+		}
+		if !emit(text) || !follow {
+			return
+		}
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(taskLogPoll):
+			}
+			over := b.tryOver(ctx, c, ti, try)
+			text, err := c.TaskLog(ctx, ti.DAGID, ti.RunID, ti.TaskID, try)
+			if err != nil {
+				select {
+				case ch <- tui.LogLine{Container: "gaiaflow", Stderr: true, Text: oneLine(airflowErr(what, c, err))}:
+				case <-ctx.Done():
+				}
+				return
+			}
+			if !emit(text) || over {
+				return
+			}
+		}
+	}()
 	return ch, nil
+}
+
+// tryOver reports whether a task instance's try has ended: the task
+// finished, waits for a retry or a reschedule, or moved on to another try.
+func (b *Backend) tryOver(ctx context.Context, c Airflow, ti tui.TaskInstance, try int) bool {
+	tis, err := c.ListTaskInstances(ctx, ti.DAGID, ti.RunID)
+	if err != nil {
+		return false
+	}
+	for _, t := range tis {
+		if t.TaskID == ti.TaskID && t.MapIndex == ti.MapIndex {
+			return t.State.Finished() || t.State == airflow.TaskUpForRetry ||
+				t.State == airflow.TaskUpForReschedule || t.TryNumber != try
+		}
+	}
+	return false
 }
 
 type adapterError string
