@@ -186,11 +186,11 @@ func TestE2EJourney(t *testing.T) {
 
 	// 5. Data survives a stop and a start.
 	h.step("5 stop and start", func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
 		h.must(10*time.Minute, h.p("dev", "stop")...)
 		h.must(40*time.Minute, h.p("dev", "start", "--wait", "30m")...)
 		h.requireHealthy()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
 		run, err := mlflowGetRun(ctx, mlflowURL, firstRunID)
 		if err != nil {
 			t.Fatalf("MLflow lost the run of step 3 (%s) across stop and start: %v", firstRunID, err)
