@@ -7,7 +7,8 @@
 // caller's context on every call. Failures come back as typed errors
 // (ErrUnreachable, ErrUnauthorized, ErrNotFound, ErrBadResponse, *APIError)
 // so that the CLI and the dashboard can say what is wrong; this package writes
-// no advice for people.
+// no advice for people. ForProject builds the client for a project's own
+// Airflow (its port, its generated admin credentials).
 //
 // Follow is the UI-free use case behind `dags trigger --wait`: it polls a run
 // until it ends and reports every state change as a RunUpdate.

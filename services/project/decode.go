@@ -55,14 +55,14 @@ func Decode(file string, data []byte) (*Config, error) {
 	dec := toml.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
-		return nil, invalid(decodeProblems(file, err))
+		return nil, invalid(DecodeProblems(file, err, ""))
 	}
 	c.ApplyDefaults()
 	fieldErrs := c.Validate()
 	if len(fieldErrs) == 0 {
 		return &c, nil
 	}
-	pos := keyPositions(data)
+	pos := KeyPositions(data, ".")
 	problems := make([]Problem, 0, len(fieldErrs))
 	for _, fe := range fieldErrs {
 		p := Problem{File: file, Message: fe.Problem}
@@ -76,14 +76,20 @@ func Decode(file string, data []byte) (*Config, error) {
 	return nil, invalid(problems)
 }
 
-func decodeProblems(file string, err error) []Problem {
+// DecodeProblems turns a go-toml decoding error into positioned problems.
+// allowed, when set, is added to unknown-key messages ("use theme, mouse or
+// [keys]").
+func DecodeProblems(file string, err error, allowed string) []Problem {
 	var strict *toml.StrictMissingError
 	if errors.As(err, &strict) {
 		out := make([]Problem, 0, len(strict.Errors))
 		for _, e := range strict.Errors {
 			line, col := e.Position()
-			out = append(out, Problem{File: file, Line: line, Column: col,
-				Message: fmt.Sprintf("unknown key %q", strings.Join(e.Key(), "."))})
+			msg := fmt.Sprintf("unknown key %q", strings.Join(e.Key(), "."))
+			if allowed != "" {
+				msg += " (" + allowed + ")"
+			}
+			out = append(out, Problem{File: file, Line: line, Column: col, Message: msg})
 		}
 		return out
 	}
@@ -99,9 +105,10 @@ func decodeProblems(file string, err error) []Problem {
 	return []Problem{{File: file, Message: err.Error()}}
 }
 
-// keyPositions maps each dotted key path of a TOML document to the place of
-// its key, so value problems found after decoding can point at the line.
-func keyPositions(data []byte) map[string]unstable.Position {
+// KeyPositions maps each key path of a TOML document, its parts joined by
+// sep, to the place of its key, so value problems found after decoding can
+// point at the line. Use a sep that cannot occur in the keys.
+func KeyPositions(data []byte, sep string) map[string]unstable.Position {
 	out := map[string]unstable.Position{}
 	var p unstable.Parser
 	p.Reset(data)
@@ -112,12 +119,12 @@ func keyPositions(data []byte) map[string]unstable.Position {
 		case unstable.Table, unstable.ArrayTable:
 			table = keyParts(e.Key())
 			if k := e.Key(); k.Next() {
-				out[strings.Join(table, ".")] = p.Shape(k.Node().Raw).Start
+				out[strings.Join(table, sep)] = p.Shape(k.Node().Raw).Start
 			}
 		case unstable.KeyValue:
 			parts := append(append([]string{}, table...), keyParts(e.Key())...)
 			if k := e.Key(); k.Next() {
-				out[strings.Join(parts, ".")] = p.Shape(k.Node().Raw).Start
+				out[strings.Join(parts, sep)] = p.Shape(k.Node().Raw).Start
 			}
 		}
 	}

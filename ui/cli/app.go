@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/gaiaflow/gaiaflow/services/airflow"
 	"github.com/gaiaflow/gaiaflow/services/docker"
 	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/minikube"
@@ -55,6 +56,7 @@ type App struct {
 	ResolveAirflowImage stack.ImageResolver
 
 	docker  *docker.Client
+	airflow *airflow.Client
 	project *project.Project
 }
 

@@ -30,18 +30,25 @@ type result struct {
 // run executes gaiaflow in-process in dir with an isolated environment.
 func run(t *testing.T, dir string, args ...string) result {
 	t.Helper()
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	return runWith(t, dir, map[string]string{"XDG_STATE_HOME": state, "HOME": state}, args...)
+}
+
+// runWith executes gaiaflow in-process in dir, with env overriding the
+// process's environment as App.Getenv reads it. It changes nothing global,
+// so parallel goroutines may use it.
+func runWith(t *testing.T, dir string, env map[string]string, args ...string) result {
+	t.Helper()
 	var out, errb bytes.Buffer
 	a := NewApp(strings.NewReader(""), &out, &errb)
 	a.Cwd = dir
-	state := t.TempDir()
-	env := map[string]string{"XDG_STATE_HOME": state, "HOME": state}
 	a.Getenv = func(k string) string {
 		if v, ok := env[k]; ok {
 			return v
 		}
 		return os.Getenv(k)
 	}
-	t.Setenv("XDG_STATE_HOME", state)
 	var r result
 	real := a.NewDocker
 	a.NewDocker = func() (*docker.Client, error) { r.dockers++; return real() }
@@ -126,7 +133,7 @@ func TestExitCodesAndErrors(t *testing.T) {
 		{"unknown flag", proj, []string{"dev", "start", "--bogus"}, 2, []string{"unknown flag: --bogus", "hint:"}},
 		{"bad output format", proj, []string{"-o", "yaml", "version"}, 2, []string{`unknown output format "yaml"`}},
 		{"too many args", proj, []string{"dags", "runs", "a", "b"}, 2, []string{"takes one DAG id"}},
-		{"not yet available", proj, []string{"dev", "update-deps"}, 1, []string{"is not available yet"}},
+		{"not yet available", proj, []string{"prod-local", "dockerize"}, 1, []string{"is not available yet"}},
 		{"bad port", bad, []string{"mode"}, 2, []string{"gaiaflow.toml:5:1: port 70000 is out of range", "hint: fix gaiaflow.toml"}},
 		{"unknown key", unknown, []string{"mode"}, 2, []string{"gaiaflow.toml:3:1: unknown key \"foo\""}},
 		{"no project", empty, []string{"mode"}, 2, []string{"no gaiaflow.toml", "hint:", "gaiaflow init"}},
@@ -260,19 +267,15 @@ func TestDoctorRealDaemon(t *testing.T) {
 
 // TestBinaryExitCodes builds the real binary and checks the process's exit codes.
 func TestBinaryExitCodes(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "gaiaflow")
-	build := exec.Command("go", "build", "-o", bin, "github.com/gaiaflow/gaiaflow")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildGaiaflow(t)
 	for _, tc := range []struct {
 		args []string
 		code int
 	}{
 		{[]string{"--no-tui", "dev", "frobnicate"}, 2},
 		{[]string{"version", "--short"}, 0},
-		{[]string{"dev", "update-deps"}, 1}, // not available yet
-		{[]string{"mode"}, 2},               // no project in the temp dir
+		{[]string{"prod-local", "dockerize"}, 1}, // the Minikube target is not available yet
+		{[]string{"mode"}, 2},                    // no project in the temp dir
 	} {
 		cmd := exec.Command(bin, tc.args...)
 		cmd.Dir = t.TempDir()
@@ -326,4 +329,15 @@ func dockerUp() bool {
 	}
 	_ = conn.Close()
 	return true
+}
+
+// buildGaiaflow builds the real binary into a temporary directory.
+func buildGaiaflow(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "gaiaflow")
+	build := exec.Command("go", "build", "-o", bin, "github.com/gaiaflow/gaiaflow")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }

@@ -102,13 +102,20 @@ confirmation on a terminal unless --yes.`,
 	cleanupCmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
 
 	var updateCache bool
+	var updateWait time.Duration
 	updateCmd := &cobra.Command{
 		Use:   "update-deps",
 		Short: "Rebuild the Airflow runtime image with the project's dependencies and recreate Airflow",
-		Args:  exactArgs(0, "no arguments"),
-		RunE:  notYet("the local stack"),
+		Long: `Rebuild the Airflow runtime image from the project's dependency files, and
+recreate only the Airflow containers when they run. Unlike installing into a
+running container, the change lasts: every later start uses the new image.`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runUpdateDeps(cmd.Context(), a, updateCache, updateWait)
+		},
 	}
 	updateCmd.Flags().BoolVarP(&updateCache, "cache", "c", false, "allow the image build cache")
+	updateCmd.Flags().DurationVar(&updateWait, "wait", stack.DefaultWait, "how long to wait for Airflow to become healthy again")
 
 	exportCmd := &cobra.Command{
 		Use:   "export-compose",

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"golang.org/x/term"
 
@@ -352,4 +353,34 @@ func (a *App) modeSwitch(ctx context.Context, p *project.Project) (modes.Switch,
 		return s.Start(ctx, stack.StartOptions{Services: []string{"airflow"}})
 	}
 	return sw, nil
+}
+
+// runUpdateDeps rebuilds the runtime image and, when Airflow runs, recreates
+// its containers on it.
+func runUpdateDeps(ctx context.Context, a *App, cache bool, wait time.Duration) error {
+	p, s, err := a.projectStack()
+	if err != nil {
+		return err
+	}
+	if !p.Config.Services.Airflow.ExtendsImage() {
+		return errs.Usagef("set services.airflow.extend_image = true, or rebuild your own image and run `gaiaflow dev restart -s airflow`",
+			"update-deps rebuilds the runtime image, but services.airflow.extend_image is false")
+	}
+	running, err := s.Running(ctx, "airflow")
+	if err != nil {
+		return err
+	}
+	if !running {
+		img, err := a.airflowRuntimeImage(ctx, p, true, cache, a.Reporter())
+		if err != nil {
+			return err
+		}
+		a.Printf("rebuilt %s; Airflow is not running: `gaiaflow dev start` will use it\n", img)
+		return nil
+	}
+	if err := s.Start(ctx, stack.StartOptions{Services: []string{"airflow"}, Build: true, Cache: cache, Wait: wait}); err != nil {
+		return a.startFailed(err)
+	}
+	a.Printf("Airflow runs on the rebuilt runtime image\n")
+	return nil
 }

@@ -11,10 +11,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	toml "github.com/pelletier/go-toml/v2"
-	"github.com/pelletier/go-toml/v2/unstable"
 
 	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/project"
@@ -78,9 +76,9 @@ func Decode(file string, data []byte, readOnly bool) (*Config, error) {
 	dec := toml.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&fc); err != nil {
-		return nil, invalid(file, decodeProblems(file, err))
+		return nil, invalid(file, project.DecodeProblems(file, err, "use theme, mouse or [keys]"))
 	}
-	pos := positions(data)
+	pos := project.KeyPositions(data, "\x00")
 	var problems []project.Problem
 	at := func(key string, msg string) {
 		p := project.Problem{File: file, Message: msg}
@@ -160,57 +158,4 @@ func less(a, b project.Problem) bool {
 		return a.Line < b.Line
 	}
 	return a.Column < b.Column
-}
-
-func decodeProblems(file string, err error) []project.Problem {
-	var strict *toml.StrictMissingError
-	if errors.As(err, &strict) {
-		out := make([]project.Problem, 0, len(strict.Errors))
-		for _, e := range strict.Errors {
-			line, col := e.Position()
-			out = append(out, project.Problem{File: file, Line: line, Column: col,
-				Message: fmt.Sprintf("unknown key %q (use theme, mouse or [keys])", strings.Join(e.Key(), "."))})
-		}
-		return out
-	}
-	var de *toml.DecodeError
-	if errors.As(err, &de) {
-		line, col := de.Position()
-		msg := de.Error()
-		if k := de.Key(); len(k) > 0 {
-			msg = strings.Join(k, ".") + ": " + msg
-		}
-		return []project.Problem{{File: file, Line: line, Column: col, Message: msg}}
-	}
-	return []project.Problem{{File: file, Message: err.Error()}}
-}
-
-// positions maps each key path (parts joined by NUL, since action names hold
-// dots) to where the key is written.
-func positions(data []byte) map[string]unstable.Position {
-	out := map[string]unstable.Position{}
-	var p unstable.Parser
-	p.Reset(data)
-	var table []string
-	for p.NextExpression() {
-		e := p.Expression()
-		switch e.Kind {
-		case unstable.Table, unstable.ArrayTable:
-			table = parts(e.Key())
-		case unstable.KeyValue:
-			path := append(append([]string{}, table...), parts(e.Key())...)
-			if k := e.Key(); k.Next() {
-				out[strings.Join(path, "\x00")] = p.Shape(k.Node().Raw).Start
-			}
-		}
-	}
-	return out
-}
-
-func parts(it unstable.Iterator) []string {
-	var out []string
-	for it.Next() {
-		out = append(out, string(it.Node().Data))
-	}
-	return out
 }

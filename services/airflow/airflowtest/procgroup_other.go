@@ -1,6 +1,6 @@
 //go:build !unix
 
-package airflow
+package airflowtest
 
 import (
 	"os"

@@ -1,6 +1,6 @@
 //go:build unix && !linux
 
-package airflow
+package airflowtest
 
 import (
 	"os"
