@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
+	"testing"
 	"time"
 )
 
@@ -68,7 +69,7 @@ func (h *harness) checkDashboard(dag string) {
 	services := []string{"airflow", "mlflow", "minio", "jupyter"}
 	waitScreen("every service healthy", 2*time.Minute, func(s string) bool {
 		for _, svc := range services {
-			if !lineWith(s, svc, "healthy") {
+			if !rowWith(s, svc, "healthy") {
 				return false
 			}
 		}
@@ -78,18 +79,29 @@ func (h *harness) checkDashboard(dag string) {
 		t.Fatalf("tmux send-keys: %v", err)
 	}
 	waitScreen(fmt.Sprintf("DAG %s with its last run success", dag), 2*time.Minute, func(s string) bool {
-		return lineWith(s, dag, "success")
+		return rowWith(s, dag, "success")
 	})
 	t.Logf("dashboard screen:\n%s", screen)
 	_, _ = tm("send-keys", "-t", "dash", "q")
 }
 
-// lineWith reports whether one line of the screen holds both words, the
-// second after the first (a row: name first, state after it).
-func lineWith(screen, first, second string) bool {
+// rowWith reports whether a row of the screen starts with name (after a
+// cursor mark) and has word, as a whole word, among the next few columns:
+// "▸ airflow  ● healthy  http://..." or "  my_dag  active  success 1h".
+// Whole words keep "unhealthy" from passing for "healthy".
+func rowWith(screen, name, word string) bool {
 	for _, line := range strings.Split(screen, "\n") {
-		if i := strings.Index(line, first); i >= 0 && strings.Contains(line[i+len(first):], second) {
-			return true
+		f := strings.Fields(line)
+		if len(f) > 0 && (f[0] == "▸" || f[0] == ">") {
+			f = f[1:]
+		}
+		if len(f) < 2 || f[0] != name {
+			continue
+		}
+		for _, w := range f[1:min(len(f), 4)] {
+			if w == word {
+				return true
+			}
 		}
 	}
 	return false
@@ -97,4 +109,27 @@ func lineWith(screen, first, second string) bool {
 
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func TestRowWith(t *testing.T) {
+	screen := "gaiaflow demo · mode dev        docker ●  airflow ●\n" +
+		"▸ airflow         ✗ unhealthy      http://127.0.0.1:8080  apache/airflow:3.3.2\n" +
+		"  ├ api-server    ● healthy        127.0.0.1:8080->8080   apache/airflow:3.3.2\n" +
+		"  mlflow          ● healthy        http://127.0.0.1:5000\n" +
+		"  e2e_demo_example_pipeline   active  success 1h   -\n" +
+		"  other_dag   active  failed 2h   success\n"
+	for _, c := range []struct {
+		name, word string
+		want       bool
+	}{
+		{"airflow", "healthy", false},
+		{"mlflow", "healthy", true},
+		{"e2e_demo_example_pipeline", "success", true},
+		{"other_dag", "success", false},
+		{"jupyter", "healthy", false},
+	} {
+		if got := rowWith(screen, c.name, c.word); got != c.want {
+			t.Errorf("rowWith(%s, %s) = %v, want %v", c.name, c.word, got, c.want)
+		}
+	}
 }
