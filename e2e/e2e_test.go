@@ -294,10 +294,11 @@ func (h *harness) checkDagRun(ctx context.Context, af *airflow, dag, operator st
 	return run.RunID
 }
 
-// checkMLflowRun checks that the Airflow run's train task logged an MLflow
-// run with its parameters and training metric, and that evaluate, given the
-// run id and the model through FromTask, logged its test scores into that same
-// run, equal to what it returned. It returns the MLflow run id.
+// checkMLflowRun checks the FromTask chain through what each task left in
+// MLflow: train logged a run with its parameters (among them the train_uri
+// preprocess returned) and training metric, and evaluate, given the run id
+// and the model through FromTask, logged its test scores into that same run,
+// equal to what it returned. It returns the MLflow run id.
 func (h *harness) checkMLflowRun(ctx context.Context, af *airflow, mlflowURL, experiment, dag, run string) string {
 	h.t.Helper()
 	trainOut, err := af.xcom(ctx, dag, run, "pipeline.train")
@@ -338,6 +339,21 @@ func (h *harness) checkMLflowRun(ctx context.Context, af *airflow, mlflowURL, ex
 	}
 	if found.Info.Status != "FINISHED" {
 		h.t.Errorf("MLflow: run %s is %s", train.RunID, found.Info.Status)
+	}
+	// train logs the train_uri it got from preprocess through FromTask.
+	prepOut, err := af.xcom(ctx, dag, run, "pipeline.preprocess")
+	if err != nil {
+		h.t.Fatalf("Airflow: the preprocess task's result: %v", err)
+	}
+	var prep struct {
+		TrainURI string `json:"train_uri"`
+		TestURI  string `json:"test_uri"`
+	}
+	if err := json.Unmarshal([]byte(unquoteJSON(prepOut)), &prep); err != nil || prep.TrainURI == "" || prep.TestURI == "" {
+		h.t.Fatalf("Airflow: the preprocess task returned %s (%v); want train_uri and test_uri", prepOut, err)
+	}
+	if got := found.param("train_uri"); got != prep.TrainURI {
+		h.t.Errorf("FromTask: train received train_uri %q, preprocess returned %q", got, prep.TrainURI)
 	}
 	if found.param("model") != "logistic_regression" {
 		h.t.Errorf("MLflow: run %s lacks train's params: %+v", train.RunID, found.Data.Params)
