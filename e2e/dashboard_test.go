@@ -75,13 +75,14 @@ func (h *harness) checkDashboard(dag string) {
 		}
 		return true
 	})
+	t.Logf("dashboard, services panel:\n%s", screen)
 	if _, err := tm("send-keys", "-t", "dash", "3"); err != nil {
 		t.Fatalf("tmux send-keys: %v", err)
 	}
 	waitScreen(fmt.Sprintf("DAG %s with its last run success", dag), 2*time.Minute, func(s string) bool {
 		return rowWith(s, dag, "success")
 	})
-	t.Logf("dashboard screen:\n%s", screen)
+	t.Logf("dashboard, DAGs panel:\n%s", screen)
 	_, _ = tm("send-keys", "-t", "dash", "q")
 }
 
