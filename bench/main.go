@@ -94,6 +94,23 @@ type rowFunc struct {
 // rows grows as features land; each measures what exists and says so.
 var rows = []rowFunc{
 	{"cli-startup", cliStartup},
+	{"dashboard-view", dashboardView},
+	{"not-yet", notMeasuredYet},
+}
+
+// notMeasuredYet names the rows of the plan that have no harness yet, so the
+// report says so instead of leaving them out.
+func notMeasuredYet(*bench) ([]Row, error) {
+	var out []Row
+	for _, r := range []struct{ name, why string }{
+		{"stack-start", "gaiaflow dev start vs docker compose up --wait on export-compose's file: Debian packages only docker-compose v1.29, which has no `up --wait`, and the v2 plugin is not reachable here"},
+		{"dashboard-idle-cpu", "needs the dashboard against a live stack over 60 s; harness not written yet"},
+		{"dockerize-rebuild", "cold build vs code-only rebuild: harness not written yet (the tests check the dependency layer is reused)"},
+		{"idle-docker-requests", "Docker API requests per minute while the dashboard watches: harness not written yet"},
+	} {
+		out = append(out, Row{Name: r.name, Skipped: true, Note: r.why})
+	}
+	return out, nil
 }
 
 func fail(err error) {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -52,9 +53,12 @@ type ContainerSpec struct {
 	Mounts      []Mount           `json:"mounts,omitempty"`
 	Network     string            `json:"network,omitempty"`
 	Aliases     []string          `json:"aliases,omitempty"` // DNS names on Network
-	Restart     string            `json:"restart,omitempty"` // no, unless-stopped, on-failure, always
-	ExtraHosts  []string          `json:"extra_hosts,omitempty"`
-	GroupAdd    []string          `json:"group_add,omitempty"`
+	// ExtraNetworks are further networks the container joins before it
+	// starts (engines older than API 1.44 take one network at creation).
+	ExtraNetworks []string `json:"extra_networks,omitempty"`
+	Restart       string   `json:"restart,omitempty"` // no, unless-stopped, on-failure, always
+	ExtraHosts    []string `json:"extra_hosts,omitempty"`
+	GroupAdd      []string `json:"group_add,omitempty"`
 }
 
 // Healthcheck is a check the engine runs inside the container.
@@ -98,6 +102,7 @@ type ContainerInfo struct {
 	StartedAt    time.Time
 	FinishedAt   time.Time
 	Ports        []PortBinding // published ports
+	Networks     []string      // the networks it is on, by name, sorted
 }
 
 // Running reports whether the container's process is up.
@@ -144,6 +149,14 @@ func (c *Client) CreateContainer(ctx context.Context, s ContainerSpec) (string, 
 	resp, err := c.api.ContainerCreate(ctx, cfg, host, netCfg, nil, s.Name)
 	if err != nil {
 		return "", notFound(err, "create container %s", s.Name)
+	}
+	for _, n := range s.ExtraNetworks {
+		if err := c.api.NetworkConnect(ctx, n, resp.ID, nil); err != nil {
+			// A container missing a network it was meant to be on must not
+			// stay behind looking like a good one.
+			_ = c.api.ContainerRemove(context.WithoutCancel(ctx), resp.ID, container.RemoveOptions{Force: true, RemoveVolumes: true})
+			return "", notFound(err, "connect container %s to network %s", s.Name, n)
+		}
 	}
 	return resp.ID, nil
 }
@@ -209,6 +222,10 @@ func (c *Client) InspectContainer(ctx context.Context, id string) (ContainerInfo
 				info.Ports = append(info.Ports, PortBinding{ContainerPort: port.Int(), HostIP: b.HostIP, HostPort: hp})
 			}
 		}
+		for name := range r.NetworkSettings.Networks {
+			info.Networks = append(info.Networks, name)
+		}
+		sort.Strings(info.Networks)
 	}
 	return info, nil
 }

@@ -69,13 +69,31 @@ func (b *builder) airflow() {
 		"GAIAFLOW_MODE="+cfg.Mode,
 		"GAIAFLOW_DOCKER_NETWORK="+b.plan.Network,
 		"GAIAFLOW_DOCKER_LABELS="+string(labels),
-		"GAIAFLOW_K8S_NAMESPACE=default",
 		"MLFLOW_TRACKING_URI="+mlflowURL,
 		"MLFLOW_S3_ENDPOINT_URL="+minioURL,
 		"AWS_ACCESS_KEY_ID="+creds.S3AccessKey,
 		"AWS_SECRET_ACCESS_KEY="+creds.S3SecretKey,
 		"AWS_DEFAULT_REGION=us-east-1",
 	)
+	namespace := "default"
+	var files []docker.File
+	var networks []string
+	if l := b.in.Cluster; l != nil {
+		// Tasks run as pods in the cluster: Airflow joins its network to
+		// reach the API server, and pods reach MLflow and MinIO through
+		// the host's address in the cluster.
+		if l.Namespace != "" {
+			namespace = l.Namespace
+		}
+		networks = []string{l.Network}
+		files = []docker.File{{Name: kubeconfigName, Data: l.Kubeconfig, Mode: 0o600, UID: airflowUID, GID: 0}}
+		env = append(env,
+			"GAIAFLOW_KUBECONFIG="+KubeconfigPath,
+			"GAIAFLOW_POD_MLFLOW_TRACKING_URI="+podURL(l, cfg.Services.MLflow.Port),
+			"GAIAFLOW_POD_MLFLOW_S3_ENDPOINT_URL="+podURL(l, cfg.Services.Minio.Port),
+		)
+	}
+	env = append(env, "GAIAFLOW_K8S_NAMESPACE="+namespace)
 	if b.in.TaskImage != "" {
 		env = append(env, "GAIAFLOW_IMAGE="+b.in.TaskImage)
 	}
@@ -126,9 +144,13 @@ func (b *builder) airflow() {
 		n := &Node{
 			Service: "airflow", Component: c.component, ImageKey: "services.airflow.image",
 			Spec: docker.ContainerSpec{Image: image, Cmd: []string{"airflow", c.sub}, Env: append([]string{}, env...),
-				Mounts: mounts, GroupAdd: groups, ExtraHosts: []string{"host.docker.internal:host-gateway"}},
+				Mounts: mounts, GroupAdd: groups, ExtraHosts: []string{"host.docker.internal:host-gateway"},
+				ExtraNetworks: networks},
 			Deps:  []Dep{{"airflow-init", Completed}},
 			Ready: health(c.check),
+		}
+		if files != nil {
+			n.Files, n.FilesDir = append([]docker.File{}, files...), kubeconfigDir
 		}
 		if c.sub == "api-server" {
 			n.Spec.Ports = []docker.PortBinding{published(airflowAPIPort, svc.Port)}
@@ -136,7 +158,7 @@ func (b *builder) airflow() {
 			// The simple auth manager reads its users' passwords from a file
 			// it also writes; it is copied into the container before it
 			// starts, never passed on a command line.
-			n.Files = []docker.File{{Name: "gaiaflow-passwords.json", Data: append(passwords, '\n'), Mode: 0o660, UID: airflowUID, GID: 0}}
+			n.Files = append([]docker.File{{Name: "gaiaflow-passwords.json", Data: append(passwords, '\n'), Mode: 0o660, UID: airflowUID, GID: 0}}, n.Files...)
 			n.FilesDir = "/opt/airflow"
 		}
 		b.add(n)

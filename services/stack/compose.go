@@ -130,7 +130,7 @@ func serviceYAML(n *Node, shortOf map[string]string) ymap {
 		}
 		vols = append(vols, v)
 	}
-	if len(n.Files) > 0 {
+	if hasPasswords(n) {
 		vols = append(vols, ymap{{"type", "volume"}, {"source", "airflow-auth"}, {"target", composeAuthDir}})
 	}
 	if len(vols) > 0 {
@@ -151,7 +151,7 @@ func serviceYAML(n *Node, shortOf map[string]string) ymap {
 	for _, d := range n.Deps {
 		deps = append(deps, kv{d.Component, ymap{{"condition", composeCondition(d.Cond)}}})
 	}
-	if len(n.Files) > 0 {
+	if hasPasswords(n) {
 		deps = append(deps, kv{"airflow-auth", ymap{{"condition", "service_completed_successfully"}}})
 	}
 	if len(deps) > 0 {
@@ -181,6 +181,16 @@ func authServiceYAML(init *Node) ymap {
 		{"volumes", []any{ymap{{"type", "volume"}, {"source", "airflow-auth"}, {"target", composeAuthDir}}}},
 		{"restart", "no"},
 	}
+}
+
+// hasPasswords reports whether Airflow's passwords file is copied into n.
+func hasPasswords(n *Node) bool {
+	for _, f := range n.Files {
+		if n.FilesDir+"/"+f.Name == airflowPasswords {
+			return true
+		}
+	}
+	return false
 }
 
 func composeCondition(c Cond) string {

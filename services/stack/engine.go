@@ -76,6 +76,9 @@ type Options struct {
 	// DockerSocket is the engine's socket as the engine sees it, mounted
 	// into Airflow in dev_docker; SocketGID is its group.
 	DockerSocket, SocketGID string
+	// ClusterLink says how the stack reaches the Minikube cluster in mode
+	// prod_local; default MinikubeLink.
+	ClusterLink ClusterLinker
 	// MakeBucket creates an S3 bucket through a published port.
 	MakeBucket func(ctx context.Context, port int, accessKey, secretKey, bucket string) error
 	// ProbeInterval is the pause between two readiness probes.
@@ -97,6 +100,9 @@ func (o *Options) defaults() {
 	}
 	if o.Ports.Free == nil {
 		o.Ports = Ports{Free: hostports.Free, Owner: hostports.Owner, Suggest: hostports.Suggest}
+	}
+	if o.ClusterLink == nil {
+		o.ClusterLink = MinikubeLink
 	}
 	if o.MakeBucket == nil {
 		o.MakeBucket = DefaultMakeBucket

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -38,6 +39,7 @@ type fakeCtr struct {
 	readyAt   time.Time // when its probe starts passing
 	files     []docker.File
 	runs      int
+	detached  []string // networks it was disconnected from
 }
 
 type fakeSub struct {
@@ -396,6 +398,11 @@ func (f *fakeEngine) InspectContainer(_ context.Context, id string) (docker.Cont
 		Health: c.health, ExitCode: c.exitCode, OOMKilled: c.oom, StartedAt: c.startedAt, RestartCount: 0}
 	if c.status == "running" {
 		info.Ports = c.spec.Ports
+	}
+	for _, n := range append([]string{c.spec.Network}, c.spec.ExtraNetworks...) {
+		if n != "" && !slices.Contains(c.detached, n) {
+			info.Networks = append(info.Networks, n)
+		}
 	}
 	return info, nil
 }

@@ -26,7 +26,7 @@ var mlflowAllowedHosts = []string{
 func (b *builder) mlflow() {
 	creds, svc := b.in.Creds, b.in.Config.Services.MLflow
 	pg := b.postgres("mlflow", svc.DBImage, creds.MLflowDBPassword)
-	b.add(&Node{
+	n := &Node{
 		Service: "mlflow", Component: "mlflow", ImageKey: "services.mlflow.image",
 		Spec: docker.ContainerSpec{
 			Image: svc.Image,
@@ -47,12 +47,14 @@ func (b *builder) mlflow() {
 		Deps:  []Dep{{pg.Component, Healthy}, {"minio", Healthy}},
 		Ready: Readiness{Kind: ReadyHTTP, Port: mlflowPort, Path: "/health"},
 		URLs:  []URL{{Name: "MLflow", URL: localURL(svc.Port, "")}},
-	})
+	}
+	b.forPods(n, mlflowPort, svc.Port)
+	b.add(n)
 }
 
 func (b *builder) minio() {
 	creds, svc := b.in.Creds, b.in.Config.Services.Minio
-	b.add(&Node{
+	n := &Node{
 		Service: "minio", Component: "minio", ImageKey: "services.minio.image",
 		Spec: docker.ContainerSpec{
 			Image:  svc.Image,
@@ -67,5 +69,8 @@ func (b *builder) minio() {
 			{Name: "S3 API", URL: localURL(svc.Port, "")},
 			{Name: "MinIO console", URL: localURL(svc.ConsolePort, "")},
 		},
-	})
+	}
+	// Pods need the S3 API, not the console.
+	b.forPods(n, minioPort, svc.Port)
+	b.add(n)
 }

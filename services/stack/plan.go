@@ -135,6 +135,9 @@ type Input struct {
 	DockerSocket string // daemon-side socket path mounted into Airflow in dev_docker
 	SocketGID    string // the socket's group, added to Airflow's processes
 	JupyterPort  int    // overrides Config's for this start
+	// Cluster links the stack to the Minikube cluster in mode prod_local
+	// (nil in other modes, and when a plan is only read, as by status).
+	Cluster *ClusterLink
 }
 
 // Readiness timings. Health checks run every few seconds for the life of
@@ -149,6 +152,9 @@ const (
 func BuildPlan(in Input) *Plan {
 	if in.AirflowImage == "" {
 		in.AirflowImage = in.Config.Services.Airflow.Image
+	}
+	if in.Config.Mode != ModeProdLocal {
+		in.Cluster = nil
 	}
 	p := &Plan{ProjectID: in.ID, Network: NetworkName(in.ID)}
 	b := &builder{in: in, plan: p}

@@ -81,6 +81,11 @@ func (s *Stack) Start(ctx context.Context, o StartOptions) error {
 	if err != nil {
 		return errs.Wrap(errs.Failure, err, "start the Docker engine, or run `gaiaflow doctor`", "the Docker engine does not answer")
 	}
+	if needsCluster(s.p.Config.Mode, services) {
+		if in.Cluster, err = s.clusterLink(ctx, st); err != nil {
+			return err
+		}
+	}
 	if slices.Contains(services, "airflow") && info.MemTotal > 0 && info.MemTotal < doctor.MinMemory {
 		s.warn("airflow", fmt.Sprintf("Docker has %.1f GiB of memory; Airflow needs about 4 GiB and may be killed", float64(info.MemTotal)/(1<<30)))
 	}
@@ -173,7 +178,13 @@ func (s *Stack) checkPorts(ctx context.Context, nodes []*Node) error {
 	var needs []need
 	planned := map[int]bool{}
 	for _, n := range nodes {
+		seen := map[int]bool{}
 		for _, p := range n.Spec.Ports {
+			// A port published on two addresses (prod_local) is one need.
+			if seen[p.HostPort] {
+				continue
+			}
+			seen[p.HostPort] = true
 			key, what := "services."+n.Service+".port", n.Service
 			if n.Component == "minio" && p.ContainerPort == minioConsole {
 				key, what = "services.minio.console_port", "minio console"
@@ -496,6 +507,10 @@ func (r *runner) bringUp(ctx, waitCtx context.Context, n *Node, res *result, dep
 			// A crash loop (or a container the engine gave up on) gets a
 			// fresh start rather than a wait on it.
 			why = "recreating: it was " + ex.Status
+		case len(spec.ExtraNetworks) > 0 && !r.onNetworks(ctx, ex.ID, spec.ExtraNetworks):
+			// `prod-local cleanup` detaches the stack from the cluster's
+			// network without changing the containers' settings.
+			why = "recreating: it left the networks it joins"
 		case n.OneShot && depCreated:
 			why = "running again: what it prepares was recreated"
 		case n.OneShot && ex.Status == "exited":
@@ -569,6 +584,20 @@ func (r *runner) bringUp(ctx, waitCtx context.Context, n *Node, res *result, dep
 	r.prog.set(n.Component, state)
 	r.s.step(n.Service, n.Component, state, "")
 	return nil
+}
+
+// onNetworks reports whether a container is on every one of networks.
+func (r *runner) onNetworks(ctx context.Context, id string, networks []string) bool {
+	info, err := r.s.eng.InspectContainer(ctx, id)
+	if err != nil {
+		return false
+	}
+	for _, n := range networks {
+		if !slices.Contains(info.Networks, n) {
+			return false
+		}
+	}
+	return true
 }
 
 // exitReason describes a container that stopped on its own.

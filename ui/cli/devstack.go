@@ -350,7 +350,9 @@ func (a *App) modeSwitch(ctx context.Context, p *project.Project) (modes.Switch,
 		if err != nil {
 			return err
 		}
-		return s.Start(ctx, stack.StartOptions{Services: []string{"airflow"}})
+		// MLflow and MinIO follow too when they run: pods reach them only
+		// in prod_local.
+		return s.SwitchMode(ctx, stack.StartOptions{})
 	}
 	return sw, nil
 }

@@ -224,8 +224,11 @@ func apiServer() {
 		fail(role, "no password for %s", user)
 	}
 	var mu sync.Mutex
-	beats := map[string]time.Time{}
 	mux := http.NewServeMux()
+	if os.Getenv("GAIAFLOW_MODE") == "prod_local" {
+		prodLocal(role, mux)
+	}
+	beats := map[string]time.Time{}
 	mux.HandleFunc("/standin/heartbeat", func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		beats[r.URL.Query().Get("component")] = time.Now()
@@ -375,4 +378,41 @@ func jupyter() {
 		}
 		fmt.Fprintln(w, `{"version": "standin"}`)
 	}))
+}
+
+// prodLocal checks what Airflow needs to run tasks as pods: a kubeconfig it
+// can read, a namespace, the endpoints for pods. It serves what it found,
+// and a GET of any URL from inside the container, for tests to look at.
+func prodLocal(role string, mux *http.ServeMux) {
+	path := need(role, "GAIAFLOW_KUBECONFIG")
+	kubeconfig, err := os.ReadFile(path)
+	if err != nil {
+		fail(role, "kubeconfig: %v", err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		fail(role, "kubeconfig: %v", err)
+	}
+	var uid uint32
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		uid = st.Uid
+	}
+	env := map[string]string{}
+	for _, k := range []string{"GAIAFLOW_K8S_NAMESPACE", "GAIAFLOW_POD_MLFLOW_TRACKING_URI", "GAIAFLOW_POD_MLFLOW_S3_ENDPOINT_URL"} {
+		env[k] = need(role, k)
+	}
+	mux.HandleFunc("/standin/prod-local", func(w http.ResponseWriter, r *http.Request) {
+		_ = json.NewEncoder(w).Encode(map[string]any{"kubeconfig": string(kubeconfig), "mode": fmt.Sprintf("%o", fi.Mode().Perm()),
+			"file_uid": uid, "process_uid": os.Getuid(), "env": env})
+	})
+	mux.HandleFunc("/standin/get", func(w http.ResponseWriter, r *http.Request) {
+		c := http.Client{Timeout: 5 * time.Second}
+		resp, err := c.Get(r.URL.Query().Get("url"))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		fmt.Fprintf(w, "%d\n", resp.StatusCode)
+	})
 }
