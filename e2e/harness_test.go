@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -187,8 +188,13 @@ func configure(t *testing.T, path string, set map[string]map[string]string) {
 	lines := strings.Split(string(data), "\n")
 	var out []string
 	flush := func() {
-		for k, v := range set[table] {
-			if !done[table+"."+k] {
+		keys := make([]string, 0, len(set[table]))
+		for k := range set[table] {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if v := set[table][k]; !done[table+"."+k] {
 				out = append(out, fmt.Sprintf("%s = %s", k, v))
 				done[table+"."+k] = true
 			}
@@ -196,11 +202,17 @@ func configure(t *testing.T, path string, set map[string]map[string]string) {
 	}
 	for _, line := range lines {
 		if m := tableRe.FindStringSubmatch(strings.TrimSpace(line)); m != nil {
-			// Keys not present in the previous table go at its end.
+			// Keys not present in the previous table go at its end,
+			// before the blank lines that end it.
+			blanks := 0
 			for len(out) > 0 && strings.TrimSpace(out[len(out)-1]) == "" {
 				out = out[:len(out)-1]
+				blanks++
 			}
 			flush()
+			for ; blanks > 0; blanks-- {
+				out = append(out, "")
+			}
 			table = m[1]
 			out = append(out, line)
 			continue
@@ -214,6 +226,9 @@ func configure(t *testing.T, path string, set map[string]map[string]string) {
 			}
 		}
 		out = append(out, line)
+	}
+	for len(out) > 0 && strings.TrimSpace(out[len(out)-1]) == "" {
+		out = out[:len(out)-1]
 	}
 	flush()
 	for tbl, kv := range set {
