@@ -13,7 +13,7 @@ LDFLAGS  := -s -w -X github.com/gaiaflow/gaiaflow/ui/cli.version=$(VERSION) \
 PY_REQS  := .ci/requirements.txt $(wildcard pylib/requirements-test.txt)
 PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 
-.PHONY: build install test test-go test-py lint cross venv clean bench
+.PHONY: build install test test-go test-py lint cross venv clean bench e2e
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o gaiaflow .
@@ -30,6 +30,11 @@ test-go: venv
 
 test-py: venv
 	cd pylib && $(PYTHON) -m pytest -q -p no:cacheprovider tests
+
+# The end-to-end suite: the real binary drives a real stack built from the
+# image kit (e2e/images; needs root and a Docker daemon). See e2e/README.md.
+e2e:
+	GAIAFLOW_E2E=1 $(GO) test -count=1 -timeout 60m -v -run TestE2E ./e2e
 
 lint: venv
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
