@@ -3,9 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -33,35 +31,8 @@ func TestRealDockerDashboardBackend(t *testing.T) {
 	// TestMain removes the stand-in images: removing them here would take
 	// the base image from under the next test of this binary.
 	img := stacktest.Image(t, c, nil)
-	ports := stacktest.FreePorts(t, 5)
-	dir, state := t.TempDir(), t.TempDir()
+	dir, state := stacktest.Project(t, "gfdash", img, `mode = "prod"`), t.TempDir()
 	t.Setenv("XDG_STATE_HOME", state)
-	toml := fmt.Sprintf(`name = "gfdash"
-package = "demo"
-mode = "prod"
-[services.airflow]
-image = %[1]q
-db_image = %[1]q
-extend_image = false
-port = %[2]d
-[services.mlflow]
-image = %[1]q
-db_image = %[1]q
-port = %[3]d
-[services.minio]
-image = %[1]q
-port = %[4]d
-console_port = %[5]d
-[services.jupyter]
-image = %[1]q
-port = %[6]d
-`, img, ports[0], ports[1], ports[2], ports[3], ports[4])
-	if err := os.WriteFile(filepath.Join(dir, "gaiaflow.toml"), []byte(toml), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Mkdir(filepath.Join(dir, "dags"), 0o755); err != nil {
-		t.Fatal(err)
-	}
 	var out, errb bytes.Buffer
 	a := NewApp(strings.NewReader(""), &out, &errb)
 	a.Cwd = dir

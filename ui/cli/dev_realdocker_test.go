@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -51,34 +49,8 @@ func TestRealDockerDevCommands(t *testing.T) {
 	defer c.Close()
 	t.Cleanup(stacktest.RemoveImages)
 	img := stacktest.Image(t, c, nil)
-	ports := stacktest.FreePorts(t, 5)
-	dir, state := t.TempDir(), t.TempDir()
+	dir, state := stacktest.Project(t, "gfcli", img, ""), t.TempDir()
 	t.Setenv("XDG_STATE_HOME", state) // project.State reads it
-	toml := fmt.Sprintf(`name = "gfcli"
-package = "demo"
-[services.airflow]
-image = %[1]q
-db_image = %[1]q
-extend_image = false
-port = %[2]d
-[services.mlflow]
-image = %[1]q
-db_image = %[1]q
-port = %[3]d
-[services.minio]
-image = %[1]q
-port = %[4]d
-console_port = %[5]d
-[services.jupyter]
-image = %[1]q
-port = %[6]d
-`, img, ports[0], ports[1], ports[2], ports[3], ports[4])
-	if err := os.WriteFile(filepath.Join(dir, "gaiaflow.toml"), []byte(toml), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Mkdir(filepath.Join(dir, "dags"), 0o755); err != nil {
-		t.Fatal(err)
-	}
 	var id string
 	t.Cleanup(func() {
 		if id == "" {

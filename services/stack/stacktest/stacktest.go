@@ -158,3 +158,40 @@ func FreePorts(t testing.TB, n int) []int {
 }
 
 func netListen() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
+
+// Project writes a project into a new temporary directory whose every
+// service runs the stand-in image img on free ports (Airflow's image as is:
+// extend_image = false), with an empty dags/, and returns the directory.
+// extra is appended to the top of gaiaflow.toml (e.g. `mode = "prod"`).
+func Project(t testing.TB, name, img, extra string) string {
+	t.Helper()
+	ports := FreePorts(t, 5)
+	dir := t.TempDir()
+	toml := fmt.Sprintf(`name = %[7]q
+package = "demo"
+%[8]s
+[services.airflow]
+image = %[1]q
+db_image = %[1]q
+extend_image = false
+port = %[2]d
+[services.mlflow]
+image = %[1]q
+db_image = %[1]q
+port = %[3]d
+[services.minio]
+image = %[1]q
+port = %[4]d
+console_port = %[5]d
+[services.jupyter]
+image = %[1]q
+port = %[6]d
+`, img, ports[0], ports[1], ports[2], ports[3], ports[4], name, extra)
+	if err := os.WriteFile(filepath.Join(dir, "gaiaflow.toml"), []byte(toml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "dags"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}

@@ -2,9 +2,7 @@ package adapter
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -24,34 +22,7 @@ import (
 // ports, and returns its directory.
 func standinProject(t *testing.T, name, img string) string {
 	t.Helper()
-	ports := stacktest.FreePorts(t, 5)
-	dir := t.TempDir()
-	toml := fmt.Sprintf(`name = %[7]q
-package = "demo"
-[services.airflow]
-image = %[1]q
-db_image = %[1]q
-extend_image = false
-port = %[2]d
-[services.mlflow]
-image = %[1]q
-db_image = %[1]q
-port = %[3]d
-[services.minio]
-image = %[1]q
-port = %[4]d
-console_port = %[5]d
-[services.jupyter]
-image = %[1]q
-port = %[6]d
-`, img, ports[0], ports[1], ports[2], ports[3], ports[4], name)
-	if err := os.WriteFile(filepath.Join(dir, "gaiaflow.toml"), []byte(toml), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Mkdir(filepath.Join(dir, "dags"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
+	return stacktest.Project(t, name, img, "")
 }
 
 // removeProject removes what the stack made for project id.
