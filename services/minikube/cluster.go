@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/gaiaflow/gaiaflow/services/errs"
+	"github.com/gaiaflow/gaiaflow/services/event"
 	"github.com/gaiaflow/gaiaflow/services/project"
 )
 
@@ -240,4 +241,22 @@ func (c *Cluster) DockerEnv(ctx context.Context) (map[string]string, error) {
 		}
 	}
 	return env, nil
+}
+
+// LoadImage copies an image from the local Docker engine into the cluster
+// (`minikube image load`), so pods can use it without a registry. Its
+// output arrives as events.
+func (c *Cluster) LoadImage(ctx context.Context, image string, rep event.Reporter) error {
+	rep.Report(event.Event{Kind: event.Step, Scope: "minikube", State: "loading", Message: "loading " + image + " into the cluster"})
+	res, err := c.run(ctx, []string{"image", "load"}, []string{image}, func(line string) {
+		rep.Report(event.Event{Kind: event.Log, Scope: "minikube", Message: line})
+	})
+	if err != nil {
+		return err
+	}
+	if res.ExitCode != 0 {
+		return c.failed("image load", res, "check that the cluster runs: `gaiaflow prod-local status`")
+	}
+	rep.Report(event.Event{Kind: event.Done, Scope: "minikube", Message: image + " is in the cluster"})
+	return nil
 }

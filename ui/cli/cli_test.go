@@ -133,7 +133,6 @@ func TestExitCodesAndErrors(t *testing.T) {
 		{"unknown flag", proj, []string{"dev", "start", "--bogus"}, 2, []string{"unknown flag: --bogus", "hint:"}},
 		{"bad output format", proj, []string{"-o", "yaml", "version"}, 2, []string{`unknown output format "yaml"`}},
 		{"too many args", proj, []string{"dags", "runs", "a", "b"}, 2, []string{"takes one DAG id"}},
-		{"not yet available", proj, []string{"prod-local", "dockerize"}, 1, []string{"is not available yet"}},
 		{"bad port", bad, []string{"mode"}, 2, []string{"gaiaflow.toml:5:1: port 70000 is out of range", "hint: fix gaiaflow.toml"}},
 		{"unknown key", unknown, []string{"mode"}, 2, []string{"gaiaflow.toml:3:1: unknown key \"foo\""}},
 		{"no project", empty, []string{"mode"}, 2, []string{"no gaiaflow.toml", "hint:", "gaiaflow init"}},
@@ -274,8 +273,7 @@ func TestBinaryExitCodes(t *testing.T) {
 	}{
 		{[]string{"--no-tui", "dev", "frobnicate"}, 2},
 		{[]string{"version", "--short"}, 0},
-		{[]string{"prod-local", "dockerize"}, 1}, // the Minikube target is not available yet
-		{[]string{"mode"}, 2},                    // no project in the temp dir
+		{[]string{"mode"}, 2}, // no project in the temp dir
 	} {
 		cmd := exec.Command(bin, tc.args...)
 		cmd.Dir = t.TempDir()

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gaiaflow/gaiaflow/services/build"
 	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/event"
+	"github.com/gaiaflow/gaiaflow/services/project"
 )
 
 // dockerizeResult is the last line of `dockerize -o json`: the NDJSON
@@ -34,7 +36,10 @@ otherwise gaiaflow writes one that installs the dependencies before the code,
 so a code-only change rebuilds in seconds. Nothing is written into the project.`
 	if target == "prod-local" {
 		short = "Build the project's package into a task image inside the Minikube cluster"
-		long = ""
+		long = `Build the project's task image on the local Docker engine, as
+` + "`gaiaflow dev dockerize`" + ` does, then load it into the project's Minikube cluster
+(` + "`minikube image load`" + `), so pods run it without a registry. The cluster must
+be running (` + "`gaiaflow prod-local start`" + `).`
 	}
 	c := &cobra.Command{
 		Use:   "dockerize",
@@ -43,7 +48,7 @@ so a code-only change rebuilds in seconds. Nothing is written into the project.`
 		Args:  exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if target == "prod-local" {
-				return errMinikubeTarget()
+				return runDockerizeMinikube(cmd.Context(), a, opts, taskLibrary())
 			}
 			opts.Target = build.TargetDocker
 			return runDockerize(cmd.Context(), a, opts, taskLibrary())
@@ -79,11 +84,51 @@ func runDockerize(ctx context.Context, a *App, opts build.DockerizeOptions, lib 
 	return nil
 }
 
-// errMinikubeTarget is prod-local dockerize's answer until the Minikube
-// target lands with the prod-local commands.
-func errMinikubeTarget() error {
-	return errs.Failf("build for the local engine with `gaiaflow dev dockerize`; the Minikube target comes with the prod-local commands",
-		"the Minikube target of dockerize is not available yet in this version of gaiaflow")
+// runDockerizeMinikube builds the task image on the local engine and loads
+// it into the running cluster; the image is recorded for the minikube target
+// (what prod_local's readiness looks for) once it is there.
+func runDockerizeMinikube(ctx context.Context, a *App, opts build.DockerizeOptions, lib build.Library) error {
+	ctx = ctxOf(ctx)
+	pl, err := a.prodLocal()
+	if err != nil {
+		return err
+	}
+	status, err := pl.cluster.Status(ctx)
+	if err != nil {
+		return err
+	}
+	if !status.Running() {
+		return errs.Failf("start it with `gaiaflow prod-local start`", "the Minikube cluster %s is not running (%s)", pl.cluster.Profile, status.State)
+	}
+	engine, err := a.Docker()
+	if err != nil {
+		return err
+	}
+	rep := a.buildReporter()
+	opts.Target = build.TargetDocker
+	b := &build.Builder{Engine: engine, Library: lib}
+	res, err := b.Dockerize(ctx, pl.project, opts, rep)
+	if err != nil {
+		return err
+	}
+	if err := pl.cluster.LoadImage(ctx, res.Image, rep); err != nil {
+		return err
+	}
+	unlock, err := pl.state.Lock(ctx)
+	if err != nil {
+		return err
+	}
+	err = pl.state.SetTaskImage(project.TaskImage{Image: res.Image, ID: res.ID, Target: build.TargetMinikube, Commit: res.Commit, BuiltAt: time.Now().UTC()})
+	unlock()
+	if err != nil {
+		return err
+	}
+	res.Target = build.TargetMinikube
+	if a.JSON() {
+		return a.encodeLine(dockerizeResult{Kind: "result", Result: res})
+	}
+	a.Printf("next: `gaiaflow mode set prod_local` runs the project's tasks in %s as pods\n", res.Image)
+	return nil
 }
 
 // buildReporter prints a build's events: NDJSON with -o json, else plain

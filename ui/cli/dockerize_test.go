@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,20 +16,60 @@ import (
 	"github.com/gaiaflow/gaiaflow/services/build"
 	"github.com/gaiaflow/gaiaflow/services/build/buildtest"
 	"github.com/gaiaflow/gaiaflow/services/docker"
+	"github.com/gaiaflow/gaiaflow/services/minikube/minikubetest"
 	"github.com/gaiaflow/gaiaflow/services/project"
 )
 
 const demoPyproject = "[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n\n[project]\nname = \"demo\"\nversion = \"0.1.0\"\n"
 
-func TestProdLocalDockerizeSaysTheMinikubeTargetIsNotAvailable(t *testing.T) {
-	dir := newProjectDir(t, goodToml)
-	r := run(t, dir, "prod-local", "dockerize")
-	if r.code != 1 || !strings.Contains(r.err, "Minikube target of dockerize is not available yet") ||
-		!strings.Contains(r.err, "hint: build for the local engine with `gaiaflow dev dockerize`") {
-		t.Errorf("code %d, stderr %q", r.code, r.err)
+// TestRealDockerStandInMinikubeProdLocalDockerize builds a task image on
+// the real engine and loads it into the cluster through the stand-in
+// minikube (no cluster can run here): refused while the cluster is not
+// running, then `minikube image load IMAGE -p PROFILE` and the image recorded
+// for the minikube target.
+func TestRealDockerStandInMinikubeProdLocalDockerize(t *testing.T) {
+	c := buildtest.Client(t)
+	base := buildtest.PythonBase(t, c)
+	h := newPL(t)
+	buildtest.WriteProject(t, h.dir, base)
+	image := "gaiaflow-test/pl-dockerize:0.1.0"
+	t.Cleanup(func() { _ = c.RemoveImage(context.Background(), image, docker.RemoveImageOptions{Force: true}) })
+
+	h.standIn.Absent()
+	r := h.run("--no-tui", "prod-local", "dockerize", "-i", image)
+	if r.code != 1 || !strings.Contains(r.err, "is not running") || !strings.Contains(r.err, "gaiaflow prod-local start") {
+		t.Fatalf("with no cluster: exit %d\n%s", r.code, r.err)
 	}
-	if r.dockers != 0 {
-		t.Errorf("built %d Docker clients for a target that is not there", r.dockers)
+	if ok, _ := c.ImageExists(context.Background(), image); ok {
+		t.Fatal("built an image although the cluster is not running")
+	}
+
+	h.standIn.Running()
+	h.standIn.Answer("image_load", minikubetest.Answer{})
+	r = h.run("--no-tui", "prod-local", "dockerize", "-i", image).ok(t, "prod-local dockerize")
+	if !strings.Contains(r.out, "loading "+image+" into the cluster") || !strings.Contains(r.out, "gaiaflow mode set prod_local") {
+		t.Errorf("output:\n%s", r.out)
+	}
+	loaded := false
+	for _, call := range h.standIn.Calls() {
+		if call.Key() == "image_load" && slices.Contains(call.Args, image) && slices.Contains(call.Args, "gaiaflow-demo") {
+			loaded = true
+		}
+	}
+	if !loaded {
+		t.Errorf("no `minikube image load %s -p gaiaflow-demo` among %+v", image, h.standIn.Calls())
+	}
+	p, err := project.Open(h.dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := p.State()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ti, ok, err := st.TaskImage(build.TargetMinikube)
+	if err != nil || !ok || ti.Image != image {
+		t.Errorf("recorded for minikube: %+v %v %v", ti, ok, err)
 	}
 }
 
