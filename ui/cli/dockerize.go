@@ -63,17 +63,7 @@ be running (` + "`gaiaflow prod-local start`" + `).`
 // runDockerize builds the task image for the local engine with lib as the
 // bundled library, and prints the build's progress.
 func runDockerize(ctx context.Context, a *App, opts build.DockerizeOptions, lib build.Library) error {
-	ctx = ctxOf(ctx)
-	p, err := a.Project()
-	if err != nil {
-		return err
-	}
-	engine, err := a.Docker()
-	if err != nil {
-		return err
-	}
-	b := &build.Builder{Engine: engine, Library: lib}
-	res, err := b.Dockerize(ctx, p, opts, a.buildReporter())
+	res, err := dockerizeLocal(ctxOf(ctx), a, opts, lib, a.buildReporter())
 	if err != nil {
 		return err
 	}
@@ -84,52 +74,76 @@ func runDockerize(ctx context.Context, a *App, opts build.DockerizeOptions, lib 
 	return nil
 }
 
-// runDockerizeMinikube builds the task image on the local engine and loads
-// it into the running cluster; the image is recorded for the minikube target
-// (what prod_local's readiness looks for) once it is there.
+// runDockerizeMinikube builds the task image and loads it into the running
+// cluster, printing progress.
 func runDockerizeMinikube(ctx context.Context, a *App, opts build.DockerizeOptions, lib build.Library) error {
-	ctx = ctxOf(ctx)
-	pl, err := a.prodLocal()
+	res, err := dockerizeMinikube(ctxOf(ctx), a, opts, lib, a.buildReporter())
 	if err != nil {
 		return err
 	}
-	status, err := pl.cluster.Status(ctx)
-	if err != nil {
-		return err
-	}
-	if !status.Running() {
-		return errs.Failf("start it with `gaiaflow prod-local start`", "the Minikube cluster %s is not running (%s)", pl.cluster.Profile, status.State)
-	}
-	engine, err := a.Docker()
-	if err != nil {
-		return err
-	}
-	rep := a.buildReporter()
-	opts.Target = build.TargetDocker
-	b := &build.Builder{Engine: engine, Library: lib}
-	res, err := b.Dockerize(ctx, pl.project, opts, rep)
-	if err != nil {
-		return err
-	}
-	if err := pl.cluster.LoadImage(ctx, res.Image, rep); err != nil {
-		return err
-	}
-	unlock, err := pl.state.Lock(ctx)
-	if err != nil {
-		return err
-	}
-	err = pl.state.SetTaskImage(project.TaskImage{Image: res.Image, ID: res.ID, Target: build.TargetMinikube, Commit: res.Commit, BuiltAt: time.Now().UTC()})
-	unlock()
-	if err != nil {
-		return err
-	}
-	res.Target = build.TargetMinikube
 	if a.JSON() {
 		return a.encodeLine(dockerizeResult{Kind: "result", Result: res})
 	}
 	a.Printf("next: `gaiaflow mode set prod_local` runs the project's tasks in %s as pods\n", res.Image)
 	return nil
 }
+
+// dockerizeMinikube builds the task image on the local engine and loads it
+// into the running cluster; the image is recorded for the minikube target
+// (what prod_local's readiness looks for) once it is there.
+func dockerizeMinikube(ctx context.Context, a *App, opts build.DockerizeOptions, lib build.Library, rep event.Reporter) (*build.Result, error) {
+	pl, err := a.prodLocal()
+	if err != nil {
+		return nil, err
+	}
+	status, err := pl.cluster.Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !status.Running() {
+		return nil, errs.Failf("start it with `gaiaflow prod-local start`", "the Minikube cluster %s is not running (%s)", pl.cluster.Profile, status.State)
+	}
+	engine, err := a.Docker()
+	if err != nil {
+		return nil, err
+	}
+	opts.Target = build.TargetDocker
+	b := &build.Builder{Engine: engine, Library: lib}
+	res, err := b.Dockerize(ctx, pl.project, opts, rep)
+	if err != nil {
+		return nil, err
+	}
+	if err := pl.cluster.LoadImage(ctx, res.Image, rep); err != nil {
+		return nil, err
+	}
+	unlock, err := pl.state.Lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = pl.state.SetTaskImage(project.TaskImage{Image: res.Image, ID: res.ID, Target: build.TargetMinikube, Commit: res.Commit, BuiltAt: time.Now().UTC()})
+	unlock()
+	if err != nil {
+		return nil, err
+	}
+	res.Target = build.TargetMinikube
+	return res, nil
+}
+
+// dockerizeLocal builds the task image for the local engine.
+func dockerizeLocal(ctx context.Context, a *App, opts build.DockerizeOptions, lib build.Library, rep event.Reporter) (*build.Result, error) {
+	p, err := a.Project()
+	if err != nil {
+		return nil, err
+	}
+	engine, err := a.Docker()
+	if err != nil {
+		return nil, err
+	}
+	opts.Target = build.TargetDocker
+	b := &build.Builder{Engine: engine, Library: lib}
+	return b.Dockerize(ctx, p, opts, rep)
+}
+
 
 // buildReporter prints a build's events: NDJSON with -o json, else plain
 // lines, the steps' output indented below each step.

@@ -1,13 +1,17 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/gaiaflow/gaiaflow/scaffold"
+	"github.com/gaiaflow/gaiaflow/services/build"
+	"github.com/gaiaflow/gaiaflow/services/event"
 	"github.com/gaiaflow/gaiaflow/ui/tui"
+	"github.com/gaiaflow/gaiaflow/ui/tui/dockerizewizard"
 	"github.com/gaiaflow/gaiaflow/ui/tui/initwizard"
 )
 
@@ -16,6 +20,9 @@ import (
 // instead.
 func dashboardWizards(a *App) func(w tui.Wizard, width, height int) tea.Model {
 	return func(w tui.Wizard, width, height int) tea.Model {
+		if w == tui.WizardDockerize {
+			return dockerizeWizard(a, width, height)
+		}
 		if w != tui.WizardInit {
 			return nil
 		}
@@ -70,4 +77,32 @@ func (h initHost) finish(r initwizard.Result) tui.WizardDone {
 	}
 	return tui.WizardDone{Wizard: tui.WizardInit,
 		Message: fmt.Sprintf("created %s: %d files; open it with `gaiaflow -p %s`", res.Dir, len(res.Created), res.Dir)}
+}
+
+// dockerizeWizard builds with the same functions as `dev dockerize` and
+// `prod-local dockerize`; the wizard shows their events.
+func dockerizeWizard(a *App, width, height int) tea.Model {
+	target := "docker"
+	if p, err := a.Project(); err == nil && p.Config.Mode == "prod_local" {
+		target = "minikube"
+	}
+	m := dockerizewizard.New(dockerizewizard.Config{
+		Defaults:   dockerizewizard.Answers{Target: target},
+		CheckImage: func(name string) error { _, err := build.CheckImageName(name); return err },
+		Build: func(ctx context.Context, ans dockerizewizard.Answers, r event.Reporter) error {
+			opts := build.DockerizeOptions{Image: ans.Image, BaseImage: ans.BaseImage}
+			var err error
+			if ans.Target == "minikube" {
+				_, err = dockerizeMinikube(ctx, a, opts, taskLibrary(), r)
+			} else {
+				_, err = dockerizeLocal(ctx, a, opts, taskLibrary(), r)
+			}
+			return err
+		},
+	})
+	if width > 0 {
+		next, _ := m.Update(tea.WindowSizeMsg{Width: width, Height: height})
+		m = next.(dockerizewizard.Model)
+	}
+	return m
 }

@@ -21,6 +21,9 @@ func TestDashboardInitWizardGeneratesOnConfirm(t *testing.T) {
 	if m == nil {
 		t.Fatal("no init wizard")
 	}
+	if dashboardWizards(a)(tui.WizardDockerize, 100, 40) == nil {
+		t.Error("no dockerize wizard")
+	}
 	if dashboardWizards(a)(tui.WizardSecret, 100, 40) != nil {
 		t.Error("a secret wizard was offered before it exists")
 	}
