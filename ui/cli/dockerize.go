@@ -144,7 +144,6 @@ func dockerizeLocal(ctx context.Context, a *App, opts build.DockerizeOptions, li
 	return b.Dockerize(ctx, p, opts, rep)
 }
 
-
 // buildReporter prints a build's events: NDJSON with -o json, else plain
 // lines, the steps' output indented below each step.
 func (a *App) buildReporter() event.Reporter {
