@@ -242,8 +242,7 @@ one pair of quotes around a value is removed. Prefer --from-env-file to
 			if err != nil {
 				return err
 			}
-			spec := kube.SecretSpec{Name: name, Namespace: namespace, Data: values, Update: update,
-				Labels: map[string]string{"app.kubernetes.io/managed-by": "gaiaflow", "io.gaiaflow.project": p.ID()}}
+			spec := secretSpec(p, name, namespace, values, update)
 			if dryRun {
 				m, err := kube.DryRun(spec)
 				if err != nil {
@@ -254,29 +253,11 @@ one pair of quotes around a value is removed. Prefer --from-env-file to
 				}
 				return a.PrintYAML(m)
 			}
-			if err := kube.ValidateSpec(spec); err != nil {
-				return err
-			}
-			pl, err := a.prodLocal()
-			if err != nil {
-				return err
-			}
-			status, err := pl.cluster.Status(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if !status.Running() {
-				return errs.Failf("start it with `gaiaflow prod-local start`", "cluster %s is %s", pl.cluster.Profile, status.State)
-			}
-			cs, err := a.kubeClient(pl)
-			if err != nil {
-				return err
-			}
 			rep := a.Reporter()
 			if a.JSON() || a.YAML() {
 				rep = event.Discard
 			}
-			change, err := kube.ApplySecret(cmd.Context(), cs, spec, rep)
+			change, err := a.createSecret(cmd.Context(), spec, rep)
 			if err != nil {
 				return err
 			}
@@ -297,4 +278,34 @@ one pair of quotes around a value is removed. Prefer --from-env-file to
 	f.BoolVar(&update, "update", false, "replace the data of an existing secret, reporting the keys added, changed or removed")
 	f.BoolVar(&dryRun, "dry-run", false, "print the secret with values redacted instead of creating it")
 	return c
+}
+
+// secretSpec is the secret a project creates: its labels name the project.
+func secretSpec(p *project.Project, name, namespace string, data map[string]string, update bool) kube.SecretSpec {
+	return kube.SecretSpec{Name: name, Namespace: namespace, Data: data, Update: update,
+		Labels: map[string]string{"app.kubernetes.io/managed-by": "gaiaflow", "io.gaiaflow.project": p.ID()}}
+}
+
+// createSecret checks spec and applies it in the running cluster; the
+// command and the dashboard's wizard both come through here.
+func (a *App) createSecret(ctx context.Context, spec kube.SecretSpec, rep event.Reporter) (kube.SecretChange, error) {
+	if err := kube.ValidateSpec(spec); err != nil {
+		return kube.SecretChange{}, err
+	}
+	pl, err := a.prodLocal()
+	if err != nil {
+		return kube.SecretChange{}, err
+	}
+	status, err := pl.cluster.Status(ctx)
+	if err != nil {
+		return kube.SecretChange{}, err
+	}
+	if !status.Running() {
+		return kube.SecretChange{}, errs.Failf("start it with `gaiaflow prod-local start`", "cluster %s is %s", pl.cluster.Profile, status.State)
+	}
+	cs, err := a.kubeClient(pl)
+	if err != nil {
+		return kube.SecretChange{}, err
+	}
+	return kube.ApplySecret(ctx, cs, spec, rep)
 }

@@ -4,15 +4,19 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/gaiaflow/gaiaflow/scaffold"
 	"github.com/gaiaflow/gaiaflow/services/build"
 	"github.com/gaiaflow/gaiaflow/services/event"
+	"github.com/gaiaflow/gaiaflow/services/minikube"
+	"github.com/gaiaflow/gaiaflow/services/minikube/kube"
 	"github.com/gaiaflow/gaiaflow/ui/tui"
 	"github.com/gaiaflow/gaiaflow/ui/tui/dockerizewizard"
 	"github.com/gaiaflow/gaiaflow/ui/tui/initwizard"
+	"github.com/gaiaflow/gaiaflow/ui/tui/secretwizard"
 )
 
 // dashboardWizards gives the dashboard the wizards that exist. A wizard it
@@ -22,6 +26,9 @@ func dashboardWizards(a *App) func(w tui.Wizard, width, height int) tea.Model {
 	return func(w tui.Wizard, width, height int) tea.Model {
 		if w == tui.WizardDockerize {
 			return dockerizeWizard(a, width, height)
+		}
+		if w == tui.WizardSecret {
+			return secretWizard(a)
 		}
 		if w != tui.WizardInit {
 			return nil
@@ -105,4 +112,46 @@ func dockerizeWizard(a *App, width, height int) tea.Model {
 		m = next.(dockerizewizard.Model)
 	}
 	return m
+}
+
+// secretWizard checks and applies with the functions `prod-local
+// create-secret` uses; it reports keys, never values.
+func secretWizard(a *App) tea.Model {
+	spec := func(ans secretwizard.Answers) (kube.SecretSpec, error) {
+		p, err := a.Project()
+		if err != nil {
+			return kube.SecretSpec{}, err
+		}
+		values := map[string]string{}
+		if ans.EnvFile != "" {
+			if values, err = kube.CollectData(nil, ans.EnvFile); err != nil {
+				return kube.SecretSpec{}, err
+			}
+		}
+		for k, v := range ans.Data {
+			values[k] = v
+		}
+		return secretSpec(p, ans.Name, ans.Namespace, values, false), nil
+	}
+	return secretwizard.New(secretwizard.Config{
+		Namespace: minikube.TaskNamespace,
+		Check: func(ans secretwizard.Answers) error {
+			s, err := spec(ans)
+			if err != nil {
+				return err
+			}
+			return kube.ValidateSpec(s)
+		},
+		Apply: func(ctx context.Context, ans secretwizard.Answers) (string, error) {
+			s, err := spec(ans)
+			if err != nil {
+				return "", err
+			}
+			ch, err := a.createSecret(ctx, s, event.Discard)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("secret %s/%s %s with keys %s", ch.Namespace, ch.Name, ch.Action, strings.Join(ch.Keys, ", ")), nil
+		},
+	})
 }
