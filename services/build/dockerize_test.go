@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gaiaflow/gaiaflow/services/build/buildtest"
 	"github.com/gaiaflow/gaiaflow/services/docker"
 	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/event"
@@ -46,7 +47,7 @@ func TestDockerizeContextExclusionsAndDockerignore(t *testing.T) {
 		"tests/test_demo.py":                      "x",
 		"src/demo/deep/nested/.ipynb_checkpoints": "<dir>",
 	})
-	before := snapshot(t, p.Dir)
+	before := buildtest.TreeState(t, p.Dir)
 	eng := &fakeEngine{}
 	rec := &event.Recorder{}
 	b := &Builder{Engine: eng, Library: fakeLibrary()}
@@ -98,7 +99,7 @@ func TestDockerizeContextExclusionsAndDockerignore(t *testing.T) {
 	if !sawSize {
 		t.Error("no event reports the context size")
 	}
-	if after := snapshot(t, p.Dir); !reflect.DeepEqual(before, after) {
+	if after := buildtest.TreeState(t, p.Dir); !reflect.DeepEqual(before, after) {
 		t.Error("the project tree changed during dockerize")
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,36 +39,6 @@ func demoProject(t *testing.T, base string) *project.Project {
 		t.Fatal(err)
 	}
 	return p
-}
-
-// treeState describes every entry of a tree (mode, time, content), to prove
-// a build wrote nothing into the project.
-func treeState(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		desc := info.Mode().String() + " " + info.ModTime().String()
-		if info.Mode().IsRegular() {
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			desc += " " + string(data)
-		}
-		out[p] = desc
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // unpickle decodes the runner's result file the way DockerOperator does.
@@ -125,7 +94,7 @@ func TestRealDockerDockerize(t *testing.T) {
 	image := "gaiaflow-test/dockerize-demo:0.1.0"
 	b := &build.Builder{Engine: c, Library: standInLibrary()}
 
-	before := treeState(t, p.Dir)
+	before := buildtest.TreeState(t, p.Dir)
 	start = time.Now()
 	res, err := b.Dockerize(ctx, p, build.DockerizeOptions{Image: image}, event.Discard)
 	if err != nil {
@@ -137,7 +106,7 @@ func TestRealDockerDockerize(t *testing.T) {
 	}
 	t.Logf("first build: %s, %d of %d steps from cache, context %d bytes",
 		time.Since(start).Round(time.Millisecond), res.CachedSteps(), len(res.Steps), res.Context.Bytes)
-	if after := treeState(t, p.Dir); !reflect.DeepEqual(before, after) {
+	if after := buildtest.TreeState(t, p.Dir); !reflect.DeepEqual(before, after) {
 		t.Error("the project tree changed during dockerize")
 	}
 
@@ -328,7 +297,7 @@ func TestRealDockerAirflowImage(t *testing.T) {
 
 	// Even a process that may write to the mounted project leaves no
 	// caches in it.
-	before := treeState(t, p.Dir)
+	before := buildtest.TreeState(t, p.Dir)
 	run, err = c.RunTask(ctx, docker.TaskRun{
 		Image: tag, User: "0", Cmd: []string{build.TaskPython, "-c", "import demo.tasks"},
 		Binds: []string{p.Dir + ":" + build.AirflowProjectDir},
@@ -336,7 +305,7 @@ func TestRealDockerAirflowImage(t *testing.T) {
 	if err != nil || run.ExitCode != 0 {
 		t.Fatalf("import as root: %v, %+v", err, run)
 	}
-	if after := treeState(t, p.Dir); !reflect.DeepEqual(before, after) {
+	if after := buildtest.TreeState(t, p.Dir); !reflect.DeepEqual(before, after) {
 		t.Error("running the project's code in the Airflow image wrote into the project")
 	}
 
