@@ -11,13 +11,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gaiaflow/gaiaflow/e2e/kit"
 	"github.com/gaiaflow/gaiaflow/services/project"
 )
 
@@ -47,7 +48,11 @@ func TestE2EJourney(t *testing.T) {
 	})
 
 	h.step("image kit", func() {
-		h.kit = buildKit(t, root)
+		img, err := kit.Build(context.Background(), root, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.kit = img
 		for k, v := range h.kit {
 			t.Logf("kit %s=%s", k, v)
 		}
@@ -76,8 +81,11 @@ func TestE2EJourney(t *testing.T) {
 	credsFile := filepath.Join(state, "gaiaflow", "projects", h.id, "credentials.json")
 	dag := h.pkg + "_example_pipeline"
 
-	ports := freePorts(t, 5)
-	h.ports = map[string]int{"airflow": ports[0], "mlflow": ports[1], "minio": ports[2], "minio_console": ports[3], "jupyter": ports[4]}
+	ports, err := kit.FreePorts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.ports = map[string]int{"airflow": ports.Airflow, "mlflow": ports.MLflow, "minio": ports.MinIO}
 	airflowURL := fmt.Sprintf("http://127.0.0.1:%d", h.ports["airflow"])
 	mlflowURL := fmt.Sprintf("http://127.0.0.1:%d", h.ports["mlflow"])
 	s3URL := fmt.Sprintf("http://127.0.0.1:%d", h.ports["minio"])
@@ -87,13 +95,9 @@ func TestE2EJourney(t *testing.T) {
 		// The kit's Python is Debian bookworm's 3.11; the project must accept it.
 		h.must(time.Minute, "--no-tui", "init", h.project, "--name", h.name, "--package", h.pkg,
 			"--python", "3.11", "--author", "E2E", "--email", "e2e@example.com", "--examples")
-		configure(t, filepath.Join(h.project, "gaiaflow.toml"), map[string]map[string]string{
-			"services.airflow": {"port": strconv.Itoa(h.ports["airflow"]), "image": quote(h.kit["airflow"]), "db_image": quote(h.kit["postgres"])},
-			"services.mlflow":  {"port": strconv.Itoa(h.ports["mlflow"]), "image": quote(h.kit["mlflow"]), "db_image": quote(h.kit["postgres"])},
-			"services.minio":   {"port": strconv.Itoa(h.ports["minio"]), "console_port": strconv.Itoa(h.ports["minio_console"]), "image": quote(h.kit["minio"])},
-			"services.jupyter": {"port": strconv.Itoa(h.ports["jupyter"]), "image": quote(h.kit["jupyter"])},
-			"build":            {"base_image": quote(h.kit["python"])},
-		})
+		if err := kit.Configure(filepath.Join(h.project, "gaiaflow.toml"), kit.Settings(h.kit, ports)); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := os.Stat(filepath.Join(h.project, "dags", "example_pipeline.py")); err != nil {
 			t.Fatalf("init --examples wrote no example DAG: %v", err)
 		}

@@ -1,17 +1,10 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
-	"regexp"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -124,126 +117,6 @@ func (h *harness) dumpFailure() {
 		h.t.Logf("--- gaiaflow dev logs %s --tail 100 (exit %d):\n%s%s", svc, lg.code, lg.stdout, tail(lg.stderr, 20))
 	}
 }
-
-// freePorts picks n distinct free TCP ports on 127.0.0.1.
-func freePorts(t *testing.T, n int) []int {
-	t.Helper()
-	var ls []net.Listener
-	var ports []int
-	for i := 0; i < n; i++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatalf("pick a free port: %v", err)
-		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	for _, l := range ls {
-		_ = l.Close()
-	}
-	return ports
-}
-
-// buildKit runs e2e/images/build.sh and returns its NAME=TAG lines.
-func buildKit(t *testing.T, root string) map[string]string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, filepath.Join(root, "e2e", "images", "build.sh"))
-	cmd.Dir = root
-	var errb bytes.Buffer
-	cmd.Stderr = &errb
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("e2e/images/build.sh: %v\n%s", err, tail(errb.String(), 60))
-	}
-	kit := map[string]string{}
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(strings.TrimSpace(sc.Text()), "="); ok {
-			kit[k] = v
-		}
-	}
-	for _, want := range []string{"python", "postgres", "airflow", "mlflow", "minio", "jupyter"} {
-		if kit[want] == "" {
-			t.Fatalf("e2e/images/build.sh printed no %s= line; it printed:\n%s", want, out)
-		}
-	}
-	return kit
-}
-
-var tableRe = regexp.MustCompile(`^\[([^\]]+)\]\s*$`)
-
-// configure rewrites the generated gaiaflow.toml so the stack runs on the
-// kit's images and on free ports. It sets values in the tables init wrote
-// and fails if one is missing, so a change of the template shows up here.
-func configure(t *testing.T, path string, set map[string]map[string]string) {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := map[string]bool{}
-	var table string
-	lines := strings.Split(string(data), "\n")
-	var out []string
-	flush := func() {
-		keys := make([]string, 0, len(set[table]))
-		for k := range set[table] {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			if v := set[table][k]; !done[table+"."+k] {
-				out = append(out, fmt.Sprintf("%s = %s", k, v))
-				done[table+"."+k] = true
-			}
-		}
-	}
-	for _, line := range lines {
-		if m := tableRe.FindStringSubmatch(strings.TrimSpace(line)); m != nil {
-			// Keys not present in the previous table go at its end,
-			// before the blank lines that end it.
-			blanks := 0
-			for len(out) > 0 && strings.TrimSpace(out[len(out)-1]) == "" {
-				out = out[:len(out)-1]
-				blanks++
-			}
-			flush()
-			for ; blanks > 0; blanks-- {
-				out = append(out, "")
-			}
-			table = m[1]
-			out = append(out, line)
-			continue
-		}
-		if k, _, ok := strings.Cut(line, "="); ok {
-			key := strings.TrimSpace(k)
-			if v, ok := set[table][key]; ok {
-				out = append(out, fmt.Sprintf("%s = %s", key, v))
-				done[table+"."+key] = true
-				continue
-			}
-		}
-		out = append(out, line)
-	}
-	for len(out) > 0 && strings.TrimSpace(out[len(out)-1]) == "" {
-		out = out[:len(out)-1]
-	}
-	flush()
-	for tbl, kv := range set {
-		for k := range kv {
-			if !done[tbl+"."+k] {
-				t.Fatalf("%s has no [%s] table for %s", path, tbl, k)
-			}
-		}
-	}
-	if err := os.WriteFile(path, []byte(strings.Join(out, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func quote(s string) string { b, _ := json.Marshal(s); return string(b) }
 
 // docker runs the docker CLI (the test is tooling; gaiaflow itself uses the
 // Engine API).
