@@ -132,3 +132,33 @@ func TestAirflowImageErrors(t *testing.T) {
 		t.Error("accepted a relative project mount")
 	}
 }
+
+// AirflowImageTag names the tag AirflowImage builds, and whether it exists,
+// without building.
+func TestAirflowImageTagBuildsNothing(t *testing.T) {
+	p := testProject(t, nil)
+	p.Config.Services.Airflow.Image = "example/airflow:3"
+	eng := airflowEngine()
+	b := &Builder{Engine: eng, Library: fakeLibrary()}
+	ctx := context.Background()
+
+	planned, built, err := b.AirflowImageTag(ctx, p)
+	if err != nil || built || len(eng.builds) != 0 {
+		t.Fatalf("before a build: %q, built %v, %v, %d builds", planned, built, err, len(eng.builds))
+	}
+	tag, err := b.AirflowImage(ctx, p, AirflowOptions{}, event.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tag != planned {
+		t.Errorf("AirflowImageTag said %q, AirflowImage built %q", planned, tag)
+	}
+	if again, built, err := b.AirflowImageTag(ctx, p); err != nil || again != tag || !built {
+		t.Errorf("after the build: %q, built %v, %v", again, built, err)
+	}
+	f := false
+	p.Config.Services.Airflow.ExtendImage = &f
+	if img, built, err := b.AirflowImageTag(ctx, p); err != nil || img != "example/airflow:3" || !built {
+		t.Errorf("extend_image = false: %q, built %v, %v; want the configured image", img, built, err)
+	}
+}

@@ -51,6 +51,7 @@ type ComposeInput struct {
 	Project         *project.Project
 	Layout          Layout
 	TaskImage       string
+	AirflowImage    string // the Airflow runtime image; default services.airflow.image
 	CredentialsFile string // named in the header, never read
 }
 
@@ -60,7 +61,7 @@ type ComposeInput struct {
 func Compose(in ComposeInput) []byte {
 	p := in.Project
 	plan := BuildPlan(Input{ID: p.ID(), Dir: p.Dir, Config: p.Config, Creds: placeholderCreds(),
-		Layout: in.Layout, TaskImage: in.TaskImage, DockerSocket: "/var/run/docker.sock"})
+		Layout: in.Layout, TaskImage: in.TaskImage, AirflowImage: in.AirflowImage, DockerSocket: "/var/run/docker.sock"})
 	shortOf := map[string]string{}
 	for _, v := range plan.Volumes {
 		shortOf[v.Name] = v.Short

@@ -251,3 +251,24 @@ func TestChangesFollowEvents(t *testing.T) {
 	for range changes {
 	}
 }
+
+// The exported file runs the Airflow runtime image `dev start` runs, not
+// the configured image it extends.
+func TestComposeNamesTheAirflowRuntimeImage(t *testing.T) {
+	cfg := project.Default("demo", "demo")
+	p := &project.Project{Dir: "/home/me/demo", Config: cfg}
+	const runtime = "gaiaflow/demo-12345678-airflow:0123456789ab"
+	got := string(Compose(ComposeInput{Project: p, Layout: testInput("dev").Layout, AirflowImage: runtime}))
+	for _, c := range []string{"airflow-init", "airflow-api-server", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer"} {
+		i := strings.Index(got, "\n  "+c+":\n")
+		if i < 0 {
+			t.Fatalf("no service %s in:\n%s", c, got)
+		}
+		if !strings.HasPrefix(got[i+len("\n  "+c+":\n"):], `    image: "`+runtime+`"`) {
+			t.Errorf("service %s does not run %s", c, runtime)
+		}
+	}
+	if strings.Contains(got, `image: "`+cfg.Services.Airflow.Image+`"`) {
+		t.Errorf("the configured Airflow image %s is still named", cfg.Services.Airflow.Image)
+	}
+}

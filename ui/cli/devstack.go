@@ -317,8 +317,37 @@ func runExportCompose(a *App) error {
 	if ti, ok, err := st.TaskImage("docker"); err == nil && ok {
 		in.TaskImage = ti.Image
 	}
+	in.AirflowImage = a.exportedAirflowImage(p)
 	_, err = a.Out.Write(stack.Compose(in))
 	return err
+}
+
+// exportedAirflowImage is the Airflow image export-compose names: the
+// runtime image `dev start` runs (services.airflow.image extended with the
+// project's dependencies), tagged by its current inputs. Exporting builds
+// nothing: when that image is not built yet, or the engine cannot be asked,
+// stderr says so and what to do.
+func (a *App) exportedAirflowImage(p *project.Project) string {
+	base := p.Config.Services.Airflow.Image
+	if !p.Config.Services.Airflow.ExtendsImage() {
+		return base
+	}
+	dc, err := a.Docker()
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		b := &build.Builder{Engine: dc, Library: taskLibrary()}
+		tag, built, terr := b.AirflowImageTag(ctx, p)
+		if terr == nil {
+			if !built {
+				fmt.Fprintf(a.Err, "warning: the Airflow runtime image %s is not built yet; build it with `gaiaflow dev update-deps` before `docker compose up`\n", tag)
+			}
+			return tag
+		}
+		err = terr
+	}
+	fmt.Fprintf(a.Err, "warning: the file names %s, not the runtime image with the project's dependencies, which could not be worked out: %s\n", base, oneLine(err.Error()))
+	return base
 }
 
 func names(list []docker.Resource) []string {

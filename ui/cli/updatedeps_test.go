@@ -32,6 +32,13 @@ func TestRealDockerUpdateDepsRebuildsTheRuntimeImage(t *testing.T) {
 	_ = f.Close()
 	state := t.TempDir()
 
+	// Before the build, export-compose names the runtime image to be and
+	// says it is not built yet.
+	before := runIn(t, dir, state, "--no-tui", "dev", "export-compose")
+	if before.code != 0 || !strings.Contains(before.err, "is not built yet") {
+		t.Fatalf("export-compose before the build: exit %d\n%s", before.code, before.err)
+	}
+
 	r := runIn(t, dir, state, "--no-tui", "dev", "update-deps")
 	if r.code != 0 || !strings.Contains(r.out, "Airflow is not running: `gaiaflow dev start` will use it") {
 		t.Fatalf("update-deps: exit %d\n%s\n%s", r.code, r.out, r.err)
@@ -43,6 +50,15 @@ func TestRealDockerUpdateDepsRebuildsTheRuntimeImage(t *testing.T) {
 		t.Fatalf("runtime image %q: found %v, labels %v, %v", tag, found, info.Labels, err)
 	}
 	t.Cleanup(func() { _ = c.RemoveImage(context.Background(), tag, docker.RemoveImageOptions{Force: true}) })
+	// export-compose runs the same image dev start runs, and has nothing to warn about.
+	for _, out := range []string{before.out, runIn(t, dir, state, "--no-tui", "dev", "export-compose").out} {
+		if !strings.Contains(out, `image: "`+tag+`"`) || strings.Contains(out, `image: "`+airflow+`"`) {
+			t.Errorf("export-compose does not name the runtime image %s alone:\n%s", tag, out)
+		}
+	}
+	if after := runIn(t, dir, state, "--no-tui", "dev", "export-compose"); after.err != "" {
+		t.Errorf("export-compose after the build warns: %s", after.err)
+	}
 	res, err := c.RunTask(context.Background(), docker.TaskRun{Image: tag,
 		Cmd: []string{build.TaskPython, "-c", "import six; print(six.__version__)"}})
 	if err != nil || res.ExitCode != 0 || strings.TrimSpace(res.Stdout) != "1.17.0" {
@@ -64,5 +80,19 @@ func TestUpdateDepsRefusesWithoutExtendImage(t *testing.T) {
 	r := run(t, dir, "dev", "update-deps")
 	if r.code != 2 || !strings.Contains(r.err, "extend_image is false") {
 		t.Errorf("exit %d: %s", r.code, r.err)
+	}
+}
+
+// Without an engine to ask, export-compose still writes the file, naming the
+// configured Airflow image, and says why on stderr.
+func TestExportComposeWithoutAnEngine(t *testing.T) {
+	dir := newProjectDir(t, goodToml+"[services.airflow]\nimage = \"example/airflow:3\"\n")
+	t.Setenv("DOCKER_HOST", "unix://"+filepath.Join(t.TempDir(), "no-daemon.sock"))
+	r := run(t, dir, "dev", "export-compose")
+	if r.code != 0 || !strings.Contains(r.out, `image: "example/airflow:3"`) {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.out, r.err)
+	}
+	if !strings.HasPrefix(r.err, "warning: the file names example/airflow:3") || strings.Count(r.err, "\n") != 1 {
+		t.Errorf("stderr = %q, want one warning line", r.err)
 	}
 }
