@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gaiaflow/gaiaflow/services/docker"
 	"github.com/gaiaflow/gaiaflow/services/project"
 )
 
@@ -144,7 +145,11 @@ func serviceYAML(n *Node, shortOf map[string]string) ymap {
 		}
 		m = append(m, kv{"ports", ylist(ports)})
 	}
-	if h := s.Healthcheck; h != nil {
+	h := s.Healthcheck
+	if h == nil {
+		h = probeHealthcheck(n)
+	}
+	if h != nil {
 		m = append(m, kv{"healthcheck", ymap{{"test", ylist(h.Test)}, {"interval", dur(h.Interval)},
 			{"timeout", dur(h.Timeout)}, {"retries", h.Retries}}})
 	}
@@ -260,4 +265,34 @@ func (m ymap) write(b *bytes.Buffer, indent int) {
 			fmt.Fprintf(b, "%s%s: %s\n", pad, e.k, scalar(v))
 		}
 	}
+}
+
+// probeHealthcheck is the engine health check that stands in, in the
+// exported file, for a readiness probe `dev start` sends from the host: the
+// container runs the same request itself, so compose's depends_on and
+// `up --wait` wait for what `dev start` waits for. The Airflow, MLflow and
+// JupyterLab images have Python; MinIO's has none, so its check uses curl or
+// MinIO's own mc, whichever the image has.
+func probeHealthcheck(n *Node) *docker.Healthcheck {
+	r := n.Ready
+	if r.Kind != ReadyHTTP {
+		return nil
+	}
+	host := "127.0.0.1"
+	if r.Via != "" && r.Via != n.Component {
+		host = r.Via // the compose service name resolves on the project's network
+	}
+	url := fmt.Sprintf("http://%s:%d%s", host, r.Port, r.Path)
+	hc := &docker.Healthcheck{Interval: 3 * time.Second, Timeout: 10 * time.Second, Retries: 200}
+	if n.Component == "minio" {
+		hc.Test = []string{"CMD-SHELL", "curl -fsS -o /dev/null " + url + " || mc ready local"}
+		return hc
+	}
+	script := "import urllib.request as u; u.urlopen('" + url + "', timeout=5)"
+	if key, ok := airflowHealthKey(r.Check); ok {
+		script = "import json, urllib.request as u; h = json.load(u.urlopen('" + url + "', timeout=5)); " +
+			"assert h['" + key + "']['status'] == 'healthy'"
+	}
+	hc.Test = []string{"CMD", "python3", "-c", script}
+	return hc
 }

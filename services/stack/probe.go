@@ -65,17 +65,8 @@ func CheckBody(check string, body []byte) error {
 	if check == "" {
 		return nil
 	}
-	var key string
-	switch check {
-	case checkAirflowDB:
-		key = "metadatabase"
-	case checkAirflowScheduler:
-		key = "scheduler"
-	case checkAirflowDagProcessor:
-		key = "dag_processor"
-	case checkAirflowTriggerer:
-		key = "triggerer"
-	default:
+	key, ok := airflowHealthKey(check)
+	if !ok {
 		return fmt.Errorf("unknown check %q", check)
 	}
 	var health map[string]*struct {
@@ -92,4 +83,20 @@ func CheckBody(check string, body []byte) error {
 		return fmt.Errorf("the health of Airflow reports the %s as %q", key, c.Status)
 	}
 	return nil
+}
+
+// airflowHealthKey is the component of Airflow's health body that check
+// reads.
+func airflowHealthKey(check string) (string, bool) {
+	switch check {
+	case checkAirflowDB:
+		return "metadatabase", true
+	case checkAirflowScheduler:
+		return "scheduler", true
+	case checkAirflowDagProcessor:
+		return "dag_processor", true
+	case checkAirflowTriggerer:
+		return "triggerer", true
+	}
+	return "", false
 }
