@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
-	"testing"
 	"time"
+
+	"github.com/gaiaflow/gaiaflow/e2e/kit"
 )
 
 // goBuild builds gaiaflow from the repository root into out.
@@ -35,10 +36,10 @@ func (h *harness) checkDashboard(dag string) {
 	var envs []string
 	for _, kv := range h.env {
 		if strings.HasPrefix(kv, "XDG_") || strings.HasPrefix(kv, "PATH=") || strings.HasPrefix(kv, "HOME=") || strings.HasPrefix(kv, "NO_COLOR=") {
-			envs = append(envs, shellQuote(kv))
+			envs = append(envs, kit.ShellQuote(kv))
 		}
 	}
-	command := "env " + strings.Join(envs, " ") + " TERM=xterm-256color " + shellQuote(h.bin) + " -p " + shellQuote(h.project)
+	command := "env " + strings.Join(envs, " ") + " TERM=xterm-256color " + kit.ShellQuote(h.bin) + " -p " + kit.ShellQuote(h.project)
 	if out, err := tm("new-session", "-d", "-s", "dash", "-x", "120", "-y", "40", command); err != nil {
 		t.Fatalf("tmux new-session: %v\n%s", err, out)
 	}
@@ -69,7 +70,7 @@ func (h *harness) checkDashboard(dag string) {
 	services := []string{"airflow", "mlflow", "minio", "jupyter"}
 	waitScreen("every service healthy", 2*time.Minute, func(s string) bool {
 		for _, svc := range services {
-			if !rowWith(s, svc, "healthy") {
+			if !kit.ScreenRow(s, svc, "healthy") {
 				return false
 			}
 		}
@@ -80,57 +81,8 @@ func (h *harness) checkDashboard(dag string) {
 		t.Fatalf("tmux send-keys: %v", err)
 	}
 	waitScreen(fmt.Sprintf("DAG %s with its last run success", dag), 2*time.Minute, func(s string) bool {
-		return rowWith(s, dag, "success")
+		return kit.ScreenRow(s, dag, "success")
 	})
 	t.Logf("dashboard, DAGs panel:\n%s", screen)
 	_, _ = tm("send-keys", "-t", "dash", "q")
-}
-
-// rowWith reports whether a row of the screen starts with name (after a
-// cursor mark) and has word, as a whole word, among the next few columns:
-// "▸ airflow  ● healthy  http://..." or "  my_dag  active  success 1h".
-// Whole words keep "unhealthy" from passing for "healthy".
-func rowWith(screen, name, word string) bool {
-	for _, line := range strings.Split(screen, "\n") {
-		f := strings.Fields(line)
-		if len(f) > 0 && (f[0] == "▸" || f[0] == ">") {
-			f = f[1:]
-		}
-		if len(f) < 2 || f[0] != name {
-			continue
-		}
-		for _, w := range f[1:min(len(f), 4)] {
-			if w == word {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-func TestRowWith(t *testing.T) {
-	screen := "gaiaflow demo · mode dev        docker ●  airflow ●\n" +
-		"▸ airflow         ✗ unhealthy      http://127.0.0.1:8080  apache/airflow:3.3.2\n" +
-		"  ├ api-server    ● healthy        127.0.0.1:8080->8080   apache/airflow:3.3.2\n" +
-		"  mlflow          ● healthy        http://127.0.0.1:5000\n" +
-		"  e2e_demo_example_pipeline   active  success 1h   -\n" +
-		"  other_dag   active  failed 2h   success\n"
-	for _, c := range []struct {
-		name, word string
-		want       bool
-	}{
-		{"airflow", "healthy", false},
-		{"mlflow", "healthy", true},
-		{"e2e_demo_example_pipeline", "success", true},
-		{"other_dag", "success", false},
-		{"jupyter", "healthy", false},
-	} {
-		if got := rowWith(screen, c.name, c.word); got != c.want {
-			t.Errorf("rowWith(%s, %s) = %v, want %v", c.name, c.word, got, c.want)
-		}
-	}
 }
