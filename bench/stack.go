@@ -1,0 +1,195 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// composeVersion is the Docker Compose v2 the baseline runs. Debian ships
+// only compose v1 (no `up --wait`) and no registry or download site is
+// reachable here, so it is built from its Go module.
+const composeVersion = "v2.28.1"
+
+// composeBinary builds docker-compose from the Go module proxy once.
+func composeBinary(b *bench) (string, error) {
+	bin := filepath.Join(b.work, "docker-compose-"+composeVersion)
+	if _, err := os.Stat(bin); err == nil {
+		return bin, nil
+	}
+	out, err := run(b.work, "go", "mod", "download", "-json", "github.com/docker/compose/v2@"+composeVersion)
+	if err != nil {
+		return "", err
+	}
+	var mod struct{ Dir string }
+	if err := json.Unmarshal([]byte(out), &mod); err != nil || mod.Dir == "" {
+		return "", fmt.Errorf("go mod download printed no module directory: %v", err)
+	}
+	// The module cache is read-only and the module's go.mod has replace
+	// directives, so it is built as the main module from a copy.
+	src := filepath.Join(b.work, "compose-src")
+	_ = os.RemoveAll(src)
+	if _, err := run(b.work, "cp", "-r", mod.Dir, src); err != nil {
+		return "", err
+	}
+	if _, err := run(b.work, "chmod", "-R", "u+w", src); err != nil {
+		return "", err
+	}
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags",
+		"-s -w -X github.com/docker/compose/v2/internal.Version="+composeVersion, "-o", bin, "./cmd")
+	cmd.Dir = src
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=-mod=mod")
+	fmt.Fprintf(os.Stderr, "   $ go build ./cmd (docker compose %s)\n", composeVersion)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build docker compose: %w\n%s", err, tail(string(out), 20))
+	}
+	_ = os.RemoveAll(src)
+	return bin, nil
+}
+
+// composeEnv is the environment `docker compose` needs for the exported
+// file: the secrets it names as variables, from the project's credentials.
+func composeEnv(l *liveProject) ([]string, error) {
+	c, err := l.credentials()
+	if err != nil {
+		return nil, err
+	}
+	env := append([]string{}, l.env...)
+	for _, k := range []string{"airflow_admin_password", "airflow_db_password", "mlflow_db_password",
+		"s3_access_key", "s3_secret_key", "jwt_secret", "fernet_key", "jupyter_token"} {
+		if c[k] == "" {
+			return nil, fmt.Errorf("credentials.json has no %s", k)
+		}
+		env = append(env, "GAIAFLOW_"+strings.ToUpper(k)+"="+c[k])
+	}
+	return append(env, "GAIAFLOW_API_SECRET_KEY="+c["jwt_secret"]+"-api"), nil
+}
+
+// timedCmd runs a command and returns how long it took.
+func timedCmd(dir string, env []string, name string, args ...string) (time.Duration, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Dir, cmd.Env = dir, env
+	fmt.Fprintf(os.Stderr, "   $ %s %s\n", filepath.Base(name), strings.Join(args, " "))
+	begin := time.Now()
+	out, err := cmd.CombinedOutput()
+	took := time.Since(begin)
+	if err != nil {
+		return took, fmt.Errorf("%s %s: %w\n%s", filepath.Base(name), strings.Join(args, " "), err, tail(string(out), 30))
+	}
+	return took, nil
+}
+
+// warmStarts is how many times each tool starts an already healthy stack.
+const warmStarts = 5
+
+// stackStart times `gaiaflow dev start` from nothing (fresh volumes) to all
+// healthy against `docker compose up -d --wait` on the file `gaiaflow dev
+// export-compose` prints, with the same images, alternating; then each
+// starting a stack that is already healthy.
+func stackStart(b *bench) ([]Row, error) {
+	l, err := b.live()
+	if err != nil {
+		return nil, err
+	}
+	compose, err := composeBinary(b)
+	if err != nil {
+		return nil, err
+	}
+	// Not timed: the first start builds the Airflow runtime image both
+	// tools then run.
+	if _, _, err := l.gf("dev", "start"); err != nil {
+		return nil, err
+	}
+	if _, _, err := l.gf("dev", "stop", "--delete-volume"); err != nil {
+		return nil, err
+	}
+	file, _, err := l.gf("dev", "export-compose")
+	if err != nil {
+		return nil, err
+	}
+	composeFile := filepath.Join(b.work, "compose.yml")
+	if err := os.WriteFile(composeFile, []byte(file), 0o600); err != nil {
+		return nil, err
+	}
+	env, err := composeEnv(l)
+	if err != nil {
+		return nil, err
+	}
+	dc := func(args ...string) (time.Duration, error) {
+		return timedCmd(l.dir, env, compose, append([]string{"-f", composeFile}, args...)...)
+	}
+	var gfCold, dcCold, gfWarm, dcWarm []time.Duration
+	for round := 0; round < b.rounds; round++ {
+		_, took, err := l.gf("dev", "start")
+		if err != nil {
+			return nil, err
+		}
+		gfCold = append(gfCold, took)
+		for i := 0; i < warmStarts; i++ {
+			_, took, err := l.gf("dev", "start")
+			if err != nil {
+				return nil, err
+			}
+			gfWarm = append(gfWarm, took)
+		}
+		if _, _, err := l.gf("dev", "stop", "--delete-volume"); err != nil {
+			return nil, err
+		}
+
+		took, err = dc("up", "-d", "--wait")
+		if err != nil {
+			_, _ = dc("down", "-v")
+			return nil, err
+		}
+		dcCold = append(dcCold, took)
+		for i := 0; i < warmStarts; i++ {
+			took, err := dc("up", "-d", "--wait")
+			if err != nil {
+				_, _ = dc("down", "-v")
+				return nil, err
+			}
+			dcWarm = append(dcWarm, took)
+		}
+		if _, err := dc("down", "-v"); err != nil {
+			return nil, err
+		}
+	}
+	cold, coldBase := mean(gfCold), mean(dcCold)
+	warm, warmBase := mean(gfWarm), mean(dcWarm)
+	note := fmt.Sprintf("mean of %d rounds, alternating, each from fresh volumes, on the image kit's images; "+
+		"compose %s built from its Go module; the exported file's health checks run the same probes dev start sends; "+
+		"gaiaflow %s, compose %s", b.rounds, composeVersion, seconds(gfCold), seconds(dcCold))
+	return []Row{
+		{Name: "stack-start", Subject: "gaiaflow dev start, to all healthy", Baseline: "docker compose up -d --wait on export-compose's file",
+			Value: cold.Seconds(), Base: coldBase.Seconds(), Unit: "s", Ratio: cold.Seconds() / coldBase.Seconds(),
+			Target: "≤ 0.8× compose's time", Met: cold.Seconds() <= 0.8*coldBase.Seconds(), Note: note},
+		{Name: "stack-start-healthy", Subject: "gaiaflow dev start on a healthy stack", Baseline: "docker compose up -d --wait on a healthy stack",
+			Value: warm.Seconds(), Base: warmBase.Seconds(), Unit: "s", Ratio: warm.Seconds() / warmBase.Seconds(),
+			Target: "< 1 s", Met: warm < time.Second,
+			Note: fmt.Sprintf("mean of %d starts per tool", len(gfWarm))},
+	}, nil
+}
+
+func mean(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	var sum time.Duration
+	for _, d := range ds {
+		sum += d
+	}
+	return sum / time.Duration(len(ds))
+}
+
+// seconds lists durations as "81.2 s, 79.9 s".
+func seconds(ds []time.Duration) string {
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = fmt.Sprintf("%.1f s", d.Seconds())
+	}
+	return strings.Join(parts, ", ")
+}
