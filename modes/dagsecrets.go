@@ -8,13 +8,15 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
+// Compiled on first use: at start-up they would slow every command, --help included.
 var (
 	// secrets=[...] or secrets=(...) in a create_task call; the list may
 	// span lines.
-	secretsArgRE = regexp.MustCompile(`\bsecrets\s*=\s*[\[(]([^\])]*)[\])]`)
-	stringLitRE  = regexp.MustCompile(`["']([^"'\n]+)["']`)
+	secretsArgRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bsecrets\s*=\s*[\[(]([^\])]*)[\])]`) })
+	stringLitRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`["']([^"'\n]+)["']`) })
 )
 
 // SecretsNamedInDAGs finds the Kubernetes secret names the DAG files under
@@ -45,8 +47,8 @@ func SecretsNamedInDAGs(dir string) (map[string][]string, error) {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, path)
-		for _, m := range secretsArgRE.FindAllStringSubmatch(stripComments(string(data)), -1) {
-			for _, s := range stringLitRE.FindAllStringSubmatch(m[1], -1) {
+		for _, m := range secretsArgRE().FindAllStringSubmatch(stripComments(string(data)), -1) {
+			for _, s := range stringLitRE().FindAllStringSubmatch(m[1], -1) {
 				if !slices.Contains(found[s[1]], rel) {
 					found[s[1]] = append(found[s[1]], rel)
 				}

@@ -11,10 +11,11 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/gaiaflow/gaiaflow/services/minikube"
+	"github.com/gaiaflow/gaiaflow/services/minikube/kube"
+	"github.com/gaiaflow/gaiaflow/services/minikube/kube/kubetest"
 	"github.com/gaiaflow/gaiaflow/services/minikube/minikubetest"
 	"github.com/gaiaflow/gaiaflow/services/project"
 )
@@ -85,11 +86,11 @@ func readyEnv(t *testing.T) (ProdLocalEnv, *fakeCluster, *fake.Clientset) {
 		images:  []string{"registry.k8s.io/pause:3.10", "docker.io/library/demo:0.1.0"},
 	}
 	env := ProdLocalEnv{Cluster: fc, Profile: profile, State: st, DAGsDir: dags,
-		Kube: func(path, ctx string) (kubernetes.Interface, error) {
+		Kube: func(path, ctx string) (kube.API, error) {
 			if path != host || ctx != profile {
 				t.Errorf("client for %s %s", path, ctx)
 			}
-			return cs, nil
+			return kubetest.FromClientset(cs), nil
 		}}
 	return env, fc, cs
 }
@@ -207,7 +208,7 @@ func TestFakeClusterProdLocalNoTaskImageRecord(t *testing.T) {
 func TestFakeClusterProdLocalNoSecretsNamed(t *testing.T) {
 	env, _, _ := readyEnv(t)
 	env.DAGsDir = filepath.Join(t.TempDir(), "no-dags-yet")
-	env.Kube = func(string, string) (kubernetes.Interface, error) { return nil, errors.New("must not be called") }
+	env.Kube = func(string, string) (kube.API, error) { return nil, errors.New("must not be called") }
 	reqs, err := CheckProdLocal(context.Background(), env)
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // The all: prefix keeps files whose names start with "_" (__init__.py). It would also keep
@@ -25,7 +26,8 @@ var pyprojectTOML []byte
 // PackageName is the distribution and import name of the library.
 const PackageName = "gaiaflow"
 
-var versionPattern = regexp.MustCompile(`(?m)^__version__\s*=\s*["']([^"']+)["']\s*$`)
+// Compiled on first use: at start-up it would slow every command, --help included.
+var versionPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^__version__\s*=\s*["']([^"']+)["']\s*$`) })
 
 // Version is the library's version, as written in src/gaiaflow/__init__.py.
 // It panics only if the embedded file lacks that line, which embed_test.go rules out.
@@ -34,7 +36,7 @@ func Version() string {
 	if err != nil {
 		panic("pylib: embedded __init__.py missing: " + err.Error())
 	}
-	m := versionPattern.FindSubmatch(data)
+	m := versionPattern().FindSubmatch(data)
 	if m == nil {
 		panic("pylib: no __version__ line in src/gaiaflow/__init__.py")
 	}

@@ -11,12 +11,14 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
 // canonicalVersion matches the PEP 440 versions that need no normalisation to appear in a
 // wheel's file name: N(.N)*[{a|b|rc}N][.postN][.devN].
-var canonicalVersion = regexp.MustCompile(`^\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?$`)
+// Compiled on first use: at start-up it would slow every command, --help included.
+var canonicalVersion = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?$`) })
 
 // A fixed timestamp keeps the wheel byte-for-byte reproducible, so builders can hash it to
 // decide whether an image needs rebuilding. 1980-01-01 is the earliest date zip can store.
@@ -32,7 +34,7 @@ func WheelFilename() string {
 // The same binary always writes the same bytes.
 func WriteWheel(w io.Writer) (filename string, err error) {
 	version := Version()
-	if !canonicalVersion.MatchString(version) {
+	if !canonicalVersion().MatchString(version) {
 		return "", fmt.Errorf("pylib: version %q is not a canonical PEP 440 version", version)
 	}
 	meta, err := parsePyproject(pyprojectTOML)

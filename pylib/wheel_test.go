@@ -26,7 +26,7 @@ func TestVersionMatchesInitPy(t *testing.T) {
 	if !strings.Contains(string(data), want) {
 		t.Fatalf("__init__.py has no %s", want)
 	}
-	if !canonicalVersion.MatchString(Version()) {
+	if !canonicalVersion().MatchString(Version()) {
 		t.Fatalf("version %q is not canonical PEP 440", Version())
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	toml "github.com/pelletier/go-toml/v2"
 	"go.yaml.in/yaml/v3"
@@ -34,7 +35,8 @@ var notPackages = map[string]bool{
 	"venv": true, "env": true, "site-packages": true, "node_modules": true,
 }
 
-var versionRE = regexp.MustCompile(`\b3\.(1[0-9]|[0-9])\b`)
+// Compiled on first use: at start-up it would slow every command, --help included.
+var versionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\b3\.(1[0-9]|[0-9])\b`) })
 
 // pyproject is the part of pyproject.toml that Detect reads.
 type pyproject struct {
@@ -120,7 +122,7 @@ func Detect(dir string, overrides Answers) (Detected, []Problem) {
 	}
 	pySources = append(pySources, source{py.Project.RequiresPython, "pyproject.toml requires-python"})
 	for _, s := range pySources {
-		if m := versionRE.FindString(s.text); m != "" {
+		if m := versionRE().FindString(s.text); m != "" {
 			if ValidatePython(m) == nil {
 				d.Python, d.Sources["python"] = m, s.from
 			} else {

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/gaiaflow/gaiaflow/services/project"
@@ -69,12 +70,13 @@ func DescriptionFor(name string) string {
 	return "The " + name + " ML workflow on Apache Airflow, made with gaiaflow"
 }
 
-var nonNameRun = regexp.MustCompile(`[^a-z0-9]+`)
+// Compiled on first use: at start-up it would slow every command, --help included.
+var nonNameRun = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^a-z0-9]+`) })
 
 // NameFrom turns any text (a directory name, a Python distribution name) into
 // a project name, or "" when nothing usable is left.
 func NameFrom(s string) string {
-	s = strings.Trim(nonNameRun.ReplaceAllString(strings.ToLower(s), "-"), "-")
+	s = strings.Trim(nonNameRun().ReplaceAllString(strings.ToLower(s), "-"), "-")
 	if len(s) > 40 {
 		s = strings.TrimRight(s[:40], "-")
 	}
@@ -95,7 +97,7 @@ func PackageFrom(name string) string {
 	return p
 }
 
-var nameRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+var nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`) })
 
 // ValidateName checks a project name. The rules are those of gaiaflow.toml's
 // name: it names containers, volumes, a bucket and a Minikube profile.
@@ -107,7 +109,7 @@ func ValidateName(s string) error {
 		return fmt.Errorf("%d characters is too long: use at most 40", len(s))
 	case strings.ToLower(s) != s:
 		return fmt.Errorf("use lower-case letters only")
-	case !nameRE.MatchString(s):
+	case !nameRE().MatchString(s):
 		return fmt.Errorf("use letters, digits and dashes, starting and ending with a letter or digit")
 	}
 	return nil
@@ -144,7 +146,7 @@ func ValidatePackage(s string) error {
 		return fmt.Errorf("a dash is not allowed in a Python identifier: use %q", strings.ReplaceAll(s, "-", "_"))
 	case unicode.IsDigit(rune(s[0])):
 		return fmt.Errorf("a Python identifier cannot start with a digit")
-	case !packageRE.MatchString(s):
+	case !packageRE().MatchString(s):
 		return fmt.Errorf("use only a to z, digits and underscores")
 	case slices.Contains(pythonKeywords, s):
 		return fmt.Errorf("%q is a Python keyword", s)
@@ -156,7 +158,7 @@ func ValidatePackage(s string) error {
 	return nil
 }
 
-var packageRE = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+var packageRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z_][a-z0-9_]*$`) })
 
 // ValidateEmail checks an optional email address.
 func ValidateEmail(s string) error {

@@ -157,7 +157,7 @@ func (b *Builder) planAirflow(ctx context.Context, p *project.Project, opts Airf
 	if st, err := os.Stat(filepath.Join(p.Dir, "src", p.Config.Package)); err == nil && st.IsDir() {
 		sourceRoot = projectDir + "/src"
 	}
-	df, err := render(airflowTemplate, airflowDockerfile{
+	df, err := render(airflowTemplate(), airflowDockerfile{
 		Project: p.Config.Name, GaiaflowVersion: b.Library.Version, AirflowImage: airflowImage,
 		User: info.User, TaskVenv: TaskVenv, ProjectDir: projectDir, SourceRoot: sourceRoot, Wheel: wheelName,
 		Requirements: !deps.Empty(), Constraints: len(deps.Constraints) > 0,

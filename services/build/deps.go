@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/pelletier/go-toml/v2"
 	"go.yaml.in/yaml/v3"
@@ -147,7 +148,8 @@ func (p *reqParser) file(path string, constraints bool) (bool, error) {
 	return true, nil
 }
 
-var commentRE = regexp.MustCompile(`(^|\s+)#.*$`)
+// Compiled on first use: at start-up it would slow every command, --help included.
+var commentRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(^|\s+)#.*$`) })
 
 // logicalLines joins continuation lines and strips comments and blanks.
 func logicalLines(text string) []string {
@@ -159,13 +161,13 @@ func logicalLines(text string) []string {
 			continue
 		}
 		cont.WriteString(raw)
-		line := strings.TrimSpace(commentRE.ReplaceAllString(cont.String(), ""))
+		line := strings.TrimSpace(commentRE().ReplaceAllString(cont.String(), ""))
 		cont.Reset()
 		if line != "" {
 			out = append(out, line)
 		}
 	}
-	if line := strings.TrimSpace(commentRE.ReplaceAllString(cont.String(), "")); line != "" {
+	if line := strings.TrimSpace(commentRE().ReplaceAllString(cont.String(), "")); line != "" {
 		out = append(out, line)
 	}
 	return out

@@ -4,15 +4,21 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"sync"
 	"text/template"
 )
 
 //go:embed templates
 var templates embed.FS
 
+// Parsed on first use: at start-up they would slow every command, --help included.
 var (
-	taskTemplate    = template.Must(template.ParseFS(templates, "templates/task.Dockerfile"))
-	airflowTemplate = template.Must(template.ParseFS(templates, "templates/airflow.Dockerfile"))
+	taskTemplate = sync.OnceValue(func() *template.Template {
+		return template.Must(template.ParseFS(templates, "templates/task.Dockerfile"))
+	})
+	airflowTemplate = sync.OnceValue(func() *template.Template {
+		return template.Must(template.ParseFS(templates, "templates/airflow.Dockerfile"))
+	})
 )
 
 // entrypointScript is the task image's entry point.

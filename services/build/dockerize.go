@@ -263,7 +263,7 @@ func (b *Builder) gaiaflowFiles(p *project.Project, py *pyproject, base string, 
 	if err := checkBaseImage(base, "build.base_image in gaiaflow.toml (or --base-image)"); err != nil {
 		return nil, err
 	}
-	df, err := render(taskTemplate, taskDockerfile{
+	df, err := render(taskTemplate(), taskDockerfile{
 		Project: p.Config.Name, GaiaflowVersion: b.Library.Version, BaseImage: base, Wheel: wheelName,
 		Constraints: len(deps.Constraints) > 0, DynamicDependencies: py.dynamic("dependencies"),
 	})

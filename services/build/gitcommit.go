@@ -6,9 +6,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 )
 
-var commitRE = regexp.MustCompile(`^[0-9a-f]{40}([0-9a-f]{24})?$`)
+// Compiled on first use: at start-up it would slow every command, --help included.
+var commitRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{40}([0-9a-f]{24})?$`) })
 
 // sourceCommit returns the commit checked out in the project's git
 // repository, or "" when there is none. It reads .git directly instead of
@@ -37,7 +39,7 @@ func sourceCommit(projectDir string) string {
 	for range 5 { // symbolic refs may chain; a handful is plenty
 		name, symbolic := strings.CutPrefix(ref, "ref: ")
 		if !symbolic {
-			if commitRE.MatchString(ref) {
+			if commitRE().MatchString(ref) {
 				return ref
 			}
 			return ""

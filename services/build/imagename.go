@@ -3,6 +3,7 @@ package build
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/distribution/reference"
 
@@ -35,9 +36,10 @@ func CheckImageName(name string) (string, error) {
 	return reference.FamiliarString(named), nil
 }
 
+// Compiled on first use: at start-up they would slow every command, --help included.
 var (
-	badRepoChars = regexp.MustCompile(`[^a-z0-9._-]+`)
-	badTagChars  = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
+	badRepoChars = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^a-z0-9._-]+`) })
+	badTagChars  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^A-Za-z0-9_.-]+`) })
 )
 
 // defaultImageName is <package>:<version>, from the package's import name and
@@ -51,8 +53,8 @@ func defaultImageName(pkg string, py *pyproject) (string, error) {
 	if v == "" || py.dynamic("version") {
 		return "", errs.Usagef(imageNameHint, "pyproject.toml has no static [project] version to tag the image with")
 	}
-	repo := strings.Trim(badRepoChars.ReplaceAllString(strings.ToLower(pkg), "-"), "._-")
-	tag := strings.TrimLeft(badTagChars.ReplaceAllString(v, "-"), ".-")
+	repo := strings.Trim(badRepoChars().ReplaceAllString(strings.ToLower(pkg), "-"), "._-")
+	tag := strings.TrimLeft(badTagChars().ReplaceAllString(v, "-"), ".-")
 	if len(tag) > 128 {
 		tag = tag[:128]
 	}

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gaiaflow/gaiaflow/services/docker"
 	"github.com/gaiaflow/gaiaflow/services/event"
@@ -46,11 +47,12 @@ func (e *StepError) Error() string {
 		" (" + e.Step.Instruction + "): " + e.Message
 }
 
+// Compiled on first use: at start-up they would slow every command, --help included.
 var (
-	stepRE = regexp.MustCompile(`^Step (\d+)/(\d+) : (.*)$`)
+	stepRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^Step (\d+)/(\d+) : (.*)$`) })
 	// ansiRE matches terminal escape sequences: the engine wraps a step's
 	// stderr in red. Events carry plain text; faces choose their colours.
-	ansiRE = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
+	ansiRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`) })
 )
 
 // maxStepOutput bounds the output kept for a failing step.
@@ -91,8 +93,8 @@ func (s *stream) flush() {
 }
 
 func (s *stream) line(l string) {
-	l = strings.TrimRight(ansiRE.ReplaceAllString(l, ""), "\r")
-	if m := stepRE.FindStringSubmatch(l); m != nil {
+	l = strings.TrimRight(ansiRE().ReplaceAllString(l, ""), "\r")
+	if m := stepRE().FindStringSubmatch(l); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		total, _ := strconv.Atoi(m[2])
 		s.steps = append(s.steps, Step{Number: n, Total: total, Instruction: m[3]})

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // FileName is the settings file at a project's root.
@@ -194,11 +195,12 @@ type FieldError struct {
 	Problem string // what is wrong and what is allowed
 }
 
+// Compiled on first use: at start-up they would slow every command, --help included.
 var (
-	nameRE      = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$`)
-	packageRE   = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
-	memoryRE    = regexp.MustCompile(`^[0-9]+[mMgG]?[bB]?$`)
-	quantityRE  = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$`)
+	nameRE      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$`) })
+	packageRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z_][a-z0-9_]*$`) })
+	memoryRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+[mMgG]?[bB]?$`) })
+	quantityRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$`) })
 	pythonMinor = []string{"3.10", "3.11", "3.12", "3.13"}
 )
 
@@ -208,10 +210,10 @@ func (c *Config) Validate() []FieldError {
 	add := func(key, format string, args ...any) {
 		errs = append(errs, FieldError{Key: key, Problem: fmt.Sprintf(format, args...)})
 	}
-	if !nameRE.MatchString(c.Name) {
+	if !nameRE().MatchString(c.Name) {
 		add("name", "name %q is not valid: use 1 to 40 lower-case letters, digits and dashes, starting and ending with a letter or digit", c.Name)
 	}
-	if !packageRE.MatchString(c.Package) {
+	if !packageRE().MatchString(c.Package) {
 		add("package", "package %q is not a valid lower-case Python identifier", c.Package)
 	}
 	if !slices.Contains(Modes, c.Mode) {
@@ -249,7 +251,7 @@ func (c *Config) Validate() []FieldError {
 	if c.Minikube.CPUs < 1 {
 		add("minikube.cpus", "cpus %d must be at least 1", c.Minikube.CPUs)
 	}
-	if !memoryRE.MatchString(c.Minikube.Memory) {
+	if !memoryRE().MatchString(c.Minikube.Memory) {
 		add("minikube.memory", "memory %q is not a size such as 4g or 4096m", c.Minikube.Memory)
 	}
 	for _, prof := range sortedKeys(c.Resources) {
@@ -258,7 +260,7 @@ func (c *Config) Validate() []FieldError {
 			{"cpu_request", r.CPURequest}, {"cpu_limit", r.CPULimit},
 			{"memory_request", r.MemoryRequest}, {"memory_limit", r.MemoryLimit},
 		} {
-			if f.v != "" && !quantityRE.MatchString(f.v) {
+			if f.v != "" && !quantityRE().MatchString(f.v) {
 				add("resources."+prof+"."+f.key, "%q is not a Kubernetes quantity such as 500m, 1, 512Mi or 2Gi", f.v)
 			}
 		}

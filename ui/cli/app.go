@@ -49,7 +49,7 @@ type App struct {
 	// NewMinikube finds the minikube executable (on PATH) and returns its runner.
 	NewMinikube func() (minikube.Runner, error)
 	// NewKube builds a Kubernetes client for a kubeconfig file and context;
-	// tests hand out client-go's fake clientset.
+	// tests hand out client-go's fake clientset through kubetest.
 	NewKube kube.Factory
 	// ResolveAirflowImage gives the image the stack's Airflow containers
 	// run (the project's runtime image); nil means gaiaflow.toml's image.

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -286,13 +287,14 @@ func gitIdentity(ctx context.Context, a *App) (name, email string) {
 	return name, email
 }
 
-var releaseRE = regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+$`)
+// Compiled on first use: at start-up it would slow every command, --help included.
+var releaseRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+$`) })
 
 // libraryRef is the git ref a generated project installs gaiaflow's Python
 // library from: this release's tag, or main for a development build.
 func libraryRef() string {
 	v := Build().Version
-	if releaseRE.MatchString(v) {
+	if releaseRE().MatchString(v) {
 		return "v" + strings.TrimPrefix(v, "v")
 	}
 	return "main"

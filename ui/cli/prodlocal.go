@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/event"
@@ -46,7 +45,7 @@ func (a *App) prodLocal() (*prodLocal, error) {
 
 // kubeClient builds the client for the cluster from the kubeconfig minikube
 // keeps in the state directory.
-func (a *App) kubeClient(pl *prodLocal) (kubernetes.Interface, error) {
+func (a *App) kubeClient(pl *prodLocal) (kube.API, error) {
 	path := pl.state.Path(minikube.HostKubeconfigFile)
 	if _, err := os.Stat(path); err != nil {
 		return nil, errs.Failf("start the cluster with `gaiaflow prod-local start`, or run `gaiaflow prod-local create-config` if it runs already",

@@ -16,12 +16,12 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	k8sversion "k8s.io/apimachinery/pkg/version"
 	fakediscovery "k8s.io/client-go/discovery/fake"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
 	"sigs.k8s.io/yaml"
 
 	"github.com/gaiaflow/gaiaflow/services/minikube"
 	"github.com/gaiaflow/gaiaflow/services/minikube/kube"
+	"github.com/gaiaflow/gaiaflow/services/minikube/kube/kubetest"
 	"github.com/gaiaflow/gaiaflow/services/minikube/minikubetest"
 	"github.com/gaiaflow/gaiaflow/services/project"
 )
@@ -80,14 +80,14 @@ func (h *plHarness) run(args ...string) result {
 	a := NewApp(strings.NewReader(h.stdin), &out, &errb)
 	a.Cwd = h.dir
 	a.IsTerminal = func(io.Writer) bool { return h.terminal }
-	a.NewKube = func(path, context string) (kubernetes.Interface, error) {
+	a.NewKube = func(path, context string) (kube.API, error) {
 		if filepath.Base(path) != minikube.HostKubeconfigFile || context != "gaiaflow-demo" {
 			h.t.Errorf("kube client for %s context %s", path, context)
 		}
 		if _, err := os.Stat(path); err != nil {
 			h.t.Errorf("kube client for a missing kubeconfig: %v", err)
 		}
-		return h.kube, nil
+		return kubetest.FromClientset(h.kube), nil
 	}
 	var r result
 	r.code = a.Run(args)

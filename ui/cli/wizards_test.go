@@ -10,9 +10,10 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/gaiaflow/gaiaflow/scaffold"
+	"github.com/gaiaflow/gaiaflow/services/minikube/kube"
+	"github.com/gaiaflow/gaiaflow/services/minikube/kube/kubetest"
 	"github.com/gaiaflow/gaiaflow/ui/tui"
 	"github.com/gaiaflow/gaiaflow/ui/tui/initwizard"
 )
@@ -64,7 +65,7 @@ func TestStandInMinikubeSecretWizardCreatesTheSecret(t *testing.T) {
 	h.run("prod-local", "start").ok(t, "start")
 	a := NewApp(strings.NewReader(""), io.Discard, io.Discard)
 	a.Cwd = h.dir
-	a.NewKube = func(string, string) (kubernetes.Interface, error) { return h.kube, nil }
+	a.NewKube = func(string, string) (kube.API, error) { return kubetest.FromClientset(h.kube), nil }
 	m := dashboardWizards(a)(tui.WizardSecret, 100, 40)
 	if m == nil {
 		t.Fatal("no secret wizard")

@@ -6,8 +6,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 )
 
 // Node is one node's capacity and readiness.
@@ -29,18 +27,18 @@ type ClusterInfo struct {
 }
 
 // Describe asks the API server for its version and its nodes.
-func Describe(ctx context.Context, cs kubernetes.Interface) (ClusterInfo, error) {
+func Describe(ctx context.Context, api API) (ClusterInfo, error) {
 	var info ClusterInfo
-	v, err := cs.Discovery().ServerVersion()
+	v, err := api.ServerVersion(ctx)
 	if err != nil {
 		return info, apiError(err, "ask the API server for its version")
 	}
 	info.KubernetesVersion = v.GitVersion
-	nodes, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	nodes, err := api.ListNodes(ctx)
 	if err != nil {
 		return info, apiError(err, "list the cluster's nodes")
 	}
-	for _, n := range nodes.Items {
+	for _, n := range nodes {
 		node := Node{
 			Name:                   n.Name,
 			CPU:                    n.Status.Capacity.Cpu().String(),
@@ -89,13 +87,13 @@ type TaskPod struct {
 // RecentTaskPods lists the task pods of every namespace, newest first, at
 // most limit of them. Pods whose operator deletes them when done only show
 // while they run or, with keep_pod, after.
-func RecentTaskPods(ctx context.Context, cs kubernetes.Interface, limit int) ([]TaskPod, error) {
-	list, err := cs.CoreV1().Pods(metav1.NamespaceAll).List(ctx, metav1.ListOptions{LabelSelector: TaskPodSelector})
+func RecentTaskPods(ctx context.Context, api API, limit int) ([]TaskPod, error) {
+	list, err := api.ListPods(ctx, TaskPodSelector)
 	if err != nil {
 		return nil, apiError(err, "list the task pods")
 	}
-	pods := make([]TaskPod, 0, len(list.Items))
-	for _, p := range list.Items {
+	pods := make([]TaskPod, 0, len(list))
+	for _, p := range list {
 		pods = append(pods, TaskPod{
 			Name:      p.Name,
 			Namespace: p.Namespace,

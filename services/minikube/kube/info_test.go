@@ -14,6 +14,7 @@ import (
 	fakediscovery "k8s.io/client-go/discovery/fake"
 	"k8s.io/client-go/kubernetes/fake"
 
+	"github.com/gaiaflow/gaiaflow/services/minikube/kube/kubetest"
 	"github.com/gaiaflow/gaiaflow/services/minikube/minikubetest"
 )
 
@@ -28,7 +29,7 @@ func TestFakeClientsetDescribe(t *testing.T) {
 		},
 	})
 	cs.Discovery().(*fakediscovery.FakeDiscovery).FakedServerVersion = &version.Info{GitVersion: "v1.34.0"}
-	info, err := Describe(context.Background(), cs)
+	info, err := Describe(context.Background(), kubetest.FromClientset(cs))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func TestFakeClientsetRecentTaskPods(t *testing.T) {
 			State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 137, Reason: "OOMKilled"}}}}),
 		pod("not-a-task", 0, corev1.PodRunning, map[string]string{"app": "x"}, nil),
 	)
-	pods, err := RecentTaskPods(context.Background(), cs, 2)
+	pods, err := RecentTaskPods(context.Background(), kubetest.FromClientset(cs), 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,3 +101,6 @@ func TestNewClientReadsOnlyItsFile(t *testing.T) {
 		t.Error("unknown context accepted")
 	}
 }
+
+// The fake clientset stands in for the cluster through kubetest.
+var _ API = (*kubetest.Clientset)(nil)

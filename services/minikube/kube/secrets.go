@@ -8,7 +8,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/util/retry"
 
 	"github.com/gaiaflow/gaiaflow/services/errs"
@@ -56,8 +55,8 @@ func report(rep event.Reporter, kind event.Kind, state, msg string) {
 // an existing one (the given data becomes the whole data: keys not given are
 // removed). It reports each added, changed and removed key by name. An
 // existing secret without spec.Update is an error.
-func ApplySecret(ctx context.Context, cs kubernetes.Interface, spec SecretSpec, rep event.Reporter) (SecretChange, error) {
-	change, err := applySecret(ctx, cs, spec, rep)
+func ApplySecret(ctx context.Context, api API, spec SecretSpec, rep event.Reporter) (SecretChange, error) {
+	change, err := applySecret(ctx, api, spec, rep)
 	if err != nil {
 		err = scrub(err, spec.Data)
 		rep.Report(event.Event{Kind: event.Done, Scope: secretScope, Service: secretScope, State: "failed",
@@ -66,18 +65,17 @@ func ApplySecret(ctx context.Context, cs kubernetes.Interface, spec SecretSpec, 
 	return change, err
 }
 
-func applySecret(ctx context.Context, cs kubernetes.Interface, spec SecretSpec, rep event.Reporter) (SecretChange, error) {
+func applySecret(ctx context.Context, api API, spec SecretSpec, rep event.Reporter) (SecretChange, error) {
 	if err := ValidateSpec(spec); err != nil {
 		return SecretChange{}, err
 	}
 	change := SecretChange{Name: spec.Name, Namespace: spec.Namespace, Keys: sortedKeys(spec.Data),
 		Added: []string{}, Changed: []string{}, Removed: []string{}}
-	secrets := cs.CoreV1().Secrets(spec.Namespace)
 	report(rep, event.Step, "checking", "checking for secret "+spec.Name+" in namespace "+spec.Namespace)
-	existing, err := secrets.Get(ctx, spec.Name, metav1.GetOptions{})
+	existing, err := api.GetSecret(ctx, spec.Namespace, spec.Name)
 	switch {
 	case apierrors.IsNotFound(err):
-		return create(ctx, cs, spec, change, rep)
+		return create(ctx, api, spec, change, rep)
 	case err != nil:
 		return change, apiError(err, "read secret %s in namespace %s", spec.Name, spec.Namespace)
 	case !spec.Update:
@@ -93,7 +91,7 @@ func applySecret(ctx context.Context, cs kubernetes.Interface, spec SecretSpec, 
 	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
 		if !first {
 			var err error
-			if existing, err = secrets.Get(ctx, spec.Name, metav1.GetOptions{}); err != nil {
+			if existing, err = api.GetSecret(ctx, spec.Namespace, spec.Name); err != nil {
 				return err
 			}
 			if err := checkType(existing); err != nil {
@@ -109,7 +107,7 @@ func applySecret(ctx context.Context, cs kubernetes.Interface, spec SecretSpec, 
 		updated := existing.DeepCopy()
 		updated.Data = toBytes(spec.Data)
 		updated.StringData = nil
-		_, err := secrets.Update(ctx, updated, metav1.UpdateOptions{FieldManager: "gaiaflow"})
+		_, err := api.UpdateSecret(ctx, updated)
 		change.Action = ActionUpdated
 		return err
 	})
@@ -137,13 +135,13 @@ func applySecret(ctx context.Context, cs kubernetes.Interface, spec SecretSpec, 
 	return change, nil
 }
 
-func create(ctx context.Context, cs kubernetes.Interface, spec SecretSpec, change SecretChange, rep event.Reporter) (SecretChange, error) {
+func create(ctx context.Context, api API, spec SecretSpec, change SecretChange, rep event.Reporter) (SecretChange, error) {
 	s := &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Name: spec.Name, Namespace: spec.Namespace, Labels: spec.Labels},
 		Type:       corev1.SecretTypeOpaque,
 		Data:       toBytes(spec.Data),
 	}
-	_, err := cs.CoreV1().Secrets(spec.Namespace).Create(ctx, s, metav1.CreateOptions{FieldManager: "gaiaflow"})
+	_, err := api.CreateSecret(ctx, s)
 	switch {
 	case apierrors.IsAlreadyExists(err):
 		// Created by someone else between our Get and Create.
@@ -241,10 +239,10 @@ func DryRun(spec SecretSpec) (Manifest, error) {
 }
 
 // MissingSecrets returns those of names that do not exist in namespace.
-func MissingSecrets(ctx context.Context, cs kubernetes.Interface, namespace string, names []string) ([]string, error) {
+func MissingSecrets(ctx context.Context, api API, namespace string, names []string) ([]string, error) {
 	var missing []string
 	for _, n := range names {
-		_, err := cs.CoreV1().Secrets(namespace).Get(ctx, n, metav1.GetOptions{})
+		_, err := api.GetSecret(ctx, namespace, n)
 		switch {
 		case apierrors.IsNotFound(err):
 			missing = append(missing, n)

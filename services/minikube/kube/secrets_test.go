@@ -20,6 +20,7 @@ import (
 
 	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/event"
+	"github.com/gaiaflow/gaiaflow/services/minikube/kube/kubetest"
 )
 
 // Values distinctive enough that finding one anywhere is a leak.
@@ -59,7 +60,7 @@ func eventsText(rec *event.Recorder) string {
 func TestFakeClientsetCreateSecret(t *testing.T) {
 	cs := fake.NewClientset()
 	var rec event.Recorder
-	ch, err := ApplySecret(context.Background(), cs, spec(false), &rec)
+	ch, err := ApplySecret(context.Background(), kubetest.FromClientset(cs), spec(false), &rec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +90,7 @@ func TestFakeClientsetExistingSecretNeedsUpdate(t *testing.T) {
 	cs := fake.NewClientset(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "mlflow-credentials", Namespace: "default"}, Type: corev1.SecretTypeOpaque,
 		Data: map[string][]byte{"OLD": []byte("old-value-LEAK4")}})
 	var rec event.Recorder
-	_, err := ApplySecret(context.Background(), cs, spec(false), &rec)
+	_, err := ApplySecret(context.Background(), kubetest.FromClientset(cs), spec(false), &rec)
 	if err == nil || !strings.Contains(err.Error(), "already exists") || !strings.Contains(errs.HintOf(err), "--update") {
 		t.Fatalf("err = %v, hint %q", err, errs.HintOf(err))
 	}
@@ -114,7 +115,7 @@ func TestFakeClientsetUpdateReportsKeyDiff(t *testing.T) {
 		},
 	})
 	var rec event.Recorder
-	ch, err := ApplySecret(context.Background(), cs, spec(true), &rec)
+	ch, err := ApplySecret(context.Background(), kubetest.FromClientset(cs), spec(true), &rec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +144,7 @@ func TestFakeClientsetUpdateReportsKeyDiff(t *testing.T) {
 func TestFakeClientsetUpdateUnchangedWritesNothing(t *testing.T) {
 	cs := fake.NewClientset(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "mlflow-credentials", Namespace: "default"},
 		Type: corev1.SecretTypeOpaque, Data: toBytes(spec(true).Data)})
-	ch, err := ApplySecret(context.Background(), cs, spec(true), event.Discard)
+	ch, err := ApplySecret(context.Background(), kubetest.FromClientset(cs), spec(true), event.Discard)
 	if err != nil || ch.Action != ActionUnchanged {
 		t.Fatalf("%+v %v", ch, err)
 	}
@@ -155,7 +156,7 @@ func TestFakeClientsetUpdateUnchangedWritesNothing(t *testing.T) {
 }
 
 func TestFakeClientsetUpdateCreatesWhenMissing(t *testing.T) {
-	ch, err := ApplySecret(context.Background(), fake.NewClientset(), spec(true), event.Discard)
+	ch, err := ApplySecret(context.Background(), kubetest.FromClientset(fake.NewClientset()), spec(true), event.Discard)
 	if err != nil || ch.Action != ActionCreated {
 		t.Fatalf("%+v %v", ch, err)
 	}
@@ -172,7 +173,7 @@ func TestFakeClientsetUpdateRetriesOnConflict(t *testing.T) {
 		}
 		return false, nil, nil
 	})
-	ch, err := ApplySecret(context.Background(), cs, spec(true), event.Discard)
+	ch, err := ApplySecret(context.Background(), kubetest.FromClientset(cs), spec(true), event.Discard)
 	if err != nil || ch.Action != ActionUpdated || !slices.Equal(ch.Removed, []string{"X"}) {
 		t.Fatalf("%+v %v", ch, err)
 	}
@@ -181,7 +182,7 @@ func TestFakeClientsetUpdateRetriesOnConflict(t *testing.T) {
 func TestFakeClientsetRefusesNonOpaque(t *testing.T) {
 	cs := fake.NewClientset(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "mlflow-credentials", Namespace: "default"},
 		Type: corev1.SecretTypeTLS})
-	_, err := ApplySecret(context.Background(), cs, spec(true), event.Discard)
+	_, err := ApplySecret(context.Background(), kubetest.FromClientset(cs), spec(true), event.Discard)
 	if err == nil || !strings.Contains(err.Error(), "kubernetes.io/tls") {
 		t.Fatalf("err = %v", err)
 	}
@@ -194,7 +195,7 @@ func TestFakeClientsetMissingNamespace(t *testing.T) {
 	})
 	s := spec(false)
 	s.Namespace = "ml"
-	_, err := ApplySecret(context.Background(), cs, s, event.Discard)
+	_, err := ApplySecret(context.Background(), kubetest.FromClientset(cs), s, event.Discard)
 	if err == nil || !strings.Contains(err.Error(), "namespace ml does not exist") {
 		t.Fatalf("err = %v", err)
 	}
@@ -209,7 +210,7 @@ func TestFakeClientsetErrorsAreScrubbed(t *testing.T) {
 		return true, nil, apierrors.NewBadRequest("admission webhook denied data " + values["AWS_SECRET_ACCESS_KEY"])
 	})
 	var rec event.Recorder
-	_, err := ApplySecret(context.Background(), cs, spec(false), &rec)
+	_, err := ApplySecret(context.Background(), kubetest.FromClientset(cs), spec(false), &rec)
 	if err == nil {
 		t.Fatal("no error")
 	}
@@ -244,7 +245,7 @@ func TestFakeClientsetValidationBeforeAnyCall(t *testing.T) {
 			tt.mutate(&s)
 			cs := fake.NewClientset()
 			var rec event.Recorder
-			_, err := ApplySecret(context.Background(), cs, s, &rec)
+			_, err := ApplySecret(context.Background(), kubetest.FromClientset(cs), s, &rec)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want %q", err, tt.want)
 			}
@@ -348,7 +349,7 @@ func TestCollectData(t *testing.T) {
 
 func TestFakeClientsetMissingSecrets(t *testing.T) {
 	cs := fake.NewClientset(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "a", Namespace: "default"}})
-	missing, err := MissingSecrets(context.Background(), cs, "default", []string{"a", "b"})
+	missing, err := MissingSecrets(context.Background(), kubetest.FromClientset(cs), "default", []string{"a", "b"})
 	if err != nil || !slices.Equal(missing, []string{"b"}) {
 		t.Errorf("%v %v", missing, err)
 	}

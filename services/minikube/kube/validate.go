@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -33,16 +34,17 @@ func ValidateNamespace(ns string) error {
 	return nil
 }
 
-var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+// Compiled on first use: at start-up it would slow every command, --help included.
+var envNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
 
 // ValidateKey checks a secret key. Tasks take secrets as environment
 // variables (every key of the secret becomes one), so a key must be a
 // portable environment variable name, which is also a valid secret key.
 func ValidateKey(key string) error {
-	if !envNameRE.MatchString(key) {
+	if !envNameRE().MatchString(key) {
 		return errs.Usagef("for example: AWS_SECRET_ACCESS_KEY",
 			"key %q is not valid: a key becomes an environment variable of the task, so it must consist of letters, digits and '_', and must not start with a digit (regex used for validation is '%s')",
-			key, envNameRE.String())
+			key, envNameRE().String())
 	}
 	if msgs := validation.IsConfigMapKey(key); len(msgs) > 0 {
 		return errs.Usagef("use a shorter key", "key %q is not a valid secret key: %s", key, strings.Join(msgs, "; "))

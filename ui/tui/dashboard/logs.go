@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -189,9 +190,10 @@ func (m *Model) logsAction(a keys.Action) tea.Cmd {
 	return nil
 }
 
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+// Compiled on first use: at start-up it would slow every command, --help included.
+var unsafeName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^A-Za-z0-9._-]+`) })
 
-func safeName(s string) string { return strings.Trim(unsafeName.ReplaceAllString(s, "-"), "-") }
+func safeName(s string) string { return strings.Trim(unsafeName().ReplaceAllString(s, "-"), "-") }
 
 // copyText puts text on the clipboard with OSC 52, which works over SSH and
 // in tmux (with set-clipboard on) without any helper program.
