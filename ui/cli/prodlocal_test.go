@@ -79,7 +79,16 @@ func newPL(t *testing.T) *plHarness {
 func (h *plHarness) run(args ...string) result {
 	h.t.Helper()
 	var out, errb bytes.Buffer
-	a := NewApp(strings.NewReader(h.stdin), &out, &errb)
+	a := h.app(&out, &errb)
+	var r result
+	r.code = a.Run(args)
+	r.out, r.err = out.String(), errb.String()
+	return r
+}
+
+// app is an App on the harness's machine writing to out and errb.
+func (h *plHarness) app(out, errb io.Writer) *App {
+	a := NewApp(strings.NewReader(h.stdin), out, errb)
 	a.Cwd = h.dir
 	a.IsTerminal = func(io.Writer) bool { return h.terminal }
 	a.NewKube = func(path, context string) (kubernetes.Interface, error) {
@@ -91,10 +100,7 @@ func (h *plHarness) run(args ...string) result {
 		}
 		return h.kube, nil
 	}
-	var r result
-	r.code = a.Run(args)
-	r.out, r.err = out.String(), errb.String()
-	return r
+	return a
 }
 
 func (h *plHarness) state() *project.State {

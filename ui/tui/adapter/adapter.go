@@ -2,9 +2,11 @@
 // modes/: the project and its settings, the local stack (services/stack:
 // status, Docker events, logs, start, stop, restart, cleanup), the project's
 // Airflow (services/airflow: DAGs, runs, task instances, task logs, trigger,
-// pause) and the modes (modes.Check readiness, modes.Set). It translates
-// between their types and the dashboard's and decides nothing: what an
-// action does is what the same call does for the CLI.
+// pause), the modes (modes.Check readiness, modes.Set), the task image
+// builds and the Minikube cluster (through the CLI's own functions, handed
+// over as hooks). It translates between their types and the dashboard's and
+// decides nothing: what an action does is what the same call does for the
+// CLI.
 package adapter
 
 import (
@@ -72,6 +74,17 @@ type Backend struct {
 	// to a new mode (the CLI's `mode set` builds it the same way); nil only
 	// writes the mode.
 	ModeSwitch func(ctx context.Context, p *project.Project, r event.Reporter) (modes.Switch, error)
+	// Dockerize builds p's task image with the defaults of the dockerize
+	// commands: for target build.TargetDocker what `gaiaflow dev dockerize`
+	// runs, for build.TargetMinikube what `gaiaflow prod-local dockerize`
+	// runs (build, then load into the cluster). Nil leaves building
+	// unavailable.
+	Dockerize func(ctx context.Context, p *project.Project, target string, r event.Reporter) error
+	// StartCluster is what `gaiaflow prod-local start` runs.
+	StartCluster func(ctx context.Context, p *project.Project, r event.Reporter) error
+	// DeleteCluster is what `gaiaflow prod-local cleanup` runs once
+	// confirmed; the dashboard asks before it sends the action.
+	DeleteCluster func(ctx context.Context, p *project.Project, r event.Reporter) error
 
 	mu   sync.Mutex
 	subs []chan struct{}

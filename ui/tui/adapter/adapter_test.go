@@ -333,8 +333,13 @@ func TestDoCallsTheStackAsTheCLIDoes(t *testing.T) {
 	if len(rec.Events()) == 0 {
 		t.Error("the stack's progress did not reach the action's reporter")
 	}
-	if err := b.Do(context.Background(), tui.Action{Verb: tui.VerbBuildImage}, &rec); err == nil || !strings.Contains(err.Error(), "not available yet") {
-		t.Errorf("build-image err = %v", err)
+	for _, v := range []tui.Verb{tui.VerbBuildImage, tui.VerbStartCluster, tui.VerbDeleteCluster} {
+		if err := b.Do(context.Background(), tui.Action{Verb: v}, &rec); !errors.Is(err, tui.ErrUnavailable) || !strings.Contains(err.Error(), "not wired") {
+			t.Errorf("%s without its hook: err = %v", v, err)
+		}
+	}
+	if err := b.Do(context.Background(), tui.Action{Verb: "fly"}, &rec); err == nil || !strings.Contains(err.Error(), "not available yet") {
+		t.Errorf("an unknown verb: err = %v", err)
 	}
 }
 
