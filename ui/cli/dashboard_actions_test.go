@@ -24,7 +24,7 @@ import (
 )
 
 // checksOf returns the checklist of mode m in the dashboard's snapshot,
-// by the checks' names.
+// by the checks' IDs.
 func checksOf(t *testing.T, be tui.Backend, m modes.Mode) map[string]tui.Check {
 	t.Helper()
 	s, err := be.Snapshot(context.Background())
@@ -35,7 +35,7 @@ func checksOf(t *testing.T, be tui.Backend, m modes.Mode) map[string]tui.Check {
 		if ms.Mode == string(m) {
 			out := map[string]tui.Check{}
 			for _, c := range ms.Checks {
-				out[c.Name] = c
+				out[c.ID] = c
 			}
 			return out
 		}
@@ -69,7 +69,7 @@ func TestRealDockerStandInMinikubeDashboardBuildsTheTaskImage(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 
-	if ch := checksOf(t, be, modes.DevDocker)["task image"]; ch.OK {
+	if ch := checksOf(t, be, modes.DevDocker)[modes.IDTaskImage]; ch.OK || ch.Remedy != (tui.Remedy{Verb: tui.VerbBuildImage}) {
 		t.Fatalf("dev_docker's task image before the build: %+v", ch)
 	}
 	var rec event.Recorder
@@ -92,7 +92,7 @@ func TestRealDockerStandInMinikubeDashboardBuildsTheTaskImage(t *testing.T) {
 	if steps < 2 || !built {
 		t.Errorf("%d build steps reported, built reported %v: %+v", steps, built, rec.Events())
 	}
-	if ch := checksOf(t, be, modes.DevDocker)["task image"]; !ch.OK || ch.Detail != image {
+	if ch := checksOf(t, be, modes.DevDocker)[modes.IDTaskImage]; !ch.OK || ch.Detail != image {
 		t.Errorf("dev_docker's task image after the build: %+v", ch)
 	}
 
@@ -198,7 +198,7 @@ func TestStandInMinikubeDashboardStartsAndDeletesTheCluster(t *testing.T) {
 	be := a.dashboardBackend()
 	ctx := context.Background()
 
-	if ch := checksOf(t, be, modes.ProdLocal)["cluster"]; ch.OK {
+	if ch := checksOf(t, be, modes.ProdLocal)[modes.IDCluster]; ch.OK || ch.Remedy != (tui.Remedy{Verb: tui.VerbStartCluster}) {
 		t.Fatalf("cluster before start: %+v", ch)
 	}
 	var rec event.Recorder
@@ -225,7 +225,7 @@ func TestStandInMinikubeDashboardStartsAndDeletesTheCluster(t *testing.T) {
 		t.Errorf("events %+v", rec.Events())
 	}
 	checks := checksOf(t, be, modes.ProdLocal)
-	if !checks["cluster"].OK || !checks["airflow kubeconfig"].OK {
+	if !checks[modes.IDCluster].OK || !checks[modes.IDAirflowKubeconfig].OK {
 		t.Errorf("after start: %+v", checks)
 	}
 	airflowKubeconfig := h.state().Path(minikube.AirflowKubeconfigFile)
@@ -247,7 +247,7 @@ func TestStandInMinikubeDashboardStartsAndDeletesTheCluster(t *testing.T) {
 	if ev := rec.Events(); len(ev) == 0 || ev[len(ev)-1].Message != "cluster gaiaflow-demo cleaned up" {
 		t.Errorf("events %+v", ev)
 	}
-	if ch := checksOf(t, be, modes.ProdLocal)["cluster"]; ch.OK {
+	if ch := checksOf(t, be, modes.ProdLocal)[modes.IDCluster]; ch.OK {
 		t.Errorf("cluster after delete: %+v", ch)
 	}
 	h.checkUntouched()

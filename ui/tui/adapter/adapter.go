@@ -197,7 +197,7 @@ func (b *Backend) snapshot(ctx context.Context) (tui.Snapshot, error) {
 		run(func(ctx context.Context) {
 			reqs, err := modes.Check(ctx, p, m, b.Machine)
 			if err != nil {
-				reqs = []modes.Requirement{{Name: "readiness", Detail: oneLine(err)}}
+				reqs = []modes.Requirement{{ID: "readiness", Name: "readiness", Detail: oneLine(err)}}
 			}
 			s.Modes[i].Checks = checks(reqs)
 		})
@@ -216,28 +216,50 @@ func (b *Backend) snapshot(ctx context.Context) (tui.Snapshot, error) {
 	return s, nil
 }
 
-// checks maps a mode's requirements onto the checklist. What to do about a
-// missing item is a command of the CLI; it is shown after the detail.
+// checks maps a mode's requirements onto the checklist: the CLI's fix for
+// every missing item, and the dashboard's own remedy where it has one.
 func checks(reqs []modes.Requirement) []tui.Check {
 	out := make([]tui.Check, 0, len(reqs))
 	for _, r := range reqs {
-		c := tui.Check{Name: r.Name, OK: r.Ready, Detail: r.Detail}
-		if !r.Ready && r.Fix != "" {
-			if c.Detail != "" {
-				c.Detail += "; "
-			}
-			c.Detail += "fix: " + r.Fix
+		c := tui.Check{ID: r.ID, Name: r.Name, OK: r.Ready, Detail: r.Detail}
+		if !r.Ready {
+			c.Fix, c.Remedy = r.Fix, remedy(r.Remedy)
 		}
 		out = append(out, c)
 	}
 	return out
 }
 
+// remedy is the one place that says which of the dashboard's actions does
+// what a requirement's fix asks; the mode panel shows the key the key table
+// binds to it. A fix the dashboard cannot do (install minikube, start
+// Docker, edit gaiaflow.toml, push an image) has none, and the panel shows
+// the fix itself.
+func remedy(r modes.Remedy) tui.Remedy {
+	switch r {
+	case modes.RemedyDockerize, modes.RemedyDockerizeCluster:
+		// build-image with the mode panel's mode as its target: dev
+		// dockerize for dev_docker, prod-local dockerize for prod_local.
+		return tui.Remedy{Verb: tui.VerbBuildImage}
+	case modes.RemedyStartCluster, modes.RemedyClusterConfig:
+		// prod-local start writes the kubeconfigs again when the cluster
+		// runs already: what create-config does.
+		return tui.Remedy{Verb: tui.VerbStartCluster}
+	case modes.RemedyCreateSecret:
+		return tui.Remedy{Wizard: tui.WizardSecret}
+	}
+	return tui.Remedy{}
+}
+
 // minikubeConn is the prod_local checklist's "cluster" item.
 func minikubeConn(cs []tui.Check) tui.Conn {
 	for _, c := range cs {
-		if c.Name == "cluster" {
-			return tui.Conn{OK: c.OK, Detail: c.Detail}
+		if c.ID == modes.IDCluster {
+			conn := tui.Conn{OK: c.OK, Detail: c.Detail}
+			if !c.OK && c.Fix != "" {
+				conn.Detail += "; " + c.Fix // the header says what to do, as Conn asks
+			}
+			return conn
 		}
 	}
 	return tui.Conn{Unknown: true}
