@@ -22,13 +22,14 @@ func TestDevDockerNeedsATaskImage(t *testing.T) {
 	env := DevDockerEnv{State: st, ImageExists: func(_ context.Context, ref string) (bool, error) { return have[ref], nil }}
 
 	reqs := CheckDevDocker(ctx, env)
-	if len(reqs) != 1 || reqs[0].Ready || !strings.Contains(reqs[0].Fix, "gaiaflow dev dockerize") || AllReady(reqs) {
+	if len(reqs) != 1 || reqs[0].Ready || !strings.Contains(reqs[0].Fix, "gaiaflow dev dockerize") || AllReady(reqs) ||
+		reqs[0].ID != IDTaskImage || reqs[0].Remedy != RemedyDockerize {
 		t.Fatalf("without an image: %+v", reqs)
 	}
 	if err := st.SetTaskImage(project.TaskImage{Image: "demo:0.1.0", Target: "docker", BuiltAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	if r := CheckDevDocker(ctx, env)[0]; r.Ready || !strings.Contains(r.Detail, "no longer") {
+	if r := CheckDevDocker(ctx, env)[0]; r.Ready || !strings.Contains(r.Detail, "no longer") || r.Remedy != RemedyDockerize {
 		t.Errorf("recorded but removed: %+v", r)
 	}
 	have["demo:0.1.0"] = true
@@ -36,7 +37,8 @@ func TestDevDockerNeedsATaskImage(t *testing.T) {
 		t.Errorf("present: %+v", r)
 	}
 	env.ImageExists, env.EngineErr = nil, errors.New("no engine")
-	if r := CheckDevDocker(ctx, env)[0]; r.Ready || !strings.Contains(r.Detail, "no engine") {
+	// Starting the engine is for the person: no remedy of gaiaflow's.
+	if r := CheckDevDocker(ctx, env)[0]; r.Ready || !strings.Contains(r.Detail, "no engine") || r.Remedy != "" || r.ID != IDTaskImage {
 		t.Errorf("without an engine: %+v", r)
 	}
 }

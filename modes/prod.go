@@ -21,34 +21,34 @@ func CheckProd(ctx context.Context, cfg *project.Config, registry RegistryProbe)
 	example := "registry.example.com/team/" + cfg.Package + ":0.1.0"
 	if ref == "" {
 		return []Requirement{
-			{Name: "task image", Detail: "build.image in gaiaflow.toml is not set", Fix: `set build.image = "` + example + `" in gaiaflow.toml`},
-			{Name: "registry", Detail: "needs build.image", Fix: `set build.image = "` + example + `" in gaiaflow.toml`},
-			{Name: "tag", Detail: "needs build.image", Fix: `set build.image = "` + example + `" in gaiaflow.toml`},
-			{Name: "pushed", Detail: "needs build.image", Fix: `set build.image = "` + example + `" in gaiaflow.toml`},
+			{ID: IDTaskImage, Name: "task image", Detail: "build.image in gaiaflow.toml is not set", Fix: `set build.image = "` + example + `" in gaiaflow.toml`},
+			{ID: IDRegistry, Name: "registry", Detail: "needs build.image", Fix: `set build.image = "` + example + `" in gaiaflow.toml`},
+			{ID: IDTag, Name: "tag", Detail: "needs build.image", Fix: `set build.image = "` + example + `" in gaiaflow.toml`},
+			{ID: IDPushed, Name: "pushed", Detail: "needs build.image", Fix: `set build.image = "` + example + `" in gaiaflow.toml`},
 		}
 	}
-	reqs := []Requirement{{Name: "task image", Ready: true, Detail: ref}}
+	reqs := []Requirement{{ID: IDTaskImage, Name: "task image", Ready: true, Detail: ref}}
 
 	host, hasHost := registryHost(ref)
 	if hasHost {
-		reqs = append(reqs, Requirement{Name: "registry", Ready: true, Detail: host})
+		reqs = append(reqs, Requirement{ID: IDRegistry, Name: "registry", Ready: true, Detail: host})
 	} else {
-		reqs = append(reqs, Requirement{Name: "registry", Detail: ref + " names no registry, so a cluster would look for it on Docker Hub",
+		reqs = append(reqs, Requirement{ID: IDRegistry, Name: "registry", Detail: ref + " names no registry, so a cluster would look for it on Docker Hub",
 			Fix: `name the registry in build.image, for example "` + example + `"`})
 	}
 
 	name, tag, digest := splitRef(ref)
 	switch {
 	case digest != "":
-		reqs = append(reqs, Requirement{Name: "tag", Ready: true, Detail: "pinned by digest"})
+		reqs = append(reqs, Requirement{ID: IDTag, Name: "tag", Ready: true, Detail: "pinned by digest"})
 	case tag == "" || tag == "latest":
-		reqs = append(reqs, Requirement{Name: "tag", Detail: "the tag is latest, which names a different image after every push",
+		reqs = append(reqs, Requirement{ID: IDTag, Name: "tag", Detail: "the tag is latest, which names a different image after every push",
 			Fix: `give build.image a version tag, for example "` + name + `:0.1.0"`})
 	default:
-		reqs = append(reqs, Requirement{Name: "tag", Ready: true, Detail: tag})
+		reqs = append(reqs, Requirement{ID: IDTag, Name: "tag", Ready: true, Detail: tag})
 	}
 
-	pushed := Requirement{Name: "pushed", Fix: "docker push " + ref}
+	pushed := Requirement{ID: IDPushed, Name: "pushed", Fix: "docker push " + ref}
 	switch {
 	case registry == nil:
 		pushed.Detail = "not verified: this version of gaiaflow cannot ask a registry yet"

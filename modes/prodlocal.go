@@ -58,47 +58,47 @@ func CheckProdLocal(ctx context.Context, env ProdLocalEnv) ([]Requirement, error
 	}
 	slices.Sort(secretNames)
 
-	// Items that need a running cluster say so when it is not.
-	notRunning := func(name, why string) {
-		add(Requirement{Name: name, Detail: why, Fix: fixStart})
-	}
-	rest := func(why string) {
-		notRunning("airflow kubeconfig", why)
-		notRunning("task image in the cluster", why)
+	// Items that need a running cluster say so when it is not, with the
+	// fix of the item that blocks them: without minikube nothing gaiaflow
+	// runs helps; otherwise starting the cluster is the next step.
+	blocked := func(why, fix string, remedy Remedy) {
+		add(Requirement{ID: IDAirflowKubeconfig, Name: "airflow kubeconfig", Detail: why, Fix: fix, Remedy: remedy})
+		add(Requirement{ID: IDClusterImage, Name: "task image in the cluster", Detail: why, Fix: fix, Remedy: remedy})
 		if len(secretNames) == 0 {
 			add(secretsNone())
 		}
 		for _, n := range secretNames {
-			notRunning("secret "+n, why)
+			add(Requirement{ID: SecretID(n), Name: "secret " + n, Detail: why, Fix: fix, Remedy: remedy})
 		}
 	}
+	rest := func(why string) { blocked(why, fixStart, RemedyStartCluster) }
 
 	if env.Cluster == nil {
-		add(Requirement{Name: "minikube", Detail: fmt.Sprint(env.NoCluster), Fix: minikube.InstallHint})
-		add(Requirement{Name: "cluster", Detail: "needs minikube", Fix: minikube.InstallHint})
-		rest("needs minikube")
+		add(Requirement{ID: IDMinikube, Name: "minikube", Detail: fmt.Sprint(env.NoCluster), Fix: minikube.InstallHint})
+		add(Requirement{ID: IDCluster, Name: "cluster", Detail: "needs minikube", Fix: minikube.InstallHint})
+		blocked("needs minikube", minikube.InstallHint, "")
 		return reqs, nil
 	}
-	add(Requirement{Name: "minikube", Ready: true, Detail: "installed"})
+	add(Requirement{ID: IDMinikube, Name: "minikube", Ready: true, Detail: "installed"})
 
 	status, err := env.Cluster.Status(ctx)
 	if err != nil {
-		add(Requirement{Name: "cluster", Detail: "cannot read its state: " + err.Error(), Fix: "minikube status -p " + env.Profile})
+		add(Requirement{ID: IDCluster, Name: "cluster", Detail: "cannot read its state: " + err.Error(), Fix: "minikube status -p " + env.Profile})
 		rest("the cluster's state is unknown")
 		return reqs, nil
 	}
 	if !status.Running() {
-		add(Requirement{Name: "cluster", Detail: fmt.Sprintf("profile %s is %s", env.Profile, status.State), Fix: fixStart})
+		add(Requirement{ID: IDCluster, Name: "cluster", Detail: fmt.Sprintf("profile %s is %s", env.Profile, status.State), Fix: fixStart, Remedy: RemedyStartCluster})
 		rest("the cluster is not running")
 		return reqs, nil
 	}
 	prof, _, err := env.Cluster.Describe(ctx)
 	if err != nil {
-		add(Requirement{Name: "cluster", Detail: "minikube cannot describe it: " + err.Error(), Fix: "minikube profile list"})
+		add(Requirement{ID: IDCluster, Name: "cluster", Detail: "minikube cannot describe it: " + err.Error(), Fix: "minikube profile list"})
 		rest("the cluster cannot be described")
 		return reqs, nil
 	}
-	add(Requirement{Name: "cluster", Ready: true, Detail: fmt.Sprintf("profile %s is running Kubernetes %s", env.Profile, prof.KubernetesVersion)})
+	add(Requirement{ID: IDCluster, Name: "cluster", Ready: true, Detail: fmt.Sprintf("profile %s is running Kubernetes %s", env.Profile, prof.KubernetesVersion)})
 	add(checkAirflowKubeconfig(env, prof))
 	add(checkClusterImage(ctx, env))
 	if len(secretNames) == 0 {
@@ -108,44 +108,44 @@ func CheckProdLocal(ctx context.Context, env ProdLocalEnv) ([]Requirement, error
 	hostKubeconfig := env.State.Path(minikube.HostKubeconfigFile)
 	if _, err := os.Stat(hostKubeconfig); err != nil {
 		for _, n := range secretNames {
-			add(Requirement{Name: "secret " + n, Detail: "cannot check: gaiaflow has no kubeconfig for the cluster yet", Fix: fixConfig})
+			add(Requirement{ID: SecretID(n), Name: "secret " + n, Detail: "cannot check: gaiaflow has no kubeconfig for the cluster yet", Fix: fixConfig, Remedy: RemedyClusterConfig})
 		}
 		return reqs, nil
 	}
 	cs, err := env.Kube(hostKubeconfig, env.Profile)
 	if err != nil {
 		for _, n := range secretNames {
-			add(Requirement{Name: "secret " + n, Detail: "cannot reach the cluster: " + err.Error(), Fix: fixConfig})
+			add(Requirement{ID: SecretID(n), Name: "secret " + n, Detail: "cannot reach the cluster: " + err.Error(), Fix: fixConfig, Remedy: RemedyClusterConfig})
 		}
 		return reqs, nil
 	}
 	missing, err := kube.MissingSecrets(ctx, cs, minikube.TaskNamespace, secretNames)
 	if err != nil {
 		for _, n := range secretNames {
-			add(Requirement{Name: "secret " + n, Detail: "cannot read it: " + err.Error(), Fix: "gaiaflow prod-local status"})
+			add(Requirement{ID: SecretID(n), Name: "secret " + n, Detail: "cannot read it: " + err.Error(), Fix: "gaiaflow prod-local status"})
 		}
 		return reqs, nil
 	}
 	for _, n := range secretNames {
 		where := "named in " + strings.Join(named[n], ", ")
 		if slices.Contains(missing, n) {
-			add(Requirement{Name: "secret " + n, Detail: where + "; missing in namespace " + minikube.TaskNamespace,
-				Fix: "gaiaflow prod-local create-secret --name " + n + " --from-env-file FILE"})
+			add(Requirement{ID: SecretID(n), Name: "secret " + n, Detail: where + "; missing in namespace " + minikube.TaskNamespace,
+				Fix: "gaiaflow prod-local create-secret --name " + n + " --from-env-file FILE", Remedy: RemedyCreateSecret})
 			continue
 		}
-		add(Requirement{Name: "secret " + n, Ready: true, Detail: where + "; exists in namespace " + minikube.TaskNamespace})
+		add(Requirement{ID: SecretID(n), Name: "secret " + n, Ready: true, Detail: where + "; exists in namespace " + minikube.TaskNamespace})
 	}
 	return reqs, nil
 }
 
 func secretsNone() Requirement {
-	return Requirement{Name: "secrets", Ready: true, Detail: "no DAG names a secret (create_task(secrets=[...]))"}
+	return Requirement{ID: IDSecrets, Name: "secrets", Ready: true, Detail: "no DAG names a secret (create_task(secrets=[...]))"}
 }
 
 // checkAirflowKubeconfig: the file exists with mode 0600 and points at the
 // API server's current address on the profile's network.
 func checkAirflowKubeconfig(env ProdLocalEnv, prof minikube.Profile) Requirement {
-	r := Requirement{Name: "airflow kubeconfig", Fix: fixConfig}
+	r := Requirement{ID: IDAirflowKubeconfig, Name: "airflow kubeconfig", Fix: fixConfig, Remedy: RemedyClusterConfig}
 	conn, ok, err := minikube.ReadConnection(env.State)
 	if err != nil || !ok {
 		r.Detail = "not written yet"
@@ -169,7 +169,7 @@ func checkAirflowKubeconfig(env ProdLocalEnv, prof minikube.Profile) Requirement
 		r.Detail = fmt.Sprintf("%s points at %s, but the API server is now at %s", conn.Kubeconfig, server, prof.APIServerURL())
 		return r
 	}
-	r.Ready, r.Fix = true, ""
+	r.Ready, r.Fix, r.Remedy = true, "", ""
 	r.Detail = fmt.Sprintf("%s (API server %s on network %s)", conn.Kubeconfig, server, conn.Network)
 	return r
 }
@@ -177,7 +177,7 @@ func checkAirflowKubeconfig(env ProdLocalEnv, prof minikube.Profile) Requirement
 // checkClusterImage: dockerize recorded a task image for the cluster, and
 // the cluster's runtime has it.
 func checkClusterImage(ctx context.Context, env ProdLocalEnv) Requirement {
-	r := Requirement{Name: "task image in the cluster", Fix: fixDockerize}
+	r := Requirement{ID: IDClusterImage, Name: "task image in the cluster", Fix: fixDockerize, Remedy: RemedyDockerizeCluster}
 	ti, ok, err := env.State.TaskImage("minikube")
 	switch {
 	case err != nil:
@@ -196,7 +196,7 @@ func checkClusterImage(ctx context.Context, env ProdLocalEnv) Requirement {
 		r.Detail = ti.Image + " was built but is not in the cluster (was the cluster recreated?)"
 		return r
 	}
-	r.Ready, r.Fix = true, ""
+	r.Ready, r.Fix, r.Remedy = true, "", ""
 	r.Detail = ti.Image + " is in the cluster"
 	return r
 }

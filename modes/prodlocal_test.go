@@ -124,8 +124,31 @@ func TestFakeClusterProdLocalAllReady(t *testing.T) {
 	if !AllReady(reqs) {
 		t.Fatalf("not ready: %+v", reqs)
 	}
+	checkIDs(t, reqs)
+	wantIDs := []string{IDMinikube, IDCluster, IDAirflowKubeconfig, IDClusterImage, "secret/db-creds", "secret/mlflow-creds"}
+	for i, r := range reqs {
+		if r.ID != wantIDs[i] || r.Remedy != "" {
+			t.Errorf("item %d: ID %q remedy %q, want ID %q and no remedy", i, r.ID, r.Remedy, wantIDs[i])
+		}
+	}
 	if d := byName(reqs)["secret mlflow-creds"].Detail; !strings.Contains(d, "sub/eval.py") || !strings.Contains(d, "train.py") {
 		t.Errorf("detail %q", d)
+	}
+}
+
+// checkIDs: every item has an ID, unique in its checklist, and a
+// secret's is SecretID of the name it shows.
+func checkIDs(t *testing.T, reqs []Requirement) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, r := range reqs {
+		if r.ID == "" || seen[r.ID] {
+			t.Errorf("%s: ID %q is empty or not unique in %+v", r.Name, r.ID, reqs)
+		}
+		seen[r.ID] = true
+		if name, ok := strings.CutPrefix(r.Name, "secret "); ok && r.ID != SecretID(name) {
+			t.Errorf("%s has ID %q", r.Name, r.ID)
+		}
 	}
 }
 
@@ -135,34 +158,41 @@ func TestFakeClusterProdLocalItemByItem(t *testing.T) {
 		mutate   func(*testing.T, *ProdLocalEnv, *fakeCluster, *fake.Clientset)
 		notReady []string
 		fix      string
+		// remedy is that of every item not ready.
+		remedy Remedy
 	}{
 		{"no minikube", func(_ *testing.T, e *ProdLocalEnv, _ *fakeCluster, _ *fake.Clientset) {
 			e.Cluster, e.NoCluster = nil, minikube.ErrNotInstalled
-		}, []string{"minikube", "cluster", "airflow kubeconfig", "task image in the cluster", "secret db-creds", "secret mlflow-creds"}, "install minikube"},
+		}, []string{"minikube", "cluster", "airflow kubeconfig", "task image in the cluster", "secret db-creds", "secret mlflow-creds"}, "install minikube", ""},
 		{"stopped", func(_ *testing.T, _ *ProdLocalEnv, c *fakeCluster, _ *fake.Clientset) {
 			c.status.State = minikube.StateStopped
-		}, []string{"cluster", "airflow kubeconfig", "task image in the cluster", "secret db-creds", "secret mlflow-creds"}, "gaiaflow prod-local start"},
+		}, []string{"cluster", "airflow kubeconfig", "task image in the cluster", "secret db-creds", "secret mlflow-creds"}, "gaiaflow prod-local start", RemedyStartCluster},
 		{"node moved", func(_ *testing.T, _ *ProdLocalEnv, c *fakeCluster, _ *fake.Clientset) {
 			c.profile.NodeIP = "192.168.67.2"
-		}, []string{"airflow kubeconfig"}, "gaiaflow prod-local create-config"},
+		}, []string{"airflow kubeconfig"}, "gaiaflow prod-local create-config", RemedyClusterConfig},
 		{"kubeconfig readable by others", func(t *testing.T, e *ProdLocalEnv, _ *fakeCluster, _ *fake.Clientset) {
 			if err := os.Chmod(e.State.Path(minikube.AirflowKubeconfigFile), 0o644); err != nil {
 				t.Fatal(err)
 			}
-		}, []string{"airflow kubeconfig"}, "gaiaflow prod-local create-config"},
+		}, []string{"airflow kubeconfig"}, "gaiaflow prod-local create-config", RemedyClusterConfig},
 		{"no kubeconfig", func(t *testing.T, e *ProdLocalEnv, _ *fakeCluster, _ *fake.Clientset) {
 			if err := os.Remove(e.State.Path(minikube.ConnectionFile)); err != nil {
 				t.Fatal(err)
 			}
-		}, []string{"airflow kubeconfig"}, "gaiaflow prod-local create-config"},
+		}, []string{"airflow kubeconfig"}, "gaiaflow prod-local create-config", RemedyClusterConfig},
+		{"no host kubeconfig", func(t *testing.T, e *ProdLocalEnv, _ *fakeCluster, _ *fake.Clientset) {
+			if err := os.Remove(e.State.Path(minikube.HostKubeconfigFile)); err != nil {
+				t.Fatal(err)
+			}
+		}, []string{"secret db-creds", "secret mlflow-creds"}, "gaiaflow prod-local create-config", RemedyClusterConfig},
 		{"image not in cluster", func(_ *testing.T, _ *ProdLocalEnv, c *fakeCluster, _ *fake.Clientset) {
 			c.images = c.images[:1]
-		}, []string{"task image in the cluster"}, "gaiaflow prod-local dockerize"},
+		}, []string{"task image in the cluster"}, "gaiaflow prod-local dockerize", RemedyDockerizeCluster},
 		{"secret missing", func(t *testing.T, _ *ProdLocalEnv, _ *fakeCluster, cs *fake.Clientset) {
 			if err := cs.CoreV1().Secrets("default").Delete(context.Background(), "db-creds", metav1.DeleteOptions{}); err != nil {
 				t.Fatal(err)
 			}
-		}, []string{"secret db-creds"}, "gaiaflow prod-local create-secret --name db-creds"},
+		}, []string{"secret db-creds"}, "gaiaflow prod-local create-secret --name db-creds", RemedyCreateSecret},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -179,6 +209,9 @@ func TestFakeClusterProdLocalItemByItem(t *testing.T) {
 					if r.Fix == "" || r.Detail == "" {
 						t.Errorf("%s lacks a detail or a fix: %+v", r.Name, r)
 					}
+					if r.Remedy != tt.remedy {
+						t.Errorf("%s: remedy %q, want %q", r.Name, r.Remedy, tt.remedy)
+					}
 				}
 			}
 			if !slices.Equal(notReady, tt.notReady) {
@@ -187,6 +220,7 @@ func TestFakeClusterProdLocalItemByItem(t *testing.T) {
 			if r := byName(reqs)[tt.notReady[0]]; !strings.Contains(r.Fix, tt.fix) {
 				t.Errorf("fix %q, want %q", r.Fix, tt.fix)
 			}
+			checkIDs(t, reqs)
 		})
 	}
 }
@@ -250,12 +284,13 @@ func TestProdChecks(t *testing.T) {
 			cfg := project.Default("demo", "demo")
 			cfg.Build.Image = tt.image
 			reqs := CheckProd(context.Background(), cfg, nil)
+			checkIDs(t, reqs)
 			var notReady []string
 			for _, r := range reqs {
 				if !r.Ready {
 					notReady = append(notReady, r.Name)
-					if r.Fix == "" {
-						t.Errorf("%s has no fix", r.Name)
+					if r.Fix == "" || r.Remedy != "" {
+						t.Errorf("%s: fix %q, remedy %q (gaiaflow cannot edit gaiaflow.toml or push for you)", r.Name, r.Fix, r.Remedy)
 					}
 				}
 			}

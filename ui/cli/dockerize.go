@@ -63,7 +63,11 @@ be running (` + "`gaiaflow prod-local start`" + `).`
 // runDockerize builds the task image for the local engine with lib as the
 // bundled library, and prints the build's progress.
 func runDockerize(ctx context.Context, a *App, opts build.DockerizeOptions, lib build.Library) error {
-	res, err := dockerizeLocal(ctxOf(ctx), a, opts, lib, a.buildReporter())
+	p, err := a.Project()
+	if err != nil {
+		return err
+	}
+	res, err := dockerizeLocal(ctxOf(ctx), a, p, opts, lib, a.buildReporter())
 	if err != nil {
 		return err
 	}
@@ -77,7 +81,11 @@ func runDockerize(ctx context.Context, a *App, opts build.DockerizeOptions, lib 
 // runDockerizeMinikube builds the task image and loads it into the running
 // cluster, printing progress.
 func runDockerizeMinikube(ctx context.Context, a *App, opts build.DockerizeOptions, lib build.Library) error {
-	res, err := dockerizeMinikube(ctxOf(ctx), a, opts, lib, a.buildReporter())
+	p, err := a.Project()
+	if err != nil {
+		return err
+	}
+	res, err := dockerizeMinikube(ctxOf(ctx), a, p, opts, lib, a.buildReporter())
 	if err != nil {
 		return err
 	}
@@ -88,11 +96,12 @@ func runDockerizeMinikube(ctx context.Context, a *App, opts build.DockerizeOptio
 	return nil
 }
 
-// dockerizeMinikube builds the task image on the local engine and loads it
+// dockerizeMinikube builds p's task image on the local engine and loads it
 // into the running cluster; the image is recorded for the minikube target
-// (what prod_local's readiness looks for) once it is there.
-func dockerizeMinikube(ctx context.Context, a *App, opts build.DockerizeOptions, lib build.Library, rep event.Reporter) (*build.Result, error) {
-	pl, err := a.prodLocal()
+// (what prod_local's readiness looks for) once it is there. `prod-local
+// dockerize`, the dockerize wizard and the dashboard's build key run it.
+func dockerizeMinikube(ctx context.Context, a *App, p *project.Project, opts build.DockerizeOptions, lib build.Library, rep event.Reporter) (*build.Result, error) {
+	pl, err := a.prodLocalOf(p)
 	if err != nil {
 		return nil, err
 	}
@@ -129,12 +138,9 @@ func dockerizeMinikube(ctx context.Context, a *App, opts build.DockerizeOptions,
 	return res, nil
 }
 
-// dockerizeLocal builds the task image for the local engine.
-func dockerizeLocal(ctx context.Context, a *App, opts build.DockerizeOptions, lib build.Library, rep event.Reporter) (*build.Result, error) {
-	p, err := a.Project()
-	if err != nil {
-		return nil, err
-	}
+// dockerizeLocal builds p's task image for the local engine. `dev
+// dockerize`, the dockerize wizard and the dashboard's build key run it.
+func dockerizeLocal(ctx context.Context, a *App, p *project.Project, opts build.DockerizeOptions, lib build.Library, rep event.Reporter) (*build.Result, error) {
 	engine, err := a.Docker()
 	if err != nil {
 		return nil, err

@@ -32,6 +32,12 @@ func (a *App) prodLocal() (*prodLocal, error) {
 	if err != nil {
 		return nil, err
 	}
+	return a.prodLocalOf(p)
+}
+
+// prodLocalOf opens p's state directory and cluster (the dashboard hands
+// the project it opened).
+func (a *App) prodLocalOf(p *project.Project) (*prodLocal, error) {
 	st, err := p.State()
 	if err != nil {
 		return nil, err
@@ -80,8 +86,7 @@ kubeconfig the Airflow containers use into the project's state directory.
 			if err != nil {
 				return err
 			}
-			_, err = pl.cluster.Start(cmd.Context(), pl.state, minikube.StartOptions{ForceNew: forceNew}, a.Reporter())
-			if err != nil {
+			if err := startCluster(cmd.Context(), pl, minikube.StartOptions{ForceNew: forceNew}, a.Reporter()); err != nil {
 				return err
 			}
 			if !a.JSON() {
@@ -176,20 +181,36 @@ volumes and images stay. Asks for confirmation on a terminal unless --yes.`,
 					return nil
 				}
 			}
-			detach := func(ctx context.Context, network string) ([]string, error) {
-				d, err := a.Docker()
-				if err != nil {
-					return nil, err
-				}
-				return d.DisconnectProject(ctx, network, pl.project.ID())
-			}
-			return pl.cluster.Cleanup(cmd.Context(), pl.state, detach, a.Reporter())
+			return a.deleteCluster(cmd.Context(), pl, a.Reporter())
 		},
 	}
 	cleanupCmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
 	return group("prod-local", "Run tasks as pods in a local Minikube cluster (mode prod_local)",
 		"Manage the production-like Minikube cluster of the project.",
 		startCmd, stopCmd, restartCmd, statusCmd, newDockerize(a, "prod-local"), configCmd, newCreateSecret(a), cleanupCmd)
+}
+
+// startCluster is `prod-local start`: the profile started unless it runs,
+// then the kubeconfig Airflow uses written. The dashboard's start key runs
+// it too.
+func startCluster(ctx context.Context, pl *prodLocal, opts minikube.StartOptions, rep event.Reporter) error {
+	_, err := pl.cluster.Start(ctx, pl.state, opts, rep)
+	return err
+}
+
+// deleteCluster is `prod-local cleanup` once confirmed: the stack detached
+// from the cluster's network, the profile deleted, the kubeconfig that
+// pointed at it removed. The dashboard's delete key runs it after its own
+// confirmation.
+func (a *App) deleteCluster(ctx context.Context, pl *prodLocal, rep event.Reporter) error {
+	detach := func(ctx context.Context, network string) ([]string, error) {
+		d, err := a.Docker()
+		if err != nil {
+			return nil, err
+		}
+		return d.DisconnectProject(ctx, network, pl.project.ID())
+	}
+	return pl.cluster.Cleanup(ctx, pl.state, detach, rep)
 }
 
 // prodLocalConfirm asks a yes/no question on the terminal. Without one it

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,6 +20,7 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 	"sigs.k8s.io/yaml"
 
+	"github.com/gaiaflow/gaiaflow/modes"
 	"github.com/gaiaflow/gaiaflow/services/minikube"
 	"github.com/gaiaflow/gaiaflow/services/minikube/kube"
 	"github.com/gaiaflow/gaiaflow/services/minikube/kube/kubetest"
@@ -77,7 +79,16 @@ func newPL(t *testing.T) *plHarness {
 func (h *plHarness) run(args ...string) result {
 	h.t.Helper()
 	var out, errb bytes.Buffer
-	a := NewApp(strings.NewReader(h.stdin), &out, &errb)
+	a := h.app(&out, &errb)
+	var r result
+	r.code = a.Run(args)
+	r.out, r.err = out.String(), errb.String()
+	return r
+}
+
+// app is an App on the harness's machine writing to out and errb.
+func (h *plHarness) app(out, errb io.Writer) *App {
+	a := NewApp(strings.NewReader(h.stdin), out, errb)
 	a.Cwd = h.dir
 	a.IsTerminal = func(io.Writer) bool { return h.terminal }
 	a.NewKube = func(path, context string) (kube.API, error) {
@@ -89,10 +100,7 @@ func (h *plHarness) run(args ...string) result {
 		}
 		return kubetest.FromClientset(h.kube), nil
 	}
-	var r result
-	r.code = a.Run(args)
-	r.out, r.err = out.String(), errb.String()
-	return r
+	return a
 }
 
 func (h *plHarness) state() *project.State {
@@ -330,6 +338,23 @@ func TestFakeClientsetModeSetProdLocalChecksFirst(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(filepath.Join(h.dir, "gaiaflow.toml")); strings.Contains(string(data), "prod_local") {
 		t.Error("mode changed although not ready")
+	}
+	// -o json names each item by its stable ID and says which gaiaflow
+	// action fixes it (exit 1: something is missing).
+	r = h.run("mode", "check", "prod_local", "-o", "json")
+	var missing readinessView
+	if err := json.Unmarshal([]byte(r.out), &missing); err != nil || r.code != 1 {
+		t.Fatalf("mode check -o json: exit %d, %v\n%s", r.code, err, r.out)
+	}
+	remedies := map[string]modes.Remedy{}
+	for _, req := range missing.Requirements {
+		if !req.Ready {
+			remedies[req.ID] = req.Remedy
+		}
+	}
+	if want := map[string]modes.Remedy{modes.IDAirflowKubeconfig: modes.RemedyClusterConfig, modes.IDClusterImage: modes.RemedyDockerizeCluster,
+		modes.SecretID("mlflow-creds"): modes.RemedyClusterConfig}; !maps.Equal(remedies, want) {
+		t.Errorf("missing items and their remedies %v, want %v", remedies, want)
 	}
 
 	h.run("prod-local", "create-config").ok(t, "create-config")

@@ -7,8 +7,10 @@ import (
 	"os"
 
 	"github.com/gaiaflow/gaiaflow/services/airflow"
+	"github.com/gaiaflow/gaiaflow/services/build"
 	"github.com/gaiaflow/gaiaflow/services/docker"
 	"github.com/gaiaflow/gaiaflow/services/event"
+	"github.com/gaiaflow/gaiaflow/services/minikube"
 	"github.com/gaiaflow/gaiaflow/services/project"
 	"github.com/gaiaflow/gaiaflow/ui/tui"
 	"github.com/gaiaflow/gaiaflow/ui/tui/adapter"
@@ -96,8 +98,9 @@ func runDashboard(ctx context.Context, a *App) error {
 
 // dashboardBackend is the dashboard's real backend, built from the clients
 // and functions the commands use: the same stack (App.stackOf), Airflow
-// client (airflow.ForProject), readiness checks (App.Machine) and mode
-// switch (App.modeSwitch).
+// client (airflow.ForProject), readiness checks (App.Machine), mode switch
+// (App.modeSwitch), task image builds (dockerizeLocal, dockerizeMinikube)
+// and cluster start and delete (startCluster, deleteCluster).
 func (a *App) dashboardBackend() *adapter.Backend {
 	// Build the Docker client now: the adapter asks for it from several
 	// goroutines, and App builds it lazily without a lock.
@@ -116,5 +119,30 @@ func (a *App) dashboardBackend() *adapter.Backend {
 		},
 		Machine:    a.Machine(),
 		ModeSwitch: a.modeSwitchReporting,
+		Dockerize: func(ctx context.Context, p *project.Project, target string, r event.Reporter) error {
+			// The commands' defaults: build.image, else the package's
+			// name and version; build.base_image; the build cache.
+			var err error
+			if target == build.TargetMinikube {
+				_, err = dockerizeMinikube(ctx, a, p, build.DockerizeOptions{}, taskLibrary(), r)
+			} else {
+				_, err = dockerizeLocal(ctx, a, p, build.DockerizeOptions{}, taskLibrary(), r)
+			}
+			return err
+		},
+		StartCluster: func(ctx context.Context, p *project.Project, r event.Reporter) error {
+			pl, err := a.prodLocalOf(p)
+			if err != nil {
+				return err
+			}
+			return startCluster(ctx, pl, minikube.StartOptions{}, r)
+		},
+		DeleteCluster: func(ctx context.Context, p *project.Project, r event.Reporter) error {
+			pl, err := a.prodLocalOf(p)
+			if err != nil {
+				return err
+			}
+			return a.deleteCluster(ctx, pl, r)
+		},
 	}
 }

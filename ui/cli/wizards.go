@@ -97,12 +97,15 @@ func dockerizeWizard(a *App, width, height int) tea.Model {
 		Defaults:   dockerizewizard.Answers{Target: target},
 		CheckImage: func(name string) error { _, err := build.CheckImageName(name); return err },
 		Build: func(ctx context.Context, ans dockerizewizard.Answers, r event.Reporter) error {
+			p, err := a.Project()
+			if err != nil {
+				return err
+			}
 			opts := build.DockerizeOptions{Image: ans.Image, BaseImage: ans.BaseImage}
-			var err error
 			if ans.Target == "minikube" {
-				_, err = dockerizeMinikube(ctx, a, opts, taskLibrary(), r)
+				_, err = dockerizeMinikube(ctx, a, p, opts, taskLibrary(), r)
 			} else {
-				_, err = dockerizeLocal(ctx, a, opts, taskLibrary(), r)
+				_, err = dockerizeLocal(ctx, a, p, opts, taskLibrary(), r)
 			}
 			return err
 		},

@@ -148,7 +148,9 @@ type Progress struct {
 type ModeStatus struct {
 	Mode        string
 	Description string
-	Checks      []Check
+	// Checks is nil when the mode was not checked, and empty when it needs
+	// nothing (dev): the mode panel shows "?" for the one, ready for the other.
+	Checks []Check
 }
 
 // Ready reports whether every check of the mode passes.
@@ -163,12 +165,26 @@ func (m ModeStatus) Ready() bool {
 
 // Check is one item of a readiness checklist.
 type Check struct {
-	Name   string // "task image built", "Minikube running", ...
+	// ID says what the item checks: stable, unique in its checklist
+	// (modes.Requirement's ID), unlike Name, which is for people.
+	ID     string
+	Name   string // "task image", "cluster", ...
 	OK     bool
 	Detail string // what is missing, or what is there
-	// Fix is the action that makes this check pass, if the dashboard has
-	// one; the mode panel shows the key bound to it.
-	Fix Verb
+	// Fix says what a person does about a missing item outside the
+	// dashboard: a command or a step. The mode panel shows it when no key
+	// of the dashboard applies.
+	Fix string
+	// Remedy is the dashboard's own way to make the check pass, if it has
+	// one; the mode panel shows the key bound to it, and that key does it.
+	Remedy Remedy
+}
+
+// Remedy is what the dashboard does to fix a check: run one of its actions
+// (Verb), or open one of its wizards (Wizard). The zero value is none.
+type Remedy struct {
+	Verb   Verb
+	Wizard Wizard
 }
 
 // DAGList is the DAGs and the import errors.
@@ -271,7 +287,7 @@ const (
 	VerbPause         Verb = "pause"          // Target: a DAG id
 	VerbUnpause       Verb = "unpause"        // Target: a DAG id
 	VerbSetMode       Verb = "set-mode"       // Target: a mode
-	VerbBuildImage    Verb = "build-image"    // build the task image for the current mode
+	VerbBuildImage    Verb = "build-image"    // Target: the mode whose task image to build (default: the current one)
 	VerbStartCluster  Verb = "start-cluster"  // start Minikube
 	VerbDeleteCluster Verb = "delete-cluster" // delete the Minikube profile
 )

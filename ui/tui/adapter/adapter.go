@@ -2,9 +2,11 @@
 // modes/: the project and its settings, the local stack (services/stack:
 // status, Docker events, logs, start, stop, restart, cleanup), the project's
 // Airflow (services/airflow: DAGs, runs, task instances, task logs, trigger,
-// pause) and the modes (modes.Check readiness, modes.Set). It translates
-// between their types and the dashboard's and decides nothing: what an
-// action does is what the same call does for the CLI.
+// pause), the modes (modes.Check readiness, modes.Set), the task image
+// builds and the Minikube cluster (through the CLI's own functions, handed
+// over as hooks). It translates between their types and the dashboard's and
+// decides nothing: what an action does is what the same call does for the
+// CLI.
 package adapter
 
 import (
@@ -72,6 +74,17 @@ type Backend struct {
 	// to a new mode (the CLI's `mode set` builds it the same way); nil only
 	// writes the mode.
 	ModeSwitch func(ctx context.Context, p *project.Project, r event.Reporter) (modes.Switch, error)
+	// Dockerize builds p's task image with the defaults of the dockerize
+	// commands: for target build.TargetDocker what `gaiaflow dev dockerize`
+	// runs, for build.TargetMinikube what `gaiaflow prod-local dockerize`
+	// runs (build, then load into the cluster). Nil leaves building
+	// unavailable.
+	Dockerize func(ctx context.Context, p *project.Project, target string, r event.Reporter) error
+	// StartCluster is what `gaiaflow prod-local start` runs.
+	StartCluster func(ctx context.Context, p *project.Project, r event.Reporter) error
+	// DeleteCluster is what `gaiaflow prod-local cleanup` runs once
+	// confirmed; the dashboard asks before it sends the action.
+	DeleteCluster func(ctx context.Context, p *project.Project, r event.Reporter) error
 
 	mu   sync.Mutex
 	subs []chan struct{}
@@ -184,7 +197,7 @@ func (b *Backend) snapshot(ctx context.Context) (tui.Snapshot, error) {
 		run(func(ctx context.Context) {
 			reqs, err := modes.Check(ctx, p, m, b.Machine)
 			if err != nil {
-				reqs = []modes.Requirement{{Name: "readiness", Detail: oneLine(err)}}
+				reqs = []modes.Requirement{{ID: "readiness", Name: "readiness", Detail: oneLine(err)}}
 			}
 			s.Modes[i].Checks = checks(reqs)
 		})
@@ -203,28 +216,50 @@ func (b *Backend) snapshot(ctx context.Context) (tui.Snapshot, error) {
 	return s, nil
 }
 
-// checks maps a mode's requirements onto the checklist. What to do about a
-// missing item is a command of the CLI; it is shown after the detail.
+// checks maps a mode's requirements onto the checklist: the CLI's fix for
+// every missing item, and the dashboard's own remedy where it has one.
 func checks(reqs []modes.Requirement) []tui.Check {
 	out := make([]tui.Check, 0, len(reqs))
 	for _, r := range reqs {
-		c := tui.Check{Name: r.Name, OK: r.Ready, Detail: r.Detail}
-		if !r.Ready && r.Fix != "" {
-			if c.Detail != "" {
-				c.Detail += "; "
-			}
-			c.Detail += "fix: " + r.Fix
+		c := tui.Check{ID: r.ID, Name: r.Name, OK: r.Ready, Detail: r.Detail}
+		if !r.Ready {
+			c.Fix, c.Remedy = r.Fix, remedy(r.Remedy)
 		}
 		out = append(out, c)
 	}
 	return out
 }
 
+// remedy is the one place that says which of the dashboard's actions does
+// what a requirement's fix asks; the mode panel shows the key the key table
+// binds to it. A fix the dashboard cannot do (install minikube, start
+// Docker, edit gaiaflow.toml, push an image) has none, and the panel shows
+// the fix itself.
+func remedy(r modes.Remedy) tui.Remedy {
+	switch r {
+	case modes.RemedyDockerize, modes.RemedyDockerizeCluster:
+		// build-image with the mode panel's mode as its target: dev
+		// dockerize for dev_docker, prod-local dockerize for prod_local.
+		return tui.Remedy{Verb: tui.VerbBuildImage}
+	case modes.RemedyStartCluster, modes.RemedyClusterConfig:
+		// prod-local start writes the kubeconfigs again when the cluster
+		// runs already: what create-config does.
+		return tui.Remedy{Verb: tui.VerbStartCluster}
+	case modes.RemedyCreateSecret:
+		return tui.Remedy{Wizard: tui.WizardSecret}
+	}
+	return tui.Remedy{}
+}
+
 // minikubeConn is the prod_local checklist's "cluster" item.
 func minikubeConn(cs []tui.Check) tui.Conn {
 	for _, c := range cs {
-		if c.Name == "cluster" {
-			return tui.Conn{OK: c.OK, Detail: c.Detail}
+		if c.ID == modes.IDCluster {
+			conn := tui.Conn{OK: c.OK, Detail: c.Detail}
+			if !c.OK && c.Fix != "" {
+				conn.Detail += "; " + c.Fix // the header says what to do, as Conn asks
+			}
+			return conn
 		}
 	}
 	return tui.Conn{Unknown: true}

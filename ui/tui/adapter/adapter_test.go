@@ -149,15 +149,18 @@ func TestSnapshotHasEveryModesChecklist(t *testing.T) {
 	if strings.Join(names, " ") != "dev dev_docker prod_local prod" {
 		t.Fatalf("modes = %v", names)
 	}
-	if !s.Modes[0].Ready() || s.Modes[0].Description == "" {
+	if !s.Modes[0].Ready() || s.Modes[0].Checks == nil || s.Modes[0].Description == "" { // checked, needs nothing
 		t.Errorf("dev = %+v", s.Modes[0])
 	}
 	dd := s.Modes[1]
-	if dd.Ready() || len(dd.Checks) != 1 || dd.Checks[0].Name != "task image" ||
-		!strings.Contains(dd.Checks[0].Detail, "fix: build one with `gaiaflow dev dockerize`") {
+	if want := (tui.Check{ID: modes.IDTaskImage, Name: "task image", Detail: "no task image has been built for the local Docker engine",
+		Fix: "build one with `gaiaflow dev dockerize`", Remedy: tui.Remedy{Verb: tui.VerbBuildImage}}); dd.Ready() || len(dd.Checks) != 1 || dd.Checks[0] != want {
 		t.Errorf("dev_docker = %+v", dd)
 	}
-	if pl := s.Modes[2]; pl.Ready() || len(pl.Checks) < 2 || pl.Checks[0].Name != "minikube" {
+	// No minikube was given: installing it is for the person, so no item
+	// has a remedy of the dashboard's.
+	if pl := s.Modes[2]; pl.Ready() || len(pl.Checks) < 2 || pl.Checks[0].ID != modes.IDMinikube ||
+		pl.Checks[0].Fix == "" || pl.Checks[1].Remedy != (tui.Remedy{}) {
 		t.Errorf("prod_local = %+v", pl)
 	}
 	if !s.Minikube.Unknown {
@@ -167,7 +170,7 @@ func TestSnapshotHasEveryModesChecklist(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, _ = b.Snapshot(context.Background())
-	if s.Minikube.OK || s.Minikube.Unknown || !strings.HasPrefix(s.Minikube.Detail, "needs minikube") {
+	if s.Minikube.OK || s.Minikube.Unknown || !strings.HasPrefix(s.Minikube.Detail, "needs minikube; install minikube") {
 		t.Errorf("minikube in mode prod_local = %+v", s.Minikube)
 	}
 }
@@ -333,8 +336,13 @@ func TestDoCallsTheStackAsTheCLIDoes(t *testing.T) {
 	if len(rec.Events()) == 0 {
 		t.Error("the stack's progress did not reach the action's reporter")
 	}
-	if err := b.Do(context.Background(), tui.Action{Verb: tui.VerbBuildImage}, &rec); err == nil || !strings.Contains(err.Error(), "not available yet") {
-		t.Errorf("build-image err = %v", err)
+	for _, v := range []tui.Verb{tui.VerbBuildImage, tui.VerbStartCluster, tui.VerbDeleteCluster} {
+		if err := b.Do(context.Background(), tui.Action{Verb: v}, &rec); !errors.Is(err, tui.ErrUnavailable) || !strings.Contains(err.Error(), "not wired") {
+			t.Errorf("%s without its hook: err = %v", v, err)
+		}
+	}
+	if err := b.Do(context.Background(), tui.Action{Verb: "fly"}, &rec); err == nil || !strings.Contains(err.Error(), "not available yet") {
+		t.Errorf("an unknown verb: err = %v", err)
 	}
 }
 
@@ -509,5 +517,34 @@ func TestAFollowedTaskLogSendsNewLinesUntilTheTryEnds(t *testing.T) {
 	want := []string{"try 1 line 1", "try 1 line 2", "try 1 line 3", "try 1 line 4"}
 	if !reflect.DeepEqual(texts, want) {
 		t.Errorf("lines = %q, want %q", texts, want)
+	}
+}
+
+// TestRemedies pins which dashboard action does each fix the modes name:
+// the mode panel shows the key bound to it.
+func TestRemedies(t *testing.T) {
+	for r, want := range map[modes.Remedy]tui.Remedy{
+		modes.RemedyDockerize:        {Verb: tui.VerbBuildImage},
+		modes.RemedyDockerizeCluster: {Verb: tui.VerbBuildImage},
+		modes.RemedyStartCluster:     {Verb: tui.VerbStartCluster},
+		modes.RemedyClusterConfig:    {Verb: tui.VerbStartCluster},
+		modes.RemedyCreateSecret:     {Wizard: tui.WizardSecret},
+		"":                           {},
+		"something-new":              {},
+	} {
+		if got := remedy(r); got != want {
+			t.Errorf("remedy(%q) = %+v, want %+v", r, got, want)
+		}
+	}
+	got := checks([]modes.Requirement{
+		{ID: modes.IDCluster, Name: "cluster", Ready: true, Detail: "running"},
+		{ID: modes.SecretID("db"), Name: "secret db", Detail: "missing", Fix: "gaiaflow prod-local create-secret --name db", Remedy: modes.RemedyCreateSecret},
+	})
+	want := []tui.Check{
+		{ID: modes.IDCluster, Name: "cluster", OK: true, Detail: "running"},
+		{ID: "secret/db", Name: "secret db", Detail: "missing", Fix: "gaiaflow prod-local create-secret --name db", Remedy: tui.Remedy{Wizard: tui.WizardSecret}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("checks\n got %+v\nwant %+v", got, want)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/gaiaflow/gaiaflow/modes"
+	"github.com/gaiaflow/gaiaflow/services/build"
 	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/event"
 	"github.com/gaiaflow/gaiaflow/services/stack"
@@ -15,8 +16,10 @@ import (
 // start, stop and restart are `gaiaflow dev start|stop|restart [-s SERVICE]`,
 // delete-volumes `dev stop --volumes`, cleanup `dev cleanup --prune --yes`
 // (the dashboard asks first), trigger, pause and unpause `gaiaflow dags ...`,
-// and set-mode `gaiaflow mode set` without --force. Building images and
-// driving Minikube from the dashboard have not landed.
+// set-mode `gaiaflow mode set` without --force, build-image `gaiaflow dev
+// dockerize` or `prod-local dockerize` (see buildImage), start-cluster
+// `prod-local start` and delete-cluster `prod-local cleanup --yes` (the
+// dashboard asks first).
 func (b *Backend) Do(ctx context.Context, a tui.Action, r event.Reporter) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -30,8 +33,59 @@ func (b *Backend) Do(ctx context.Context, a tui.Action, r event.Reporter) error 
 		return b.doDAG(ctx, a, r)
 	case tui.VerbSetMode:
 		return b.setMode(ctx, a.Target, r)
+	case tui.VerbBuildImage:
+		return b.buildImage(ctx, a, r)
+	case tui.VerbStartCluster, tui.VerbDeleteCluster:
+		return b.doCluster(ctx, a, r)
 	}
 	return errs.NotAvailable(a.String() + " from the dashboard")
+}
+
+// buildImage builds the task image the mode named by the action's target
+// runs (the project's mode when there is none): `prod-local dockerize` for
+// prod_local, whose readiness looks for the image inside the cluster, and
+// `dev dockerize` for every other mode, whose image lives on the local
+// engine (dev_docker runs it; prod starts from it). The mode panel sends
+// the mode it shows, so the key builds what that checklist asks for.
+func (b *Backend) buildImage(ctx context.Context, a tui.Action, r event.Reporter) error {
+	if b.Dockerize == nil {
+		return unavailable(a.String(), errNoBuild)
+	}
+	p, err := b.open()
+	if err != nil {
+		return err
+	}
+	m := modes.Mode(p.Config.Mode)
+	if a.Target != "" {
+		if m, err = modes.Parse(a.Target); err != nil {
+			return err
+		}
+	}
+	target := build.TargetDocker
+	if m == modes.ProdLocal {
+		target = build.TargetMinikube
+	}
+	defer b.notify()
+	return b.Dockerize(ctx, p, target, r)
+}
+
+// doCluster starts or deletes the project's Minikube profile.
+func (b *Backend) doCluster(ctx context.Context, a tui.Action, r event.Reporter) error {
+	do := b.StartCluster
+	if a.Verb == tui.VerbDeleteCluster {
+		do = b.DeleteCluster
+	}
+	if do == nil {
+		return unavailable(a.String(), errNoCluster)
+	}
+	p, err := b.open()
+	if err != nil {
+		return err
+	}
+	// The header's Minikube item and the prod_local checklist change
+	// without a Docker event: say so.
+	defer b.notify()
+	return do(ctx, p, r)
 }
 
 func (b *Backend) doStack(ctx context.Context, a tui.Action, r event.Reporter) error {

@@ -229,4 +229,6 @@ func (e adapterError) Error() string { return string(e) }
 const (
 	errNoStack   adapterError = "the local stack is not wired into this dashboard"
 	errNoAirflow adapterError = "Airflow is not wired into this dashboard"
+	errNoBuild   adapterError = "image builds are not wired into this dashboard"
+	errNoCluster adapterError = "the Minikube cluster is not wired into this dashboard"
 )

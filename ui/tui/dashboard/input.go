@@ -74,12 +74,8 @@ func (m *Model) globalAction(a keys.Action, b keys.Binding) (tea.Cmd, bool) {
 			return nil, true
 		}
 		return m.request(b, tui.Action{Verb: b.Verb}), true
-	case keys.InitWizard:
-		return m.openWizard(tui.WizardInit), true
-	case keys.Dockerize:
-		return m.openWizard(tui.WizardDockerize), true
-	case keys.SecretWizard:
-		return m.openWizard(tui.WizardSecret), true
+	case keys.InitWizard, keys.Dockerize, keys.SecretWizard:
+		return m.openWizard(b.Wizard), true
 	}
 	return nil, false
 }

@@ -46,23 +46,18 @@ func (m *Model) modeAction(a keys.Action, b keys.Binding) tea.Cmd {
 		}
 		b, _ = m.ctx.Keys.Binding(keys.SetMode)
 		return m.request(b, tui.Action{Verb: tui.VerbSetMode, Target: ms.Mode})
-	case keys.BuildImage, keys.StartCluster, keys.DeleteCluster:
+	case keys.BuildImage:
+		// The image the selected mode's checklist asks for (see the
+		// adapter's buildImage); the current mode's when none is selected.
+		act := tui.Action{Verb: b.Verb}
+		if ok {
+			act.Target = ms.Mode
+		}
+		return m.request(b, act)
+	case keys.StartCluster, keys.DeleteCluster:
 		return m.request(b, tui.Action{Verb: b.Verb})
 	}
 	return nil
-}
-
-// fixKey is the key bound to the action that fixes a check, or "".
-func fixKey(km *keys.Keymap, v tui.Verb) string {
-	if v == "" {
-		return ""
-	}
-	for _, b := range km.Bindings() {
-		if b.Verb == v && len(b.Keys) > 0 {
-			return keys.Display(b.Keys[0])
-		}
-	}
-	return ""
 }
 
 func (p *modePanel) view(c *Context, width, height int) []string {
@@ -79,8 +74,8 @@ func (p *modePanel) view(c *Context, width, height int) []string {
 		}
 		ready, tone := "ready", render.Good
 		switch {
-		case len(ms.Checks) == 0:
-			ready, tone = "?", render.Muted // nothing checked: say nothing
+		case ms.Checks == nil:
+			ready, tone = "?", render.Muted // not checked: say nothing
 		case !ms.Ready():
 			ready, tone = "no", render.Bad
 		}
@@ -108,8 +103,8 @@ func checklist(st theme.Styles, km *keys.Keymap, ms tui.ModeStatus, width int) [
 	}
 	out := make([]string, 0, len(ms.Checks))
 	for _, ch := range ms.Checks {
-		mark, tone, text := render.CheckLine(ch, fixKey(km, ch.Fix))
-		out = append(out, "    "+render.Style(st, tone).Render(mark)+" "+render.Fit(text, max(width-6, 0)))
+		mark, tone, text := render.CheckLine(ch, km.KeyFixing(keys.Mode, ch.Remedy), max(width-6, 0))
+		out = append(out, "    "+render.Style(st, tone).Render(mark)+" "+text)
 	}
 	return out
 }

@@ -153,34 +153,23 @@ func (b *Backend) Do(ctx context.Context, a tui.Action, r event.Reporter) error 
 			return err
 		}
 	case tui.VerbSetMode:
+		if err := b.notReady(a.Target); err != nil {
+			return err
+		}
 		report(event.Event{Kind: event.Step, Scope: "mode", Message: "setting mode " + a.Target})
 		if err := wait(); err != nil {
 			return err
 		}
-		b.Update(func(s *tui.Snapshot) { s.Mode = a.Target })
-	case tui.VerbBuildImage:
-		for p := int64(1); p <= 4; p++ {
-			report(event.Event{Kind: event.Progress, Scope: "build", Message: fmt.Sprintf("step %d/4", p), Current: p, Total: 4})
-			if err := wait(); err != nil {
-				return err
-			}
-		}
 		b.Update(func(s *tui.Snapshot) {
-			for i := range s.Modes {
-				for j := range s.Modes[i].Checks {
-					if s.Modes[i].Checks[j].Fix == tui.VerbBuildImage {
-						s.Modes[i].Checks[j].OK = true
-						s.Modes[i].Checks[j].Detail = "demo:0.1.0 built"
-					}
-				}
-			}
+			s.Mode = a.Target
+			b.applyReadiness(s)
 		})
-	case tui.VerbStartCluster, tui.VerbDeleteCluster:
-		report(event.Event{Kind: event.Step, Scope: "minikube", Message: string(a.Verb)})
-		if err := wait(); err != nil {
-			return err
-		}
-		return fmt.Errorf("minikube is not installed: install it from the minikube docs and try again")
+	case tui.VerbBuildImage:
+		return b.buildImage(ctx, a, wait, report)
+	case tui.VerbStartCluster:
+		return b.startCluster(wait, report)
+	case tui.VerbDeleteCluster:
+		return b.deleteCluster(wait, report)
 	default:
 		return fmt.Errorf("the fake backend cannot %s", a.Verb)
 	}

@@ -51,6 +51,7 @@ type Backend struct {
 	actions  []tui.Action
 	subs     []chan struct{}
 	dagReads int
+	ready    readiness
 }
 
 // New makes a fake world.
@@ -128,31 +129,11 @@ func (b *Backend) initialSnapshot() tui.Snapshot {
 			}
 		}
 	}
-	s.Modes = modesFor(s.Mode)
+	s.Modes = b.ready.modes()
 	if b.opts.NoProject {
 		s.Services, s.Modes, s.Mode = nil, nil, ""
 	}
 	return s
-}
-
-func modesFor(current string) []tui.ModeStatus {
-	return []tui.ModeStatus{
-		{Mode: "dev", Description: "tasks run as Python in the Airflow containers", Checks: []tui.Check{
-			{Name: "local stack", OK: true, Detail: "airflow, mlflow, minio running", Fix: tui.VerbStartAll},
-		}},
-		{Mode: "dev_docker", Description: "tasks run in containers of the task image on the local Docker engine", Checks: []tui.Check{
-			{Name: "local stack", OK: true, Fix: tui.VerbStartAll},
-			{Name: "task image", Detail: "demo:0.1.0 not built", Fix: tui.VerbBuildImage},
-		}},
-		{Mode: "prod_local", Description: "tasks run as pods in the local Minikube cluster", Checks: []tui.Check{
-			{Name: "minikube", Detail: "profile gaiaflow-demo not running", Fix: tui.VerbStartCluster},
-			{Name: "task image in cluster", Detail: "not loaded", Fix: tui.VerbBuildImage},
-			{Name: "secrets", Detail: "none created (wizard: E)"},
-		}},
-		{Mode: "prod", Description: "tasks run as pods in a real Kubernetes cluster", Checks: []tui.Check{
-			{Name: "task image pushed", Detail: "push it to your registry"},
-		}},
-	}
 }
 
 var states = []string{"success", "failed", "running", "success", "queued", "success", "up_for_retry"}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/gaiaflow/gaiaflow/ui/tui"
 )
 
 // Keymap is the effective key table: defaults, then the user's remapping,
@@ -166,6 +168,24 @@ func (k *Keymap) KeyFor(a Action) string {
 		return ""
 	}
 	return Display(b.Keys[0])
+}
+
+// KeyFixing returns how the first key of the binding that does r in scope s
+// is shown: the binding that runs r.Verb or opens r.Wizard. It is "" when
+// none does: no remedy, the action unbound, or hidden by --read-only.
+func (k *Keymap) KeyFixing(s Scope, r tui.Remedy) string {
+	if r == (tui.Remedy{}) {
+		return ""
+	}
+	for _, b := range k.bindings {
+		if len(b.Keys) == 0 || !b.AppliesIn(s) {
+			continue
+		}
+		if (r.Verb != "" && b.Verb == r.Verb) || (r.Wizard != "" && b.Wizard == r.Wizard) {
+			return Display(b.Keys[0])
+		}
+	}
+	return ""
 }
 
 // Bindings returns every effective binding in table order.

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gaiaflow/gaiaflow/ui/tui"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/keys.md from the key table")
@@ -32,6 +34,41 @@ func TestDefaultTableIsConsistent(t *testing.T) {
 		}
 		if b.Dangerous() && !b.Mutates {
 			t.Errorf("%s asks for confirmation but is not marked as changing anything", b.Action)
+		}
+		if b.Verb != "" && b.Wizard != "" {
+			t.Errorf("%s both runs %s and opens the %s wizard", b.Action, b.Verb, b.Wizard)
+		}
+		if (b.Verb != "" || b.Wizard != "") && !b.Mutates {
+			t.Errorf("%s runs an action or a wizard but is not hidden by --read-only", b.Action)
+		}
+	}
+}
+
+// TestKeyFixing: the key shown for a check's remedy is the one bound now,
+// in the mode panel, and none under --read-only.
+func TestKeyFixing(t *testing.T) {
+	build := tui.Remedy{Verb: tui.VerbBuildImage}
+	start := tui.Remedy{Verb: tui.VerbStartCluster}
+	secret := tui.Remedy{Wizard: tui.WizardSecret}
+	km := Default(false)
+	for r, want := range map[tui.Remedy]string{build: "b", start: "P", secret: "E", {}: "", {Verb: tui.VerbStart}: ""} {
+		if got := km.KeyFixing(Mode, r); got != want {
+			t.Errorf("KeyFixing(Mode, %+v) = %q, want %q", r, got, want)
+		}
+	}
+	km, err := New(map[Action][]string{BuildImage: {"B"}, SecretWizard: {}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := km.KeyFixing(Mode, build); got != "B" {
+		t.Errorf("remapped: %q", got)
+	}
+	if got := km.KeyFixing(Mode, secret); got != "" {
+		t.Errorf("unbound: %q", got)
+	}
+	for _, r := range []tui.Remedy{build, start, secret} {
+		if got := Default(true).KeyFixing(Mode, r); got != "" {
+			t.Errorf("read-only: KeyFixing(%+v) = %q", r, got)
 		}
 	}
 }

@@ -76,6 +76,8 @@ type Binding struct {
 	Confirm Confirm
 	// Verb is the backend action the binding runs, if it runs one directly.
 	Verb tui.Verb
+	// Wizard is the wizard the binding opens, if it opens one.
+	Wizard tui.Wizard
 	// Footer puts the binding in the footer of its scopes.
 	Footer bool
 }
@@ -173,9 +175,9 @@ func Table() []Binding {
 		{Action: RestartAll, Keys: []string{"R"}, Help: "restart all services", Scopes: g, Mutates: true, Confirm: ConfirmYes, Verb: tui.VerbRestartAll},
 		{Action: DeleteVolumes, Keys: []string{"V"}, Help: "stop all and delete the project's volumes", Scopes: g, Mutates: true, Confirm: ConfirmName, Verb: tui.VerbDeleteVolumes},
 		{Action: Cleanup, Keys: []string{"C"}, Help: "remove the project's containers, network, volumes and images", Scopes: g, Mutates: true, Confirm: ConfirmName, Verb: tui.VerbCleanup},
-		{Action: InitWizard, Keys: []string{"i"}, Help: "create a project here (init wizard)", Scopes: g, Mutates: true},
-		{Action: Dockerize, Keys: []string{"D"}, Help: "dockerize the package (wizard)", Scopes: g, Mutates: true},
-		{Action: SecretWizard, Keys: []string{"E"}, Help: "create a Kubernetes secret (wizard)", Scopes: g, Mutates: true},
+		{Action: InitWizard, Keys: []string{"i"}, Help: "create a project here (init wizard)", Scopes: g, Mutates: true, Wizard: tui.WizardInit},
+		{Action: Dockerize, Keys: []string{"D"}, Help: "dockerize the package (wizard)", Scopes: g, Mutates: true, Wizard: tui.WizardDockerize},
+		{Action: SecretWizard, Keys: []string{"E"}, Help: "create a Kubernetes secret (wizard)", Scopes: g, Mutates: true, Wizard: tui.WizardSecret},
 
 		{Action: ServiceStart, Keys: []string{"u"}, Help: "start", Scopes: svc, Mutates: true, Verb: tui.VerbStart, Footer: true},
 		{Action: ServiceStop, Keys: []string{"d"}, Help: "stop", Scopes: svc, Mutates: true, Verb: tui.VerbStop, Footer: true},

@@ -171,9 +171,29 @@ func TestRowsCarryTheirFacts(t *testing.T) {
 	if tc[0].Text != "fit[2]" || tc[1].Text != "up for retry" || tc[1].Tone != Warn || tc[4].Text != "1m00s" {
 		t.Errorf("TaskCells = %+v", tc)
 	}
-	mark, tone, text := CheckLine(tui.Check{Name: "task image", Detail: "not built"}, "b")
-	if mark != "✗" || tone != Bad || text != "task image: not built — press b" {
-		t.Errorf("CheckLine = %q %v %q", mark, tone, text)
+	missing := tui.Check{Name: "task image", Detail: "not built", Fix: "build one with `gaiaflow dev dockerize`"}
+	cases := []struct {
+		c     tui.Check
+		key   string
+		width int
+		mark  string
+		tone  Tone
+		text  string
+	}{
+		{missing, "b", 40, "✗", Bad, "task image: not built — press b         "},
+		{missing, "", 80, "✗", Bad, "task image: not built; fix: build one with `gaiaflow dev dockerize`             "},
+		{missing, "", 30, "✗", Bad, "task image: not built; fix: b…"},
+		// The detail gives way to the key; below the name's width, the end does.
+		{missing, "b", 25, "✗", Bad, "task image: no… — press b"},
+		{missing, "b", 15, "✗", Bad, "task image: no…"},
+		{tui.Check{Name: "registry", Detail: "none named"}, "", 30, "✗", Bad, "registry: none named          "},
+		{tui.Check{Name: "cluster", OK: true, Detail: "running", Fix: "unused"}, "P", 16, "✓", Good, "cluster: running"},
+	}
+	for _, c := range cases {
+		mark, tone, text := CheckLine(c.c, c.key, c.width)
+		if mark != c.mark || tone != c.tone || text != c.text {
+			t.Errorf("CheckLine(%+v, %q, %d) = %q %v %q, want %q %v %q", c.c, c.key, c.width, mark, tone, text, c.mark, c.tone, c.text)
+		}
 	}
 }
 

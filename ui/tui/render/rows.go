@@ -172,9 +172,11 @@ func TaskCells(ti tui.TaskInstance, now time.Time) []Cell {
 	}
 }
 
-// CheckLine is one readiness check: a mark, its name, and what is missing
-// with the key that fixes it ("" when no key does).
-func CheckLine(c tui.Check, fixKey string) (mark string, tone Tone, text string) {
+// CheckLine is one readiness check in width columns: a mark, its name, and
+// what is missing with the key that fixes it, or, when no key does (fixKey
+// ""), the fix to run outside the dashboard. A long detail is cut short
+// before the key, never the key.
+func CheckLine(c tui.Check, fixKey string, width int) (mark string, tone Tone, text string) {
 	if c.OK {
 		mark, tone = "✓", Good
 	} else {
@@ -184,10 +186,18 @@ func CheckLine(c tui.Check, fixKey string) (mark string, tone Tone, text string)
 	if c.Detail != "" {
 		text += ": " + c.Detail
 	}
-	if !c.OK && fixKey != "" {
-		text += fmt.Sprintf(" — press %s", fixKey)
+	switch {
+	case c.OK:
+	case fixKey != "":
+		press := " — press " + fixKey
+		if room := width - ansi.StringWidth(press); room >= ansi.StringWidth(c.Name)+2 {
+			return mark, tone, Fit(ansi.Truncate(text, room, "…")+press, width)
+		}
+		text += press
+	case c.Fix != "":
+		text += "; fix: " + c.Fix
 	}
-	return mark, tone, text
+	return mark, tone, Fit(text, width)
 }
 
 func firstLine(s string) string {
