@@ -8,8 +8,8 @@ import (
 	"io"
 	"strings"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/build"
-	"github.com/docker/docker/errdefs"
 	"github.com/docker/docker/pkg/jsonmessage"
 )
 
@@ -92,9 +92,7 @@ func (c *Client) BuildImage(ctx context.Context, buildContext io.Reader, opts Bu
 			bm.Current, bm.Total = m.Progress.Current, m.Progress.Total
 		}
 		if m.Stream != "" {
-			for _, line := range strings.Split(strings.TrimRight(m.Stream, "\n"), "\n") {
-				recent = append(recent, line)
-			}
+			recent = append(recent, strings.Split(strings.TrimRight(m.Stream, "\n"), "\n")...)
 			if len(recent) > 40 {
 				recent = recent[len(recent)-40:]
 			}
@@ -123,7 +121,7 @@ func (c *Client) ImageExists(ctx context.Context, ref string) (bool, error) {
 	if err == nil {
 		return true, nil
 	}
-	if errdefs.IsNotFound(err) {
+	if cerrdefs.IsNotFound(err) {
 		return false, nil
 	}
 	return false, fmt.Errorf("inspect image %s: %w", ref, err)

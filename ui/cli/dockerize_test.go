@@ -20,7 +20,6 @@ import (
 	"github.com/gaiaflow/gaiaflow/services/project"
 )
 
-const demoPyproject = "[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n\n[project]\nname = \"demo\"\nversion = \"0.1.0\"\n"
 
 // TestRealDockerStandInMinikubeProdLocalDockerize builds a task image on
 // the real engine and loads it into the cluster through the stand-in

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -97,12 +96,5 @@ func maxArgs(n int, what string) cobra.PositionalArgs {
 			return errs.Usagef("usage: "+cmd.UseLine(), "%s takes %s, got %d arguments: %s", cmd.CommandPath(), what, len(args), strings.Join(args, " "))
 		}
 		return nil
-	}
-}
-
-// notYet is the RunE of a command whose capability lands in a later version.
-func notYet(what string) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, _ []string) error {
-		return errs.NotAvailable(fmt.Sprintf("%q (%s)", cmd.CommandPath(), what))
 	}
 }

@@ -86,7 +86,7 @@ func TestWizardBuildsWithTheAnswersAndShowsProgress(t *testing.T) {
 	}
 	mm := wm.(Model)
 	mm.image.SetValue("demo:1.0")
-	wm, done = drive(t, mm, "enter", "enter", "enter")
+	wm, _ = drive(t, mm, "enter", "enter", "enter")
 	if got != (Answers{Target: "minikube", Image: "demo:1.0"}) {
 		t.Fatalf("built with %+v", got)
 	}
