@@ -20,7 +20,6 @@ import (
 	"github.com/gaiaflow/gaiaflow/services/project"
 )
 
-
 // TestRealDockerStandInMinikubeProdLocalDockerize builds a task image on
 // the real engine and loads it into the cluster through the stand-in
 // minikube (no cluster can run here): refused while the cluster is not
