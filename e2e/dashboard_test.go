@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,7 +22,7 @@ func goBuild(root, out string) ([]byte, error) {
 // checkDashboard runs the dashboard in a detached tmux session on its own
 // server socket, and reads the screen until the services panel shows every
 // service healthy and the DAGs panel shows the DAG's last run as success.
-func (h *harness) checkDashboard(dag string) {
+func (h *harness) checkDashboard(dag, run string, tasks []string) {
 	t := h.t
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
@@ -84,5 +86,89 @@ func (h *harness) checkDashboard(dag string) {
 		return kit.ScreenRow(s, dag, "success")
 	})
 	t.Logf("dashboard, DAGs panel:\n%s", screen)
-	_, _ = tm("send-keys", "-t", "dash", "q")
+
+	// Drill into the DAG's runs, then into the newest run's task instances.
+	keys := func(k ...string) {
+		t.Helper()
+		if out, err := tm(append([]string{"send-keys", "-t", "dash"}, k...)...); err != nil {
+			t.Fatalf("tmux send-keys %v: %v\n%s", k, err, out)
+		}
+	}
+	keys("g", "Enter")
+	waitScreen(fmt.Sprintf("run %s of %s, success", run, dag), time.Minute, func(s string) bool {
+		return kit.ScreenRow(s, run, "success")
+	})
+	keys("g", "Enter")
+	waitScreen(fmt.Sprintf("the tasks %v of run %s, each success", tasks, run), time.Minute, func(s string) bool {
+		for _, task := range tasks {
+			if !kit.ScreenRow(s, task, "success") {
+				return false
+			}
+		}
+		return len(tasks) > 0
+	})
+	t.Logf("dashboard, task instances:\n%s", screen)
+
+	// A service's logs stream into the logs panel; a filter keeps only the
+	// matching lines. The api-server's uvicorn lines are few among the
+	// service's containers' lines, so the two sets are told apart.
+	keys("1", "g", "l")
+	waitScreen("airflow's log lines", time.Minute, func(s string) bool {
+		return strings.Contains(s, "uvicorn") && strings.Contains(s, "airflow · ")
+	})
+	keys("&")
+	keys("-l", "uvicorn")
+	keys("Enter")
+	var shown, total int
+	waitScreen("the log filtered to /uvicorn/", time.Minute, func(s string) bool {
+		m := filterCount.FindStringSubmatch(s)
+		if m == nil {
+			return false
+		}
+		shown, _ = strconv.Atoi(m[1])
+		total, _ = strconv.Atoi(m[2])
+		return true
+	})
+	if shown == 0 || shown >= total {
+		t.Errorf("the filter shows %d of %d lines; want some, not all:\n%s", shown, total, screen)
+	}
+	lines := logLines(screen)
+	if len(lines) == 0 {
+		t.Fatalf("no log lines under the filter:\n%s", screen)
+	}
+	for _, l := range lines {
+		if !strings.Contains(l, "uvicorn") {
+			t.Errorf("a line the filter /uvicorn/ should hide is shown: %q\n%s", l, screen)
+		}
+	}
+	t.Logf("dashboard, logs panel filtered:\n%s", screen)
+	keys("q")
+}
+
+// filterCount reads the logs panel's title: "filter /uvicorn/ 4 of 213".
+var filterCount = regexp.MustCompile(`filter /uvicorn/ (\d+) of (\d+)`)
+
+// logLines are the log lines of a logs-panel screen: the rows below the
+// panel's title line ("airflow · tail 200 · filter ...") up to the footer,
+// which is set off by a blank row.
+func logLines(screen string) []string {
+	rows := strings.Split(screen, "\n")
+	start := -1
+	for i, r := range rows {
+		if strings.HasPrefix(strings.TrimSpace(r), "airflow · ") {
+			start = i + 1
+			break
+		}
+	}
+	if start < 0 {
+		return nil
+	}
+	var out []string
+	for _, r := range rows[start:] {
+		if strings.TrimSpace(r) == "" {
+			break
+		}
+		out = append(out, r)
+	}
+	return out
 }
