@@ -94,11 +94,28 @@ func (h *harness) checkDashboard(dag, run string, tasks []string) {
 			t.Fatalf("tmux send-keys %v: %v\n%s", k, err, out)
 		}
 	}
-	keys("g", "Enter")
+	// selectRow moves the cursor down from the top to the row of name.
+	selectRow := func(name string) {
+		t.Helper()
+		keys("g")
+		for i := 0; i < 30; i++ {
+			s, _ := tm("capture-pane", "-p", "-t", "dash")
+			screen = s
+			if selectedRow(s) == name {
+				return
+			}
+			keys("j")
+			time.Sleep(200 * time.Millisecond)
+		}
+		t.Fatalf("dashboard: the cursor never reached %s; last screen:\n%s", name, screen)
+	}
+	selectRow(dag)
+	keys("Enter")
 	waitScreen(fmt.Sprintf("run %s of %s, success", run, dag), time.Minute, func(s string) bool {
 		return kit.ScreenRow(s, run, "success")
 	})
-	keys("g", "Enter")
+	selectRow(run)
+	keys("Enter")
 	waitScreen(fmt.Sprintf("the tasks %v of run %s, each success", tasks, run), time.Minute, func(s string) bool {
 		for _, task := range tasks {
 			if !kit.ScreenRow(s, task, "success") {
@@ -143,6 +160,16 @@ func (h *harness) checkDashboard(dag, run string, tasks []string) {
 	}
 	t.Logf("dashboard, logs panel filtered:\n%s", screen)
 	keys("q")
+}
+
+// selectedRow is the name on the row the cursor marks ("▸ name ..."), or "".
+func selectedRow(screen string) string {
+	for _, line := range strings.Split(screen, "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "▸" {
+			return f[1]
+		}
+	}
+	return ""
 }
 
 // filterCount reads the logs panel's title: "filter /uvicorn/ 4 of 213".
