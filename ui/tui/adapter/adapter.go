@@ -86,10 +86,10 @@ type Backend struct {
 	// confirmed; the dashboard asks before it sends the action.
 	DeleteCluster func(ctx context.Context, p *project.Project, r event.Reporter) error
 
-	mu   sync.Mutex
-	subs []chan struct{}
-	af   Airflow
-	afOf string // the project and port af was built for
+	changes tui.Broadcast
+	mu      sync.Mutex
+	af      Airflow
+	afOf    string // the project and port af was built for
 
 	// At most one snapshot is read at a time; calls that arrive meanwhile
 	// share the next one, which starts when the current one ends, so each
@@ -292,12 +292,9 @@ func oneLine(err error) string {
 }
 
 // Changes implements tui.Backend: the stack's container events (Docker's
-// event stream, no polling) and the adapter's own mode switches.
+// event stream, no polling) and the adapter's own actions.
 func (b *Backend) Changes(ctx context.Context) <-chan struct{} {
-	ch := make(chan struct{}, 1)
-	b.mu.Lock()
-	b.subs = append(b.subs, ch)
-	b.mu.Unlock()
+	ch := b.changes.Subscribe(ctx)
 	var events <-chan struct{}
 	if b.Stack != nil {
 		if p, err := b.open(); err == nil {
@@ -306,57 +303,18 @@ func (b *Backend) Changes(ctx context.Context) <-chan struct{} {
 			}
 		}
 	}
-	go func() {
-		for events != nil {
-			select {
-			case <-ctx.Done():
-				events = nil
-			case _, ok := <-events:
-				if !ok {
-					events = nil
-					continue
-				}
-				b.signal(ch)
+	if events != nil {
+		go func() {
+			for range events { // closed when ctx ends
+				b.changes.Signal(ch)
 			}
-		}
-		<-ctx.Done()
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		for i, s := range b.subs {
-			if s == ch {
-				b.subs = append(b.subs[:i], b.subs[i+1:]...)
-				close(ch)
-				return
-			}
-		}
-	}()
+		}()
+	}
 	return ch
 }
 
-// signal sends a coalesced value on a subscription, unless it is closed.
-func (b *Backend) signal(ch chan struct{}) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, s := range b.subs {
-		if s == ch {
-			select {
-			case s <- struct{}{}:
-			default:
-			}
-		}
-	}
-}
-
-func (b *Backend) notify() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, s := range b.subs {
-		select {
-		case s <- struct{}{}:
-		default:
-		}
-	}
-}
+// notify tells every subscriber something changed.
+func (b *Backend) notify() { b.changes.Notify() }
 
 // unavailable wraps err so that the dashboard shows it and keeps running.
 func unavailable(what string, err error) error {

@@ -49,7 +49,7 @@ type Backend struct {
 	dags     []tui.DAG
 	runs     map[string][]tui.Run
 	actions  []tui.Action
-	subs     []chan struct{}
+	changes  tui.Broadcast
 	dagReads int
 	ready    readiness
 }
@@ -203,42 +203,14 @@ func clone(s tui.Snapshot) tui.Snapshot {
 }
 
 // Changes implements tui.Backend.
-func (b *Backend) Changes(ctx context.Context) <-chan struct{} {
-	ch := make(chan struct{}, 1)
-	b.mu.Lock()
-	b.subs = append(b.subs, ch)
-	b.mu.Unlock()
-	go func() {
-		<-ctx.Done()
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		for i, s := range b.subs {
-			if s == ch {
-				b.subs = append(b.subs[:i], b.subs[i+1:]...)
-				close(ch)
-				break
-			}
-		}
-	}()
-	return ch
-}
-
-// notify signals every subscriber; b.mu must be held.
-func (b *Backend) notify() {
-	for _, s := range b.subs {
-		select {
-		case s <- struct{}{}:
-		default: // a signal is pending already: coalesce
-		}
-	}
-}
+func (b *Backend) Changes(ctx context.Context) <-chan struct{} { return b.changes.Subscribe(ctx) }
 
 // Update changes the fake world from a test and signals subscribers.
 func (b *Backend) Update(f func(*tui.Snapshot)) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	f(&b.snap)
-	b.notify()
+	b.changes.Notify()
 }
 
 // SetAirflowDown makes Airflow unreachable or reachable again.
