@@ -96,6 +96,19 @@ func runDockerizeMinikube(ctx context.Context, a *App, opts build.DockerizeOptio
 	return nil
 }
 
+// dockerizeTo builds p's task image for target: build.TargetMinikube is
+// dockerizeMinikube, anything else dockerizeLocal. The dockerize wizard and
+// the dashboard's build key choose the target.
+func dockerizeTo(ctx context.Context, a *App, p *project.Project, target string, opts build.DockerizeOptions, rep event.Reporter) error {
+	var err error
+	if target == build.TargetMinikube {
+		_, err = dockerizeMinikube(ctx, a, p, opts, taskLibrary(), rep)
+	} else {
+		_, err = dockerizeLocal(ctx, a, p, opts, taskLibrary(), rep)
+	}
+	return err
+}
+
 // dockerizeMinikube builds p's task image on the local engine and loads it
 // into the running cluster; the image is recorded for the minikube target
 // (what prod_local's readiness looks for) once it is there. `prod-local

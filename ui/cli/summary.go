@@ -122,13 +122,7 @@ func (a *App) dashboardBackend() *adapter.Backend {
 		Dockerize: func(ctx context.Context, p *project.Project, target string, r event.Reporter) error {
 			// The commands' defaults: build.image, else the package's
 			// name and version; build.base_image; the build cache.
-			var err error
-			if target == build.TargetMinikube {
-				_, err = dockerizeMinikube(ctx, a, p, build.DockerizeOptions{}, taskLibrary(), r)
-			} else {
-				_, err = dockerizeLocal(ctx, a, p, build.DockerizeOptions{}, taskLibrary(), r)
-			}
-			return err
+			return dockerizeTo(ctx, a, p, target, build.DockerizeOptions{}, r)
 		},
 		StartCluster: func(ctx context.Context, p *project.Project, r event.Reporter) error {
 			pl, err := a.prodLocalOf(p)

@@ -101,13 +101,7 @@ func dockerizeWizard(a *App, width, height int) tea.Model {
 			if err != nil {
 				return err
 			}
-			opts := build.DockerizeOptions{Image: ans.Image, BaseImage: ans.BaseImage}
-			if ans.Target == "minikube" {
-				_, err = dockerizeMinikube(ctx, a, p, opts, taskLibrary(), r)
-			} else {
-				_, err = dockerizeLocal(ctx, a, p, opts, taskLibrary(), r)
-			}
-			return err
+			return dockerizeTo(ctx, a, p, ans.Target, build.DockerizeOptions{Image: ans.Image, BaseImage: ans.BaseImage}, r)
 		},
 	})
 	if width > 0 {
