@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -27,6 +26,7 @@ type liveProject struct {
 	id    string
 	pkg   string
 	env   []string
+	state string // XDG_STATE_HOME of the project's gaiaflow runs
 	ports kit.Ports
 	kit   kit.Images
 }
@@ -53,9 +53,9 @@ func (b *bench) live() (*liveProject, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &liveProject{bin: bin, dir: filepath.Join(b.work, "proj"), pkg: benchPackage, kit: img,
-		env: append(os.Environ(), "XDG_STATE_HOME="+filepath.Join(b.work, "state"),
-			"XDG_CONFIG_HOME="+filepath.Join(b.work, "config"), "NO_COLOR=1")}
+	state := filepath.Join(b.work, "state")
+	l := &liveProject{bin: bin, dir: filepath.Join(b.work, "proj"), pkg: benchPackage, kit: img, state: state,
+		env: append(os.Environ(), "XDG_STATE_HOME="+state, "XDG_CONFIG_HOME="+filepath.Join(b.work, "config"), "NO_COLOR=1")}
 	l.id = project.ID(benchName, l.dir)
 	// A run that died half-way may have left its stack behind.
 	if _, err := os.Stat(filepath.Join(l.dir, "gaiaflow.toml")); err == nil {
@@ -90,19 +90,7 @@ func (l *liveProject) gf(args ...string) (string, time.Duration, error) {
 }
 
 func (l *liveProject) gfIn(dir string, args ...string) (string, time.Duration, error) {
-	args = append([]string{"--no-tui"}, args...)
-	cmd := exec.Command(l.bin, args...)
-	cmd.Dir, cmd.Env = dir, l.env
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	fmt.Fprintf(os.Stderr, "   $ gaiaflow %s\n", strings.Join(args, " "))
-	begin := time.Now()
-	err := cmd.Run()
-	took := time.Since(begin)
-	if err != nil {
-		return out.String(), took, fmt.Errorf("gaiaflow %s: %w\n%s", strings.Join(args, " "), err, tail(errb.String()+out.String(), 30))
-	}
-	return out.String(), took, nil
+	return command(dir, l.env, l.bin, append([]string{"--no-tui"}, args...)...)
 }
 
 // usage is what one finished process cost.
@@ -129,7 +117,7 @@ func (l *liveProject) gfUsage(env []string, args ...string) (usage, error) {
 
 // credentials reads the project's generated secrets (never printed).
 func (l *liveProject) credentials() (map[string]string, error) {
-	path := filepath.Join(envValue(l.env, "XDG_STATE_HOME"), "gaiaflow", "projects", l.id, "credentials.json")
+	path := filepath.Join(l.state, "gaiaflow", "projects", l.id, "credentials.json")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -139,17 +127,6 @@ func (l *liveProject) credentials() (map[string]string, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return c, nil
-}
-
-// envValue is the value of key in env.
-func envValue(env []string, key string) string {
-	v := ""
-	for _, kv := range env {
-		if k, val, ok := strings.Cut(kv, "="); ok && k == key {
-			v = val
-		}
-	}
-	return v
 }
 
 // dirBytes is the size of every regular file under dir.

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -176,16 +177,28 @@ func machine() Machine {
 	return m
 }
 
-// run executes a command, echoing it, and returns its combined output.
+// run executes a command in dir, echoing it, and returns its stdout.
 func run(dir string, name string, args ...string) (string, error) {
+	out, _, err := command(dir, nil, name, args...)
+	return out, err
+}
+
+// command executes a command in dir with env (nil: this process's),
+// echoing it, and returns its stdout and how long it ran; on failure the
+// error holds the end of what it printed.
+func command(dir string, env []string, name string, args ...string) (string, time.Duration, error) {
 	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	fmt.Fprintf(os.Stderr, "   $ %s %s\n", name, strings.Join(args, " "))
-	out, err := cmd.CombinedOutput()
+	cmd.Dir, cmd.Env = dir, env
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	fmt.Fprintf(os.Stderr, "   $ %s %s\n", filepath.Base(name), strings.Join(args, " "))
+	begin := time.Now()
+	err := cmd.Run()
+	took := time.Since(begin)
 	if err != nil {
-		return string(out), fmt.Errorf("%s: %w\n%s", name, err, tail(string(out), 20))
+		return out.String(), took, fmt.Errorf("%s %s: %w\n%s", filepath.Base(name), strings.Join(args, " "), err, tail(errb.String()+out.String(), 30))
 	}
-	return string(out), nil
+	return out.String(), took, nil
 }
 
 func tail(s string, n int) string {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -39,13 +38,9 @@ func composeBinary(b *bench) (string, error) {
 	if _, err := run(b.work, "chmod", "-R", "u+w", src); err != nil {
 		return "", err
 	}
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags",
-		"-s -w -X github.com/docker/compose/v2/internal.Version="+composeVersion, "-o", bin, "./cmd")
-	cmd.Dir = src
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=-mod=mod")
-	fmt.Fprintf(os.Stderr, "   $ go build ./cmd (docker compose %s)\n", composeVersion)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build docker compose: %w\n%s", err, tail(string(out), 20))
+	if _, _, err := command(src, append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=-mod=mod"), "go", "build", "-trimpath", "-ldflags",
+		"-s -w -X github.com/docker/compose/v2/internal.Version="+composeVersion, "-o", bin, "./cmd"); err != nil {
+		return "", fmt.Errorf("build docker compose: %w", err)
 	}
 	_ = os.RemoveAll(src)
 	return bin, nil
@@ -67,20 +62,6 @@ func composeEnv(l *liveProject) ([]string, error) {
 		env = append(env, "GAIAFLOW_"+strings.ToUpper(k)+"="+c[k])
 	}
 	return append(env, "GAIAFLOW_API_SECRET_KEY="+c["jwt_secret"]+"-api"), nil
-}
-
-// timedCmd runs a command and returns how long it took.
-func timedCmd(dir string, env []string, name string, args ...string) (time.Duration, error) {
-	cmd := exec.Command(name, args...)
-	cmd.Dir, cmd.Env = dir, env
-	fmt.Fprintf(os.Stderr, "   $ %s %s\n", filepath.Base(name), strings.Join(args, " "))
-	begin := time.Now()
-	out, err := cmd.CombinedOutput()
-	took := time.Since(begin)
-	if err != nil {
-		return took, fmt.Errorf("%s %s: %w\n%s", filepath.Base(name), strings.Join(args, " "), err, tail(string(out), 30))
-	}
-	return took, nil
 }
 
 // warmStarts is how many times each tool starts an already healthy stack.
@@ -120,7 +101,8 @@ func stackStart(b *bench) ([]Row, error) {
 		return nil, err
 	}
 	dc := func(args ...string) (time.Duration, error) {
-		return timedCmd(l.dir, env, compose, append([]string{"-f", composeFile}, args...)...)
+		_, took, err := command(l.dir, env, compose, append([]string{"-f", composeFile}, args...)...)
+		return took, err
 	}
 	var gfCold, dcCold, gfWarm, dcWarm []time.Duration
 	for round := 0; round < b.rounds; round++ {
