@@ -135,9 +135,10 @@ func dashboardIdle(b *bench) ([]Row, error) {
 		pollRSS = max(pollRSS, u.maxRSS)
 	}
 	pollRequests, _ := proxy.reset()
-	perMinute := float64(time.Minute / time.Second) // one poll a second
-	pollCPUShare := pollCPU.Seconds() / samples * perMinute / time.Minute.Seconds()
-	pollReqPerMin := float64(pollRequests) / samples * perMinute
+	// One poll a second: a poll's CPU seconds are the share of a core, and
+	// 60 polls make a minute's requests.
+	pollCPUShare := pollCPU.Seconds() / samples
+	pollReqPerMin := float64(pollRequests) / samples * 60
 
 	// The dashboard.
 	sock := "gaiaflow-bench-" + l.id
