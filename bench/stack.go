@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -145,15 +146,28 @@ func stackStart(b *bench) ([]Row, error) {
 	note := fmt.Sprintf("mean of %d rounds, alternating, each from fresh volumes, on the image kit's images; "+
 		"compose %s built from its Go module; the exported file's health checks run the same probes dev start sends; "+
 		"gaiaflow %s, compose %s", b.rounds, composeVersion, seconds(gfCold), seconds(dcCold))
+	met := cold.Seconds() <= 0.8*coldBase.Seconds()
+	if !met {
+		lo, hi := spread(gfCold)
+		blo, bhi := spread(dcCold)
+		note += fmt.Sprintf("; missed: gaiaflow's rounds range over %.1f–%.1f s and compose's over %.1f–%.1f s, "+
+			"so the ratio moves with the run; both wait on the same containers' own start (Airflow's migration and api-server)", lo, hi, blo, bhi)
+	}
 	return []Row{
 		{Name: "stack-start", Subject: "gaiaflow dev start, to all healthy", Baseline: "docker compose up -d --wait on export-compose's file",
 			Value: cold.Seconds(), Base: coldBase.Seconds(), Unit: "s", Ratio: cold.Seconds() / coldBase.Seconds(),
-			Target: "≤ 0.8× compose's time", Met: cold.Seconds() <= 0.8*coldBase.Seconds(), Note: note},
+			Target: "≤ 0.8× compose's time", Met: met, Note: note},
 		{Name: "stack-start-healthy", Subject: "gaiaflow dev start on a healthy stack", Baseline: "docker compose up -d --wait on a healthy stack",
 			Value: warm.Seconds(), Base: warmBase.Seconds(), Unit: "s", Ratio: warm.Seconds() / warmBase.Seconds(),
 			Target: "< 1 s", Met: warm < time.Second,
 			Note: fmt.Sprintf("mean of %d starts per tool", len(gfWarm))},
 	}, nil
+}
+
+// spread is the shortest and the longest of ds in seconds.
+func spread(ds []time.Duration) (lo, hi float64) {
+	lo, hi = slices.Min(ds).Seconds(), slices.Max(ds).Seconds()
+	return lo, hi
 }
 
 func mean(ds []time.Duration) time.Duration {
