@@ -23,9 +23,9 @@ import (
 //go:embed all:template
 var templateFS embed.FS
 
-// AirflowVersion is the Airflow a generated project tests against; it is the
+// AirflowVersion is the Airflow a generated project tests against: the
 // version of gaiaflow's default Airflow image.
-const AirflowVersion = "3.3.2"
+const AirflowVersion = project.AirflowVersion
 
 // LibraryRepo is where the generated project's test environment installs
 // gaiaflow's Python library from (its pylib/ folder).

@@ -24,17 +24,10 @@ var ServiceNames = []string{"airflow", "mlflow", "minio", "jupyter"}
 // EnvManagers lists the environment managers a project can use.
 var EnvManagers = []string{"uv", "conda", "pixi"}
 
-// Default images. Pinned by version so a start never changes under the user;
-// every one can be overridden per service in gaiaflow.toml (air-gapped
-// machines, corporate registries, and our own tests use this).
-const (
-	DefaultAirflowImage  = "apache/airflow:3.3.2-python3.12"
-	DefaultPostgresImage = "postgres:16.10"
-	DefaultMLflowImage   = "ghcr.io/mlflow/mlflow:v3.5.1-full"
-	DefaultMinioImage    = "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z"
-	DefaultJupyterImage  = "quay.io/jupyter/scipy-notebook:2025-10-20"
-	DefaultBaseImage     = "python:3.12-slim"
-)
+// The default images are pinned by version so a start never changes under
+// the user; every one can be overridden in gaiaflow.toml (air-gapped
+// machines, corporate registries, and our own tests use this). They are
+// listed, with where each was seen published, in defaultimages.go.
 
 // Config is gaiaflow.toml. Every field is documented in README.md; keep the
 // two in step.
@@ -144,7 +137,7 @@ func (c *Config) ApplyDefaults() {
 			s.DBImage = db
 		}
 	}
-	def(&c.Services.Airflow, 8080, DefaultAirflowImage, DefaultPostgresImage)
+	def(&c.Services.Airflow, 8080, DefaultAirflowImage(c.Python), DefaultPostgresImage)
 	def(&c.Services.MLflow, 5000, DefaultMLflowImage, DefaultPostgresImage)
 	def(&c.Services.Minio, 9000, DefaultMinioImage, "")
 	def(&c.Services.Jupyter, 8895, DefaultJupyterImage, "")
@@ -152,7 +145,7 @@ func (c *Config) ApplyDefaults() {
 		c.Services.Minio.ConsolePort = 9001
 	}
 	if c.Build.BaseImage == "" {
-		c.Build.BaseImage = DefaultBaseImage
+		c.Build.BaseImage = DefaultBaseImage(c.Python)
 	}
 	if c.Minikube.Profile == "" && c.Name != "" {
 		c.Minikube.Profile = "gaiaflow-" + c.Name

@@ -112,7 +112,7 @@ func TestDecodeFullValues(t *testing.T) {
 	if cfg.Services.Jupyter.IsEnabled() || cfg.Services.Jupyter.Port != 9999 {
 		t.Errorf("jupyter = %+v", cfg.Services.Jupyter)
 	}
-	if !cfg.Services.Airflow.IsEnabled() || cfg.Services.Airflow.Image != DefaultAirflowImage {
+	if !cfg.Services.Airflow.IsEnabled() || cfg.Services.Airflow.Image != DefaultAirflowImage(cfg.Python) {
 		t.Errorf("airflow defaults = %+v", cfg.Services.Airflow)
 	}
 	if cfg.Minikube.Profile != "gaiaflow-demo" {
