@@ -117,3 +117,32 @@ func (c *Client) ImportImage(ctx context.Context, rootfs io.Reader, ref string, 
 	}
 	return id, nil
 }
+
+// Why a registry could not confirm an image (RegistryDigest).
+var (
+	// ErrNotInRegistry: the registry answered that the repository or tag
+	// does not exist.
+	ErrNotInRegistry = errors.New("not in the registry")
+	// ErrRegistryDenied: the registry wants credentials the engine lacks,
+	// or refuses them.
+	ErrRegistryDenied = errors.New("the registry refused the request")
+)
+
+// RegistryDigest asks the image's registry, through the engine, for the
+// manifest of ref and returns its digest. Nothing is downloaded: the engine
+// fetches the manifest only, with its own proxy, mirror and insecure-registry
+// settings. A missing tag wraps ErrNotInRegistry and a refusal
+// ErrRegistryDenied; any other error means the registry could not be asked
+// (no network, no such host).
+func (c *Client) RegistryDigest(ctx context.Context, ref string) (string, error) {
+	d, err := c.api.DistributionInspect(ctx, ref, "")
+	switch {
+	case err == nil:
+		return string(d.Descriptor.Digest), nil
+	case cerrdefs.IsNotFound(err):
+		return "", fmt.Errorf("%s: %w (%v)", ref, ErrNotInRegistry, err)
+	case cerrdefs.IsUnauthorized(err), cerrdefs.IsPermissionDenied(err):
+		return "", fmt.Errorf("%s: %w (%v)", ref, ErrRegistryDenied, err)
+	}
+	return "", fmt.Errorf("ask the registry for %s: %w", ref, err)
+}
