@@ -25,9 +25,11 @@ type StatusView struct {
 
 // ServiceStatus is one service: its overall state, where to open it and its containers.
 type ServiceStatus struct {
-	Name       string            `json:"name"`
-	Enabled    bool              `json:"enabled"`
-	State      string            `json:"state"` // healthy, starting, unhealthy, stopped, partial, not created, disabled
+	Name    string `json:"name"`
+	Enabled bool   `json:"enabled"`
+	State   string `json:"state"` // healthy, starting, unhealthy, stopped, partial, not created, disabled (Summarize)
+	// Culprit is the container that makes the service not healthy, when one does.
+	Culprit    string            `json:"culprit,omitempty"`
 	URLs       []URL             `json:"urls,omitempty"`
 	Containers []ContainerStatus `json:"containers"`
 }
@@ -110,7 +112,7 @@ func (s *Stack) Status(ctx context.Context) (*StatusView, error) {
 			}()
 		}
 		wg.Wait()
-		ss.State = serviceState(ss)
+		ss.State, ss.Culprit = Summarize(ss.Enabled, ss.Containers)
 		v.Services = append(v.Services, ss)
 	}
 	return v, nil
@@ -185,31 +187,6 @@ func containerState(oneShot bool, info docker.ContainerInfo, probeErr error, now
 		return "unhealthy", probeErr.Error()
 	}
 	return info.Status, ""
-}
-
-// serviceState sums up a service's containers.
-func serviceState(ss ServiceStatus) string {
-	counts := map[string]int{}
-	for _, c := range ss.Containers {
-		counts[c.State]++
-	}
-	n := len(ss.Containers)
-	switch {
-	case counts["not created"] == n:
-		if !ss.Enabled {
-			return "disabled"
-		}
-		return "not created"
-	case counts["unhealthy"]+counts["exited"]+counts["restarting"] > 0:
-		return "unhealthy"
-	case counts["pulling"]+counts["creating"]+counts["starting"]+counts["created"] > 0:
-		return "starting"
-	case counts["healthy"]+counts["completed"] == n:
-		return "healthy"
-	case counts["stopped"]+counts["not created"]+counts["completed"] == n:
-		return "stopped"
-	}
-	return "partial"
 }
 
 // Running reports whether any container of a service is running.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gaiaflow/gaiaflow/services/project"
+	"github.com/gaiaflow/gaiaflow/services/stack"
 	"github.com/gaiaflow/gaiaflow/ui/tui"
 )
 
@@ -195,6 +196,7 @@ func clone(s tui.Snapshot) tui.Snapshot {
 	out.Services = make([]tui.Service, len(s.Services))
 	for i, svc := range s.Services {
 		svc.Containers = slices.Clone(svc.Containers)
+		svc.State, svc.Culprit = summarize(svc)
 		if svc.Progress != nil {
 			p := *svc.Progress
 			svc.Progress = &p
@@ -347,4 +349,26 @@ func FromEnv(v string) Options {
 		}
 	}
 	return o
+}
+
+// summarize is the fake's service summary: its containers as the stack
+// would name them, summed up by the stack's own rule (stack.Summarize).
+func summarize(svc tui.Service) (tui.State, string) {
+	cs := make([]stack.ContainerStatus, 0, len(svc.Containers))
+	for _, c := range svc.Containers {
+		st := string(c.State)
+		switch {
+		case c.State == tui.StateUnknown:
+			return tui.StateUnknown, ""
+		case c.State == tui.StateExited && c.ExitCode == 0 && !c.OOMKilled && c.OneShot:
+			st = stack.StateCompleted
+		case c.State == tui.StateExited && c.ExitCode == 0 && !c.OOMKilled:
+			st = stack.StateStopped
+		case c.State == tui.StateBuilding:
+			st = stack.StatePulling
+		}
+		cs = append(cs, stack.ContainerStatus{Component: c.Name, State: st})
+	}
+	state, culprit := stack.Summarize(svc.Enabled, cs)
+	return tui.StateOf(state), culprit
 }
