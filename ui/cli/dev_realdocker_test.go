@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"os"
 	"strings"
 	"testing"
@@ -29,7 +28,7 @@ func runIn(t *testing.T, dir, state string, args ...string) result {
 		}
 		return os.Getenv(k)
 	}
-	a.IsTerminal = func(io.Writer) bool { return false }
+	a.IsTerminal = func(any) bool { return false }
 	r := result{code: a.Run(args)}
 	r.out, r.err = out.String(), errb.String()
 	return r

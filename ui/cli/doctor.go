@@ -1,16 +1,13 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gaiaflow/gaiaflow/services/doctor"
 	"github.com/gaiaflow/gaiaflow/services/errs"
-	"github.com/gaiaflow/gaiaflow/services/project"
 )
 
 type doctorView struct {
@@ -31,27 +28,10 @@ engine, nothing pulled). An image whose registry does not answer is "not
 checked", never ok. Exits 1 when a check fails.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := a.Project()
-			if err != nil && !errors.Is(err, project.ErrNotFound) {
-				return err
-			}
-			stateDir, err := project.StateRoot()
+			checks, err := a.Core().Doctor(cmd.Context())
 			if err != nil {
 				return err
 			}
-			if _, err := os.Stat(stateDir); err != nil {
-				stateDir = os.TempDir() // measure the disk the state dir will live on once made
-				if home, herr := os.UserHomeDir(); herr == nil {
-					stateDir = home
-				}
-			}
-			env := doctor.DefaultEnv(nil, nil, p, stateDir)
-			if dc, derr := a.Docker(); derr != nil {
-				env.EngineErr = derr
-			} else {
-				env.Engine = dc
-			}
-			checks := doctor.Run(cmd.Context(), env)
 			v := doctorView{Status: doctor.Worst(checks), Checks: checks}
 			if err := a.Emit(v, func(w io.Writer) { printChecks(w, checks) }); err != nil {
 				return err

@@ -10,16 +10,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gaiaflow/gaiaflow/pylib"
-	"github.com/gaiaflow/gaiaflow/services/build"
 	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/project"
 )
-
-// taskLibrary is the gaiaflow Python library bundled with this binary, which
-// task images and the Airflow runtime image install at exactly its version.
-func taskLibrary() build.Library {
-	return build.Library{Version: pylib.Version(), Wheel: pylib.WriteWheel}
-}
 
 func newLibrary(a *App) *cobra.Command {
 	var out string
