@@ -7,10 +7,8 @@ import (
 	"os"
 
 	"github.com/gaiaflow/gaiaflow/services/project"
-	"github.com/gaiaflow/gaiaflow/ui/tui"
 	"github.com/gaiaflow/gaiaflow/ui/tui/adapter"
 	"github.com/gaiaflow/gaiaflow/ui/tui/dashboard"
-	"github.com/gaiaflow/gaiaflow/ui/tui/fake"
 )
 
 type summaryView struct {
@@ -57,18 +55,20 @@ func runSummary(ctx context.Context, a *App) error {
 	})
 }
 
-// runDashboard opens the dashboard. GAIAFLOW_TUI_FAKE (a test and
-// development aid, see ui/tui/fake) swaps the real backend for an in-memory
-// fake world, so the dashboard can be driven without Docker or Airflow.
+// runDashboard opens the dashboard. In a binary built with -tags
+// fakebackend, GAIAFLOW_TUI_FAKE (a test and development aid, see
+// ui/tui/fake) swaps the real backend for an in-memory fake world, so the
+// dashboard can be driven without Docker or Airflow.
 func runDashboard(ctx context.Context, a *App) error {
 	out, ok := a.Out.(*os.File)
 	if !ok {
 		return fmt.Errorf("the dashboard needs a terminal on stdout")
 	}
-	var be tui.Backend
-	if v := a.Getenv("GAIAFLOW_TUI_FAKE"); v != "" {
-		be = fake.New(fake.FromEnv(v))
-	} else {
+	be, err := fakeBackend(a)
+	if err != nil {
+		return err
+	}
+	if be == nil {
 		be = adapter.New(a.Core())
 	}
 	return dashboard.Run(ctx, dashboard.RunOptions{

@@ -179,7 +179,7 @@ func (b *Backend) snapshot(ctx context.Context) (tui.Snapshot, error) {
 		}
 	}
 	if status != nil {
-		s.Services = services(p, status)
+		s.Services = Services(p, status)
 	} else {
 		s.Services = configuredServices(p)
 	}

@@ -10,9 +10,9 @@ import (
 	"github.com/gaiaflow/gaiaflow/ui/tui"
 )
 
-// services maps the stack's status onto the services panel. A service's
+// Services maps the stack's status onto the services panel. A service's
 // image is the one gaiaflow.toml names for it (its containers say theirs).
-func services(p *project.Project, v *stack.StatusView) []tui.Service {
+func Services(p *project.Project, v *stack.StatusView) []tui.Service {
 	out := make([]tui.Service, 0, len(v.Services))
 	for _, ss := range v.Services {
 		s := tui.Service{Name: ss.Name, Enabled: ss.Enabled, State: tui.StateOf(ss.State), Culprit: ss.Culprit}
