@@ -21,6 +21,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/gaiaflow/gaiaflow/e2e/k8snode"
+	"github.com/gaiaflow/gaiaflow/services/testenv"
 )
 
 // The label on everything the real-node tests create (namespaces, Docker
@@ -76,6 +77,95 @@ func TestRealNode(t *testing.T) {
 	t.Run("MissingSecretShowsCreateContainerConfigError", func(t *testing.T) {
 		testMissingSecretShowsCreateContainerConfigError(t, cs, probe)
 	})
+	t.Run("AirflowKubernetesPodOperatorPushesXCom", func(t *testing.T) {
+		testAirflowKubernetesPodOperatorPushesXCom(t, root, node, cs, probe)
+	})
+}
+
+// A real KubernetesPodOperator from the Airflow venv (cncf-kubernetes
+// provider, do_xcom_push=True), run in-process by dag.test(), starts its pod
+// on the node with the provider's default XCom sidecar image, streams the
+// pod's log, reads the XCom through the sidecar, and deletes the pod.
+func testAirflowKubernetesPodOperatorPushesXCom(t *testing.T, root string, node *k8snode.Node, cs kubernetes.Interface, probe string) {
+	testenv.Airflow(t) // skips without Airflow, fails in CI (GAIAFLOW_REQUIRE_AIRFLOW=1)
+	py := testenv.Python(t)
+	ctx := context.Background()
+	reply := "reply-" + randomHex(t, 8)
+	url := runHostService(t, probe, node.HostIP, reply)
+	ns := createTestNamespace(t, cs)
+	secretValue := randomHex(t, 24)
+	sum := sha256.Sum256([]byte(secretValue))
+	wantHash := hex.EncodeToString(sum[:])
+	if _, err := cs.CoreV1().Secrets(ns).Create(ctx, &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Name: "probe-secret", Labels: map[string]string{realNodeTestLabel: "true"}},
+		StringData: map[string]string{"value": secretValue},
+	}, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("create secret: %v", err)
+	}
+
+	resultPath := filepath.Join(t.TempDir(), "result.json")
+	cmd := exec.Command(py, filepath.Join(root, "e2e", "testdata", "realnode_kpo", "run.py"))
+	cmd.Env = append(os.Environ(),
+		"REALNODE_NAMESPACE="+ns, "REALNODE_IMAGE="+probe, "REALNODE_URL="+url,
+		"REALNODE_SECRET=probe-secret", "REALNODE_KUBECONFIG="+node.Kubeconfig,
+		"REALNODE_CONTEXT="+node.Context, "REALNODE_RESULT="+resultPath)
+	begin := time.Now()
+	out, err := cmd.CombinedOutput()
+	t.Logf("dag.test() took %s", time.Since(begin).Round(100*time.Millisecond))
+	if err != nil {
+		t.Fatalf("realnode_kpo/run.py: %v\n%s", err, tail(string(out), 80))
+	}
+	raw, err := os.ReadFile(resultPath)
+	if err != nil {
+		t.Fatalf("realnode_kpo/run.py wrote no result: %v\n%s", err, tail(string(out), 80))
+	}
+	var result struct {
+		State        string            `json:"state"`
+		TaskState    string            `json:"task_state"`
+		XCom         map[string]string `json:"xcom"`
+		SidecarImage string            `json:"sidecar_image"`
+	}
+	if err := json.Unmarshal(raw, &result); err != nil {
+		t.Fatalf("result %q: %v", raw, err)
+	}
+	if result.State != "success" || result.TaskState != "success" {
+		t.Fatalf("dag run %s, task %s; output:\n%s", result.State, result.TaskState, tail(string(out), 80))
+	}
+	if result.XCom["secret_sha256"] != wantHash || result.XCom["host_reply"] != reply {
+		t.Errorf("XCom = %v, want secret_sha256 %s and host_reply %s", result.XCom, wantHash, reply)
+	}
+	if !strings.Contains(string(out), "secret-sha256="+wantHash) {
+		t.Errorf("the operator did not stream the pod's log; output:\n%s", tail(string(out), 40))
+	}
+	// The node must hold the sidecar image under the name this provider uses;
+	// a provider upgrade that changes it shows here first.
+	if !sidecarNamed(node.XComSidecarImages, result.SidecarImage) {
+		t.Errorf("the provider's XCom sidecar image is %q; the node has %v (e2e/k8snode/images/xcom-sidecar/names)",
+			result.SidecarImage, node.XComSidecarImages)
+	}
+	pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
+	if err == nil && len(pods.Items) > 0 {
+		t.Errorf("on_finish_action=delete_pod left %d pod(s)", len(pods.Items))
+	}
+}
+
+// sidecarNamed reports whether the node's names include image as containerd
+// sees it ("alpine:3.24.2" is docker.io/library/alpine:3.24.2).
+func sidecarNamed(names []string, image string) bool {
+	full := image
+	first, _, hasSlash := strings.Cut(image, "/")
+	switch {
+	case !hasSlash:
+		full = "docker.io/library/" + image
+	case !strings.ContainsAny(first, ".:") && first != "localhost":
+		full = "docker.io/" + image
+	}
+	for _, n := range names {
+		if n == image || n == full {
+			return true
+		}
+	}
+	return false
 }
 
 // A pod from a locally loaded image (imagePullPolicy Never) reads a Secret as
@@ -345,4 +435,20 @@ type testWriter struct{ t *testing.T }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
+}
+
+func TestSidecarNamedMatchesContainerdNames(t *testing.T) {
+	names := []string{"docker.io/library/alpine:3.24.2"}
+	for image, want := range map[string]bool{
+		"alpine:3.24.2":                   true,
+		"library/alpine:3.24.2":           true,
+		"docker.io/library/alpine:3.24.2": true,
+		"alpine:3.24.1":                   false,
+		"quay.io/alpine:3.24.2":           false,
+		"localhost:5000/alpine:3.24.2":    false,
+	} {
+		if got := sidecarNamed(names, image); got != want {
+			t.Errorf("sidecarNamed(%v, %q) = %v, want %v", names, image, got, want)
+		}
+	}
 }
