@@ -101,11 +101,16 @@ halt() {
 	rm -f "$run/pids/$name"
 }
 
-# wait_for WHAT SECONDS CMD...: runs CMD until it succeeds; dies after SECONDS.
+# wait_for PROC WHAT SECONDS CMD...: runs CMD until it succeeds; fails after SECONDS,
+# or at once when the process spawned as PROC has exited.
 wait_for() {
-	local what=$1 secs=$2 start=$SECONDS
-	shift 2
+	local proc=$1 what=$2 secs=$3 start=$SECONDS
+	shift 3
 	until "$@" >/dev/null 2>&1; do
+		if ! alive "$proc"; then
+			log "$proc exited while waiting for $what (its log: $logs/$proc.log)"
+			return 1
+		fi
 		if ((SECONDS - start >= secs)); then
 			log "timed out after ${secs}s waiting for $what"
 			return 1
@@ -239,7 +244,7 @@ start_etcd() {
 		--listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
 		--listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
 		--initial-cluster "$NODE=http://127.0.0.1:$ETCD_PEER_PORT" --initial-cluster-state new
-	wait_for "etcd healthy" 30 curl -fsS "http://127.0.0.1:$ETCD_PORT/health"
+	wait_for etcd "etcd healthy" 30 curl -fsS "http://127.0.0.1:$ETCD_PORT/health"
 }
 
 start_containerd() {
@@ -306,7 +311,7 @@ start_containerd() {
 		}
 	EOF
 	spawn containerd containerd --config "$c/config.toml"
-	wait_for "containerd answering" 30 ctr -a "$sock" version
+	wait_for containerd "containerd answering" 30 ctr -a "$sock" version
 	local name names
 	for name in "$images"/*.tar; do
 		name=$(basename "$name" .tar)
@@ -362,7 +367,7 @@ start_control_plane() {
 	write_kubeconfig "$run/controller-manager.kubeconfig" controller-manager
 	write_kubeconfig "$run/scheduler.kubeconfig" scheduler
 	write_kubeconfig "$run/kubelet.kubeconfig" kubelet
-	wait_for "kube-apiserver ready" 90 kubectl_ get --raw /readyz
+	wait_for kube-apiserver "kube-apiserver ready" 90 kubectl_ get --raw /readyz
 
 	spawn kube-controller-manager "$bin/kube-controller-manager" \
 		--kubeconfig "$run/controller-manager.kubeconfig" \
@@ -425,10 +430,10 @@ start_kubelet() {
 		--kubeconfig "$run/kubelet.kubeconfig" --root-dir "$k" \
 		--hostname-override "$NODE" --node-ip "$gateway" \
 		--node-labels "$OWNER_LABEL=true"
-	wait_for "node Ready" 120 kubectl_ wait --for=condition=Ready "node/$NODE" --timeout=2s
-	wait_for "node untainted" 60 bash -c '[[ -z $("$0" --kubeconfig "$1" get node "$2" -o jsonpath="{.spec.taints}") ]]' \
+	wait_for kubelet "node Ready" 120 kubectl_ wait --for=condition=Ready "node/$NODE" --timeout=2s
+	wait_for kube-controller-manager "node untainted" 60 bash -c '[[ -z $("$0" --kubeconfig "$1" get node "$2" -o jsonpath="{.spec.taints}") ]]' \
 		"$bin/kubectl" "$kubeconfig" "$NODE"
-	wait_for "default service account" 60 kubectl_ -n default get serviceaccount default
+	wait_for kube-controller-manager "default service account" 60 kubectl_ -n default get serviceaccount default
 }
 
 write_env() {
