@@ -56,6 +56,12 @@ before=$run/host-before # the host as it was before start, for stop
 changes=$run/changes    # what start changed itself, one line each, for stop
 
 log() { printf 'k8snode: %s\n' "$*" >&2; }
+# problem MESSAGE: something stop could not undo; stop then keeps its record and fails,
+# so that another stop can try again.
+problem() {
+	log "$*"
+	echo "$*" >>"$run/stop-problems"
+}
 die() {
 	log "$1"
 	exit "${2:-1}"
@@ -69,7 +75,7 @@ spawn() {
 	local name=$1
 	shift
 	# fd 9 (the lock) is closed: a daemon holding it would block every later stop.
-	setsid "$@" </dev/null >"$logs/$name.log" 2>&1 9<&- &
+	setsid "$@" </dev/null >>"$logs/$name.log" 2>&1 9<&- &
 	echo $! >"$run/pids/$name"
 }
 
@@ -532,12 +538,27 @@ remove_pods() {
 	[[ -z $ids ]] || crictl_ rmp -f $ids >/dev/null 2>&1 || log "crictl rmp failed; cleaning up by hand"
 }
 
+# kill_leftovers: every process still in the node's cgroups (containers whose shim was
+# killed with everything else, say). They are ours: start refuses to run when the cgroup
+# exists already.
+kill_leftovers() {
+	local pids i
+	for i in $(seq 1 20); do
+		pids=$(find /sys/fs/cgroup/*/"$NODE" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u | tr '\n' ' ')
+		[[ -n ${pids// /} ]] || return 0
+		[[ $i == 1 ]] && log "killing processes left in the node's cgroups: $pids"
+		kill -KILL $pids 2>/dev/null || true
+		sleep 0.5
+	done
+	problem "processes are still in the node's cgroups: $pids"
+}
+
 # Every mount under the state directory, deepest first (containerd's rootfs and shm
 # mounts, kubelet's bind mount of its root dir and its volumes).
 unmount_all() {
 	local m
 	awk -v d="$dir/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r | while IFS= read -r m; do
-		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || log "could not unmount $m"
+		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || problem "could not unmount $m"
 	done
 }
 
@@ -547,7 +568,7 @@ remove_cgroup() { # DIR: depth-first, as cgroupfs removes only empty leaves
 	for sub in "$d"/*/; do
 		[[ -d $sub ]] && remove_cgroup "${sub%/}"
 	done
-	rmdir "$d" 2>/dev/null || log "could not remove cgroup $d (processes left in it?)"
+	rmdir "$d" 2>/dev/null || problem "could not remove cgroup $d"
 }
 
 # remove_new_chains IPTABLES: KUBE-* chains that were not there before start, with the
@@ -561,7 +582,7 @@ remove_new_chains() {
 			eval "$ipt -t $t -D $rule" 2>/dev/null || true
 		done
 		"$ipt" -t "$t" -F "$c" 2>/dev/null || true
-		"$ipt" -t "$t" -X "$c" 2>/dev/null || log "could not delete $ipt chain $t/$c"
+		"$ipt" -t "$t" -X "$c" 2>/dev/null || problem "could not delete $ipt chain $t/$c"
 	done
 }
 
@@ -571,7 +592,7 @@ restore_sysctls() {
 		[[ $kind == sysctl && $was != - ]] || continue
 		now=$(sysctl -n "$name" 2>/dev/null || echo -)
 		[[ $now == "$was" ]] && continue
-		sysctl -qw "$name=$was" || log "could not restore $name=$was"
+		sysctl -qw "$name=$was" >/dev/null || problem "could not restore $name=$was"
 		log "restored $name: $now -> $was"
 	done <"$before"
 }
@@ -601,7 +622,16 @@ do_stop() {
 		return 0
 	fi
 	bin=$(sed -n 's/^bin //p' "$run/build" 2>/dev/null || true)
+	rm -f "$run/stop-problems"
+	mkdir -p "$logs" "$run/pids"
 	halt kubelet
+	# A containerd that died (or was killed with everything else) still has its pods in
+	# its root: start it again so that crictl can tear their networks down.
+	if ! alive containerd && [[ -f $run/containerd/config.toml && -x ${bin:-}/crictl ]]; then
+		log "containerd is not running: starting it again to remove its pods"
+		spawn containerd containerd --config "$run/containerd/config.toml"
+		wait_for containerd "containerd answering" 30 ctr -a "$sock" version || true
+	fi
 	remove_pods
 	halt kube-scheduler
 	halt kube-controller-manager
@@ -617,6 +647,7 @@ do_stop() {
 			kill -KILL "${p#/proc/}" 2>/dev/null || true
 		fi
 	done
+	kill_leftovers
 	unmount_all
 	if [[ -f $before ]]; then
 		undo_changes
@@ -635,6 +666,10 @@ do_stop() {
 		for d in /var/log/containers /run/netns; do
 			grep -qx "dir $d" "$before" || rmdir "$d" 2>/dev/null || true
 		done
+	fi
+	if [[ -s $run/stop-problems ]]; then
+		log "stopped, but some host changes are not undone (above); $run keeps the record: run stop again"
+		return 1
 	fi
 	rm -rf "$run"
 	log "stopped; every host change undone (logs kept in $logs)"
