@@ -130,7 +130,7 @@ build_bins() {
 	run_logged crictl-go-install env CGO_ENABLED=0 GOBIN="$tmp/bin" go install -trimpath -ldflags '-s -w' "$CRICTL"
 	cp "$tmp/go.mod" "$tmp/go.sum" "$tmp/bin/"
 	mkdir -p "$bin_dir"
-	rm -rf "$bin_dir/bin"
+	rm -rf "${bin_dir:?}/bin"
 	mv "$tmp/bin" "$bin_dir/bin"
 	log "built the Kubernetes binaries in $((SECONDS - start))s: $bin_dir/bin"
 }
