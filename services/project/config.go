@@ -6,6 +6,7 @@ package project
 
 import (
 	"fmt"
+	"net"
 	"regexp"
 	"slices"
 	"strings"
@@ -47,6 +48,8 @@ type Config struct {
 	Services Services `toml:"services"`
 	Build    Build    `toml:"build"`
 	Minikube Minikube `toml:"minikube"`
+	// Cluster says which cluster prod_local runs tasks in.
+	Cluster Cluster `toml:"cluster"`
 	// Resources are named pod resource profiles for prod_local and prod.
 	Resources map[string]Resources `toml:"resources,omitempty"`
 }
@@ -92,7 +95,44 @@ type Build struct {
 	Image string `toml:"image,omitempty"`
 }
 
-// Minikube holds the prod_local cluster settings.
+// The prod_local cluster providers (cluster.provider).
+const (
+	// ProviderMinikube: a Minikube profile gaiaflow creates, starts and deletes.
+	ProviderMinikube = "minikube"
+	// ProviderKubeconfig: a cluster the user already has (kind, k3d, Docker
+	// Desktop, a lab cluster), named by a context of a kubeconfig; gaiaflow
+	// reads that kubeconfig, never writes it, and never deletes the cluster.
+	ProviderKubeconfig = "kubeconfig"
+)
+
+// Cluster holds which cluster prod_local runs tasks in and, for the
+// kubeconfig provider, how to reach it.
+type Cluster struct {
+	Provider string `toml:"provider,omitempty"`
+	// Kubeconfig is the file holding Context (default: the first file of
+	// $KUBECONFIG, else ~/.kube/config). Only read.
+	Kubeconfig string `toml:"kubeconfig,omitempty"`
+	Context    string `toml:"context,omitempty"`
+	// Namespace is where task pods and their secrets live.
+	Namespace string `toml:"namespace,omitempty"`
+	// APIServer is the API server's URL as the Airflow containers reach
+	// it, when it differs from the kubeconfig's (a server on 127.0.0.1 is
+	// not reachable from a container).
+	APIServer string `toml:"api_server,omitempty"`
+	// Network is a docker network the Airflow containers join to reach the
+	// API server (kind's "kind"); none by default.
+	Network string `toml:"network,omitempty"`
+	// HostAddress is the IP address pods reach this machine at; MLflow's
+	// and MinIO's ports are published there too. Default: the address of
+	// the cluster's node.
+	HostAddress string `toml:"host_address,omitempty"`
+	// LoadCommand puts a task image on the cluster's node(s), {image}
+	// standing for the image (["kind", "load", "docker-image", "{image}"]).
+	// It runs without a shell.
+	LoadCommand []string `toml:"load_command,omitempty"`
+}
+
+// Minikube holds the settings of the Minikube provider.
 type Minikube struct {
 	Profile string `toml:"profile,omitempty"`
 	Driver  string `toml:"driver,omitempty"`
@@ -146,6 +186,9 @@ func (c *Config) ApplyDefaults() {
 	}
 	if c.Build.BaseImage == "" {
 		c.Build.BaseImage = DefaultBaseImage(c.Python)
+	}
+	if c.Cluster.Provider == "" {
+		c.Cluster.Provider = ProviderMinikube
 	}
 	if c.Minikube.Profile == "" && c.Name != "" {
 		c.Minikube.Profile = "gaiaflow-" + c.Name
@@ -247,6 +290,7 @@ func (c *Config) Validate() []FieldError {
 	if !memoryRE().MatchString(c.Minikube.Memory) {
 		add("minikube.memory", "memory %q is not a size such as 4g or 4096m", c.Minikube.Memory)
 	}
+	errs = append(errs, c.Cluster.validate()...)
 	for _, prof := range sortedKeys(c.Resources) {
 		r := c.Resources[prof]
 		for _, f := range []struct{ key, v string }{
@@ -268,4 +312,49 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+var (
+	dnsLabelRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`) })
+	urlRE      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^https?://[^\s/]+(/\S*)?$`) })
+)
+
+func (c Cluster) validate() []FieldError {
+	var errs []FieldError
+	add := func(key, format string, args ...any) {
+		errs = append(errs, FieldError{Key: "cluster." + key, Problem: fmt.Sprintf(format, args...)})
+	}
+	switch c.Provider {
+	case ProviderMinikube:
+		for _, f := range []struct {
+			key string
+			set bool
+		}{{"kubeconfig", c.Kubeconfig != ""}, {"context", c.Context != ""}, {"api_server", c.APIServer != ""},
+			{"network", c.Network != ""}, {"host_address", c.HostAddress != ""}, {"load_command", len(c.LoadCommand) > 0}} {
+			if f.set {
+				add(f.key, "%s applies to provider %q only (provider is %q)", f.key, ProviderKubeconfig, c.Provider)
+			}
+		}
+	case ProviderKubeconfig:
+		if c.Context == "" {
+			add("context", "provider %q needs the context of the cluster to use", ProviderKubeconfig)
+		}
+		if len(c.LoadCommand) == 0 {
+			add("load_command", "provider %q needs the command that puts an image on the cluster's node, such as [\"kind\", \"load\", \"docker-image\", \"{image}\"]", ProviderKubeconfig)
+		} else if !slices.ContainsFunc(c.LoadCommand, func(a string) bool { return strings.Contains(a, "{image}") }) {
+			add("load_command", "load_command %q has no {image} where the image goes", c.LoadCommand)
+		}
+	default:
+		add("provider", "provider %q is not one of %s, %s", c.Provider, ProviderMinikube, ProviderKubeconfig)
+	}
+	if c.Namespace != "" && !dnsLabelRE().MatchString(c.Namespace) {
+		add("namespace", "namespace %q is not a DNS-1123 label (lower-case letters, digits and dashes)", c.Namespace)
+	}
+	if c.APIServer != "" && !urlRE().MatchString(c.APIServer) {
+		add("api_server", "api_server %q is not an http(s) URL", c.APIServer)
+	}
+	if c.HostAddress != "" && net.ParseIP(c.HostAddress) == nil {
+		add("host_address", "host_address %q is not an IP address", c.HostAddress)
+	}
+	return errs
 }
