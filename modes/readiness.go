@@ -2,8 +2,10 @@ package modes
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 
+	"github.com/gaiaflow/gaiaflow/services/kubecontext"
 	"github.com/gaiaflow/gaiaflow/services/minikube"
 	"github.com/gaiaflow/gaiaflow/services/minikube/kube"
 	"github.com/gaiaflow/gaiaflow/services/project"
@@ -28,6 +30,9 @@ type Machine struct {
 	Kube kube.Factory
 	// Registry probes a registry for prod; nil skips that item's probe.
 	Registry RegistryProbe
+	// Getenv reads the environment (KUBECONFIG, for the kubeconfig
+	// provider); nil is os.Getenv.
+	Getenv func(string) string
 }
 
 // Check checks, item by item, what mode m needs for project p on this
@@ -54,6 +59,18 @@ func Check(ctx context.Context, p *project.Project, m Mode, mc Machine) ([]Requi
 		st, err := p.State()
 		if err != nil {
 			return nil, err
+		}
+		if cs := p.Config.Cluster; cs.Provider == project.ProviderKubeconfig {
+			getenv := mc.Getenv
+			if getenv == nil {
+				getenv = os.Getenv
+			}
+			cl, err := kubecontext.New(cs, getenv, mc.Kube)
+			if err != nil {
+				return nil, err
+			}
+			return CheckProdLocalContext(ctx, ContextEnv{Cluster: cl, Settings: cs, State: st,
+				Namespace: cl.Settings.Namespace, DAGsDir: filepath.Join(p.Dir, "dags")})
 		}
 		env := ProdLocalEnv{Profile: p.Config.Minikube.Profile, State: st, Kube: mc.Kube, DAGsDir: filepath.Join(p.Dir, "dags")}
 		if mc.NewMinikube == nil {

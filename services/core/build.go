@@ -84,7 +84,12 @@ func (c *Core) dockerizeCluster(ctx context.Context, p *project.Project, o Docke
 	if err != nil {
 		return nil, err
 	}
-	if err := cl.mk.LoadImage(ctx, res.Image, r); err != nil {
+	if cl.kc != nil {
+		err = cl.kc.LoadImage(ctx, res.Image, r)
+	} else {
+		err = cl.mk.LoadImage(ctx, res.Image, r)
+	}
+	if err != nil {
 		return nil, err
 	}
 	unlock, err := cl.state.Lock(ctx)

@@ -52,6 +52,9 @@ type Deps struct {
 	// AirflowImage, when set, replaces the Airflow runtime image build
 	// (tests that run stand-in images).
 	AirflowImage stack.ImageResolver
+	// RunLoad, when set, runs a kubeconfig cluster's load command instead
+	// of os/exec (tests).
+	RunLoad func(ctx context.Context, argv []string, out func(string)) error
 }
 
 // Core is the application layer for one process. It is safe for concurrent

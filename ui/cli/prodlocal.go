@@ -101,12 +101,16 @@ kubeconfig that pointed at it. Nothing else is touched: the local stack, its
 volumes and images stay. Asks for confirmation on a terminal unless --yes.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			profile, err := a.Core().ClusterProfile()
+			name, owned, err := a.Core().ClusterOwned()
 			if err != nil {
 				return err
 			}
+			question := fmt.Sprintf("Delete the Minikube cluster %s and everything in it?", name)
+			if !owned {
+				question = fmt.Sprintf("Stop using %s (the cluster itself stays as it is)?", name)
+			}
 			if !yes {
-				ok, err := a.confirm(fmt.Sprintf("Delete the Minikube cluster %s and everything in it?", profile))
+				ok, err := a.confirm(question)
 				if err != nil {
 					return err
 				}
