@@ -86,4 +86,3 @@ func TestIsLoopback(t *testing.T) {
 		}
 	}
 }
-
