@@ -11,6 +11,8 @@ import (
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/pkg/jsonmessage"
+
+	"github.com/gaiaflow/gaiaflow/services/registry"
 )
 
 // ImageInfo is what gaiaflow reads from an image: enough to reuse it, run it
@@ -118,14 +120,16 @@ func (c *Client) ImportImage(ctx context.Context, rootfs io.Reader, ref string, 
 	return id, nil
 }
 
-// Why a registry could not confirm an image (RegistryDigest).
+// Why a registry could not confirm an image (RegistryDigest, PushImage):
+// the registry package's errors, so one errors.Is works whether the engine
+// or gaiaflow itself asked.
 var (
 	// ErrNotInRegistry: the registry answered that the repository or tag
 	// does not exist.
-	ErrNotInRegistry = errors.New("not in the registry")
+	ErrNotInRegistry = registry.ErrNotFound
 	// ErrRegistryDenied: the registry wants credentials the engine lacks,
 	// or refuses them.
-	ErrRegistryDenied = errors.New("the registry refused the request")
+	ErrRegistryDenied = registry.ErrDenied
 )
 
 // RegistryDigest asks the image's registry, through the engine, for the
