@@ -2,7 +2,6 @@ package docker
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -97,22 +96,18 @@ func (c *Client) ImportImage(ctx context.Context, rootfs io.Reader, ref string, 
 	}
 	defer rc.Close()
 	// The answer is a stream of JSON messages; the last status is the image id.
-	dec := json.NewDecoder(rc)
 	var id string
-	for {
-		var m jsonmessage.JSONMessage
-		if err := dec.Decode(&m); err != nil {
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			return "", fmt.Errorf("import image %s: read answer: %w", ref, err)
-		}
+	err = eachMessage(ctx, rc, func(m *jsonmessage.JSONMessage) error {
 		if m.Error != nil {
-			return "", fmt.Errorf("import image %s: %s", ref, m.Error.Message)
+			return errors.New(m.Error.Message)
 		}
 		if m.Status != "" {
 			id = m.Status
 		}
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("import image %s: %w", ref, err)
 	}
 	if info, found, err := c.InspectImage(ctx, ref); err == nil && found {
 		id = info.ID

@@ -3,8 +3,6 @@ package docker
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"io"
 	"strings"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -16,23 +14,15 @@ import (
 	"github.com/gaiaflow/gaiaflow/services/registry"
 )
 
-// PushMessage is one progress message of a push.
-type PushMessage struct {
-	Status  string // Preparing, Pushing, Pushed, Layer already exists, ...
-	ID      string // the layer a Status is about; empty for the whole image
-	Current int64  // bytes pushed of the layer
-	Total   int64
-}
-
 // PushImage pushes ref (a tagged name the engine has) to its registry with
-// creds, calling onMessage for each progress message, and returns the
+// creds, calling onProgress for each layer's progress, and returns the
 // digest of the manifest the registry now holds under that tag.
 //
 // The credentials travel only in the X-Registry-Auth header of the one
 // request to the engine: never in an error, a message or an argument. A
 // registry that refuses them gives one line wrapping registry.ErrDenied,
 // with docker login as the hint.
-func (c *Client) PushImage(ctx context.Context, ref string, creds registry.Credentials, onMessage func(PushMessage)) (string, error) {
+func (c *Client) PushImage(ctx context.Context, ref string, creds registry.Credentials, onProgress func(PullProgress)) (string, error) {
 	r, err := registry.ParseReference(ref)
 	if err != nil {
 		return "", err
@@ -58,21 +48,12 @@ func (c *Client) PushImage(ctx context.Context, ref string, creds registry.Crede
 		return "", errs.Wrap(errs.Failure, err, "", "%s", action)
 	}
 	defer rc.Close()
-	dec := json.NewDecoder(rc)
 	var digest string
-	for {
-		var m jsonmessage.JSONMessage
-		if err := dec.Decode(&m); err != nil {
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if ctx.Err() != nil {
-				return "", ctx.Err()
-			}
-			return "", errs.Wrap(errs.Failure, err, "", "%s: read the engine's answer", action)
-		}
+	var failed error // the engine's own account of a failed push
+	err = eachMessage(ctx, rc, func(m *jsonmessage.JSONMessage) error {
 		if m.Error != nil {
-			return "", pushError(action, ref, r.Host, creds.Anonymous(), m.Error.Message)
+			failed = pushError(action, ref, r.Host, creds.Anonymous(), m.Error.Message)
+			return failed
 		}
 		if m.Aux != nil {
 			var aux struct {
@@ -81,15 +62,24 @@ func (c *Client) PushImage(ctx context.Context, ref string, creds registry.Crede
 			if json.Unmarshal(*m.Aux, &aux) == nil && aux.Digest != "" {
 				digest = aux.Digest
 			}
-			continue
+			return nil
 		}
-		if onMessage != nil && m.Status != "" {
-			pm := PushMessage{Status: m.Status, ID: m.ID}
+		if onProgress != nil && m.Status != "" {
+			p := PullProgress{Layer: m.ID, Status: m.Status}
 			if m.Progress != nil {
-				pm.Current, pm.Total = m.Progress.Current, m.Progress.Total
+				p.Current, p.Total = m.Progress.Current, m.Progress.Total
 			}
-			onMessage(pm)
+			onProgress(p)
 		}
+		return nil
+	})
+	switch {
+	case failed != nil:
+		return "", failed
+	case err != nil && ctx.Err() != nil:
+		return "", err
+	case err != nil:
+		return "", errs.Wrap(errs.Failure, err, "", "%s", action)
 	}
 	if digest == "" {
 		return "", errs.Failf("", "%s: the engine finished without reporting the pushed digest", action)

@@ -68,7 +68,7 @@ func TestRealDockerPushImage(t *testing.T) {
 			anon := reg.Host + "/gaiaflow-test/push-anon:1"
 			importForPush(t, c, ok, wrong, anon)
 			var lines []string
-			record := func(m PushMessage) { lines = append(lines, fmt.Sprintf("%+v", m)) }
+			record := func(m PullProgress) { lines = append(lines, fmt.Sprintf("%+v", m)) }
 
 			digest, err := c.PushImage(ctx, ok, registry.Credentials{Username: pushUser, Password: pushPassword}, record)
 			if err != nil {
@@ -81,7 +81,7 @@ func TestRealDockerPushImage(t *testing.T) {
 			if got, err := rc.Digest(ctx, ok); err != nil || got != digest {
 				t.Errorf("the registry has %s at %q (%v); the push reported %s", ok, got, err, digest)
 			}
-			if !strings.Contains(strings.Join(lines, "\n"), "Status:Pushed") {
+			if !strings.Contains(strings.Join(lines, "\n"), "Status:Pushed ") {
 				t.Errorf("no layer was reported pushed: %q", lines)
 			}
 
