@@ -177,21 +177,9 @@ func TestRealRegistryOverHTTPS(t *testing.T) {
 // A registry off this machine is asked over HTTPS only: a plain HTTP server
 // on this machine's non-loopback address is never sent a request.
 func TestNeverPlainHTTPOffLoopback(t *testing.T) {
-	ip := nonLoopbackIP(t)
-	var hits atomic.Int32
-	l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
-		w.WriteHeader(http.StatusOK)
-	})}
-	go func() { _ = srv.Serve(l) }()
-	defer srv.Close()
-	host := l.Addr().String()
+	host, hits := offLoopbackServer(t)
 
-	_, err = newClient(nil).Digest(timeout(t), host+"/gaiaflow-test/app:1")
+	_, err := newClient(nil).Digest(timeout(t), host+"/gaiaflow-test/app:1")
 	if err == nil || hits.Load() != 0 {
 		t.Fatalf("Digest = %v with %d plain HTTP requests; want an error and none", err, hits.Load())
 	}
@@ -206,16 +194,8 @@ func TestNeverPlainHTTPOffLoopback(t *testing.T) {
 // only answers with that challenge; the token service is a listener that
 // counts what reaches it.
 func TestNoCredentialsToAPlainHTTPTokenService(t *testing.T) {
-	ip := nonLoopbackIP(t)
-	var hits atomic.Int32
-	l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tokenSrv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) })}
-	go func() { _ = tokenSrv.Serve(l) }()
-	defer tokenSrv.Close()
-	realm := "http://" + l.Addr().String() + "/token"
+	tokenHost, hits := offLoopbackServer(t)
+	realm := "http://" + tokenHost + "/token"
 	challenger := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="`+realm+`",service="x"`)
 		w.WriteHeader(http.StatusUnauthorized)
@@ -223,23 +203,37 @@ func TestNoCredentialsToAPlainHTTPTokenService(t *testing.T) {
 	defer challenger.Close()
 	host := strings.TrimPrefix(challenger.URL, "http://")
 
-	_, err = newClient(configFor(t, host, `{"auth": "`+b64(testUser+":"+testPassword)+`"}`)).Digest(timeout(t), host+"/app:1")
+	_, err := newClient(configFor(t, host, `{"auth": "`+b64(testUser+":"+testPassword)+`"}`)).Digest(timeout(t), host+"/app:1")
 	if err == nil || hits.Load() != 0 || !strings.Contains(err.Error(), "not an HTTPS address") {
 		t.Fatalf("Digest = %v with %d token requests; want a refusal and none", err, hits.Load())
 	}
 }
 
-func nonLoopbackIP(t *testing.T) string {
+// offLoopbackServer serves plain HTTP on this machine's first non-loopback
+// IPv4 address, counting the requests that reach it; it returns host:port.
+func offLoopbackServer(t *testing.T) (string, *atomic.Int32) {
 	t.Helper()
 	addrs, err := net.InterfaceAddrs()
 	if err != nil {
 		t.Fatal(err)
 	}
+	ip := ""
 	for _, a := range addrs {
 		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLoopback() {
-			return n.IP.String()
+			ip = n.IP.String()
+			break
 		}
 	}
-	t.Skip("this machine has no non-loopback IPv4 address to listen on")
-	return ""
+	if ip == "" {
+		t.Skip("this machine has no non-loopback IPv4 address to listen on")
+	}
+	l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits := new(atomic.Int32)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) })}
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return l.Addr().String(), hits
 }
