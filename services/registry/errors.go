@@ -36,9 +36,9 @@ type refusal struct {
 func (e *refusal) Error() string { return e.msg }
 func (e *refusal) Unwrap() error { return e.kind }
 
-// Refused returns an error whose message is exactly the formatted line, that
+// refused returns an error whose message is exactly the formatted line, that
 // wraps kind (ErrNotFound or ErrDenied) and carries hint for the person.
-func Refused(kind error, hint, format string, args ...any) error {
+func refused(kind error, hint, format string, args ...any) error {
 	return &errs.Error{Kind: errs.Failure, Hint: hint, Err: &refusal{msg: fmt.Sprintf(format, args...), kind: kind}}
 }
 
@@ -47,9 +47,9 @@ func Refused(kind error, hint, format string, args ...any) error {
 // client and the engine's push so a person reads the same words for both.
 func DeniedCredentials(action, host string, anonymous bool) error {
 	if anonymous {
-		return Refused(ErrDenied, "docker login "+host,
+		return refused(ErrDenied, "docker login "+host,
 			"%s: the registry %s wants credentials and none are configured for it", action, host)
 	}
-	return Refused(ErrDenied, "docker login "+host+" (the stored credentials may be wrong or expired)",
+	return refused(ErrDenied, "docker login "+host+" (the stored credentials may be wrong or expired)",
 		"%s: the registry refused the credentials for %s", action, host)
 }

@@ -223,14 +223,14 @@ func (s *session) confirmed(header string) (string, bool) {
 func (s *session) refusal(status int, body []byte) error {
 	switch code := registryCode(body); {
 	case status == http.StatusNotFound || code == "MANIFEST_UNKNOWN" || code == "NAME_UNKNOWN":
-		return Refused(ErrNotFound, "", "%s: the registry %s has no such image", s.action, s.ref.Host)
+		return refused(ErrNotFound, "", "%s: the registry %s has no such image", s.action, s.ref.Host)
 	case status == http.StatusUnauthorized:
 		return s.denied()
 	case status == http.StatusForbidden:
 		if !s.sentCreds {
 			return s.denied()
 		}
-		return Refused(ErrDenied, "docker login "+s.ref.Host+" as an account that may pull "+s.ref.Repository,
+		return refused(ErrDenied, "docker login "+s.ref.Host+" as an account that may pull "+s.ref.Repository,
 			"%s: the credentials for %s may not read %s", s.action, s.ref.Host, s.ref.Repository)
 	}
 	return nil
@@ -239,7 +239,7 @@ func (s *session) refusal(status int, body []byte) error {
 // denied is the refusal of the credentials sent, or of an anonymous request.
 func (s *session) denied() error {
 	if !s.sentCreds {
-		return Refused(ErrDenied, "docker login "+s.ref.Host+" if "+s.ref.Repository+" is private",
+		return refused(ErrDenied, "docker login "+s.ref.Host+" if "+s.ref.Repository+" is private",
 			"%s: the registry %s refused an anonymous request: %s is private or does not exist",
 			s.action, s.ref.Host, s.ref.Repository)
 	}
