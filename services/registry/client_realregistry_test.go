@@ -14,13 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gaiaflow/gaiaflow/modes"
 	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/registrytest"
 )
-
-// The readiness of prod asks through this interface.
-var _ modes.RegistryProbe = (*Client)(nil)
 
 const (
 	testUser     = "gaia"
