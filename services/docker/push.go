@@ -115,3 +115,16 @@ func pushError(action, ref, host string, anonymous bool, msg string) error {
 func noSuchImage(action, ref string) error {
 	return errs.Failf("build the image first", "%s: the engine has no image %s", action, ref)
 }
+
+// TagImage gives the image source (a name or id the engine has) a second
+// name, target; the image itself is not copied.
+func (c *Client) TagImage(ctx context.Context, source, target string) error {
+	err := c.api.ImageTag(ctx, source, target)
+	switch {
+	case cerrdefs.IsNotFound(err):
+		return noSuchImage("tag "+source+" as "+target, source)
+	case err != nil:
+		return errs.Wrap(errs.Failure, err, "", "tag %s as %s", source, target)
+	}
+	return nil
+}

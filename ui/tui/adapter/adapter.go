@@ -252,13 +252,14 @@ func checks(reqs []modes.Requirement) []tui.Check {
 // remedy is the one place that says which of the dashboard's actions does
 // what a requirement's fix asks; the mode panel shows the key the key table
 // binds to it. A fix the dashboard cannot do (install minikube, start
-// Docker, edit gaiaflow.toml, push an image) has none, and the panel shows
-// the fix itself.
+// Docker, edit gaiaflow.toml, make a secret in prod's cluster) has none, and
+// the panel shows the fix itself.
 func remedy(r modes.Remedy) tui.Remedy {
 	switch r {
-	case modes.RemedyDockerize, modes.RemedyDockerizeCluster:
+	case modes.RemedyDockerize, modes.RemedyDockerizeCluster, modes.RemedyPush:
 		// build-image with the mode panel's mode as its target: dev
-		// dockerize for dev_docker, prod-local dockerize for prod_local.
+		// dockerize for dev_docker, prod-local dockerize for prod_local,
+		// prod dockerize (build and push) for prod.
 		return tui.Remedy{Verb: tui.VerbBuildImage}
 	case modes.RemedyStartCluster, modes.RemedyClusterConfig:
 		// prod-local start writes the kubeconfigs again when the cluster

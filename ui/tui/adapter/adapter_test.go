@@ -483,6 +483,10 @@ func TestRemedies(t *testing.T) {
 		modes.RemedyStartCluster:     {Verb: tui.VerbStartCluster},
 		modes.RemedyClusterConfig:    {Verb: tui.VerbStartCluster},
 		modes.RemedyCreateSecret:     {Wizard: tui.WizardSecret},
+		modes.RemedyPush:             {Verb: tui.VerbBuildImage},
+		// prod's secrets are made in another cluster than the secret
+		// wizard's: the panel shows the command.
+		modes.RemedyCreateProdSecret: {},
 		"":                           {},
 		"something-new":              {},
 	} {
