@@ -100,7 +100,20 @@ type mlflowRun struct {
 			Key   string `json:"key"`
 			Value string `json:"value"`
 		} `json:"params"`
+		Tags []struct {
+			Key   string `json:"key"`
+			Value string `json:"value"`
+		} `json:"tags"`
 	} `json:"data"`
+}
+
+func (r mlflowRun) tag(key string) string {
+	for _, t := range r.Data.Tags {
+		if t.Key == key {
+			return t.Value
+		}
+	}
+	return ""
 }
 
 func (r mlflowRun) metric(key string) (float64, bool) {

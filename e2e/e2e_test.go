@@ -168,6 +168,14 @@ func TestE2EJourney(t *testing.T) {
 			t.Errorf("s3://mlflow holds no logged model (no MLmodel file) among %d objects: %v", len(arts), firstN(arts, 20))
 		}
 		t.Logf("s3://mlflow holds %d objects; s3://%s-data holds %v", len(arts), h.name, data)
+		// Airflow imported the DAG and the package from the mounted project:
+		// no bytecode cache may land in it.
+		_ = filepath.WalkDir(h.project, func(path string, d os.DirEntry, err error) error {
+			if err == nil && d.IsDir() && d.Name() == "__pycache__" {
+				t.Errorf("the stack wrote %s into the project", path)
+			}
+			return nil
+		})
 	})
 
 	// 4. Task images: the same DAG with each task in a container.
@@ -202,6 +210,16 @@ func TestE2EJourney(t *testing.T) {
 		if _, ok := run.metric("test_accuracy"); !ok {
 			t.Errorf("MLflow run %s lost its metrics across stop and start: %+v", firstRunID, run.Data.Metrics)
 		}
+	})
+
+	// 5p. prod_local: the tasks as pods on the real node (e2e/k8snode), which
+	// .ci/run starts; without GAIAFLOW_REALNODE=1 the step is left out.
+	h.step("5p prod_local on the real node", func() {
+		if os.Getenv("GAIAFLOW_REALNODE") != "1" {
+			t.Log("GAIAFLOW_REALNODE is not 1: prod_local on the real node is left out (.ci/run sets it)")
+			return
+		}
+		h.prodLocalOnRealNode(af, stackRefs{creds: c, mlflowURL: mlflowURL, s3URL: s3URL, experiment: experiment, dag: dag})
 	})
 
 	// 6. The dashboard against the live stack.
@@ -315,7 +333,14 @@ func (h *harness) checkDagRun(ctx context.Context, af *airflow, dag, operator st
 // equal to what it returned. It returns the MLflow run id.
 func (h *harness) checkMLflowRun(ctx context.Context, af *airflow, mlflowURL, experiment, dag, run string) string {
 	h.t.Helper()
-	trainOut, err := af.xcom(ctx, dag, run, "pipeline.train")
+	return h.checkMLflowResults(ctx, func(task string) (string, error) { return af.xcom(ctx, dag, run, task) }, mlflowURL, experiment)
+}
+
+// checkMLflowResults is checkMLflowRun with the tasks' results (XCom
+// return values, as JSON) read by xcom.
+func (h *harness) checkMLflowResults(ctx context.Context, xcom func(task string) (string, error), mlflowURL, experiment string) string {
+	h.t.Helper()
+	trainOut, err := xcom("pipeline.train")
 	if err != nil {
 		h.t.Fatalf("Airflow: the train task's result: %v", err)
 	}
@@ -326,7 +351,7 @@ func (h *harness) checkMLflowRun(ctx context.Context, af *airflow, mlflowURL, ex
 	if err := json.Unmarshal([]byte(unquoteJSON(trainOut)), &train); err != nil || train.RunID == "" {
 		h.t.Fatalf("Airflow: the train task returned %s (%v); want run_id and model_uri", trainOut, err)
 	}
-	evalOut, err := af.xcom(ctx, dag, run, "pipeline.evaluate")
+	evalOut, err := xcom("pipeline.evaluate")
 	if err != nil {
 		h.t.Fatalf("Airflow: the evaluate task's result: %v", err)
 	}
@@ -355,7 +380,7 @@ func (h *harness) checkMLflowRun(ctx context.Context, af *airflow, mlflowURL, ex
 		h.t.Errorf("MLflow: run %s is %s", train.RunID, found.Info.Status)
 	}
 	// train logs the train_uri it got from preprocess through FromTask.
-	prepOut, err := af.xcom(ctx, dag, run, "pipeline.preprocess")
+	prepOut, err := xcom("pipeline.preprocess")
 	if err != nil {
 		h.t.Fatalf("Airflow: the preprocess task's result: %v", err)
 	}
