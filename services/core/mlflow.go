@@ -82,6 +82,15 @@ func MLflowError(err error, base, action string) error {
 	return errs.Wrap(errs.Failure, err, hint, "%s", action)
 }
 
+// MLflowURL is the root of the project's MLflow UI.
+func (c *Core) MLflowURL() (string, error) {
+	mc, err := c.MLflow()
+	if err != nil {
+		return "", err
+	}
+	return mc.BaseURL(), nil
+}
+
 // Experiments lists MLflow's active experiments, most recently changed
 // first.
 func (c *Core) Experiments(ctx context.Context) ([]mlflow.Experiment, error) {

@@ -43,6 +43,7 @@ func noProject(_ *Options, f *fake.Options)   { f.NoProject = true }
 func dockerDown(_ *Options, f *fake.Options)  { f.DockerDown = true }
 func airflowDown(_ *Options, f *fake.Options) { f.AirflowDown = true }
 func slowActions(_ *Options, f *fake.Options) { f.StepDelay = time.Hour }
+func healthy(_ *Options, f *fake.Options)     { f.Healthy = true }
 
 // asciiStyles are styles on a renderer fixed to no colour: goldens are text.
 func asciiStyles(n theme.Name) *theme.Styles {
