@@ -133,7 +133,7 @@ func keyMsg(k string) tea.KeyMsg {
 		"enter": tea.KeyEnter, "esc": tea.KeyEscape, "tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab,
 		"up": tea.KeyUp, "down": tea.KeyDown, "pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown,
 		"home": tea.KeyHome, "end": tea.KeyEnd, "ctrl+c": tea.KeyCtrlC, "ctrl+r": tea.KeyCtrlR,
-		"backspace": tea.KeyBackspace, " ": tea.KeySpace,
+		"backspace": tea.KeyBackspace, " ": tea.KeySpace, "left": tea.KeyLeft, "right": tea.KeyRight,
 	}
 	if t, ok := named[k]; ok {
 		return tea.KeyMsg{Type: t}

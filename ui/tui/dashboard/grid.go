@@ -98,7 +98,7 @@ func (v *gridView) layout(width int) (nameW, runs int) {
 // click selects the cell at a body row and screen column.
 func (v *gridView) click(row, x int) {
 	nameW, runs := v.layout(1 << 16)
-	t := v.offset + row - 1 // the runs' row comes first
+	t := v.offset + row // row 0 is the first task's (the caller counts the title and the runs' row)
 	col := (x - 2 - nameW) / cellW
 	if t < v.offset || t >= len(v.g.Tasks) || col < 0 || col >= runs {
 		return

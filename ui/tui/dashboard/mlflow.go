@@ -283,7 +283,7 @@ func (m *Model) taskMLflow() tea.Cmd {
 		return nil
 	}
 	m.mlflow.openRuns(tui.MLflowQuery{DAGID: ti.DAGID, RunID: ti.RunID, TaskID: ti.TaskID},
-		"MLflow › runs logged by "+ti.DAGID+" › "+ti.RunID+" › "+ti.TaskID, true)
+		"MLflow › "+ti.DAGID+" › "+ti.RunID+" › "+ti.TaskID, true)
 	return m.switchTo(PanelMLflow)
 }
 
@@ -392,7 +392,7 @@ func (p *mlflowPanel) view(c *Context, width, height int) []string {
 			return append(out, st.Muted.Render(render.Fit(msg, width)))
 		}
 		if p.widened {
-			out[0] = ansiFit(head+st.Warn.Render(" · "+p.query.TaskID+" logged none: its DAG run's runs"), width)
+			out[0] = ansiFit(head+st.Warn.Render(" · it logged none: its DAG run's"), width)
 		}
 		metrics := p.shownMetrics()
 		withTask := p.query.DAGID != ""
