@@ -126,6 +126,9 @@ type MLflowRuns struct {
 	// Widened says that no run was tagged with the task asked for, so
 	// Runs are all of its DAG run's.
 	Widened bool `json:"widened,omitempty"`
+	// MetricKeys are the keys of the runs' metrics, sorted: the columns
+	// a table of them can show.
+	MetricKeys []string `json:"metric_keys"`
 	// URL is the MLflow UI's root.
 	URL string `json:"url"`
 }
@@ -188,7 +191,24 @@ func (c *Core) MLflowRuns(ctx context.Context, q MLflowRunsQuery) (MLflowRuns, e
 		}
 		out.Widened = len(out.Runs) > 0
 	}
+	out.MetricKeys = metricKeys(out.Runs)
 	return out, nil
+}
+
+// metricKeys is the sorted union of the runs' metric keys.
+func metricKeys(runs []mlflow.Run) []string {
+	seen := map[string]bool{}
+	for _, r := range runs {
+		for k := range r.Metrics {
+			seen[k] = true
+		}
+	}
+	keys := make([]string, 0, len(seen))
+	for k := range seen {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // RunURL is a run's page in the project's MLflow UI.
@@ -237,33 +257,29 @@ func (c *Core) MLflowRun(ctx context.Context, runID string) (MLflowRunDetail, er
 		first error
 		sem   = make(chan struct{}, historyReaders)
 	)
+	// keep records a read's outcome: its error, the first of which is
+	// the answer, or its result.
+	keep := func(err error, ok func()) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case err != nil && first == nil:
+			first = err
+		case err == nil:
+			ok()
+		}
+	}
 	for _, k := range keys {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			h, err := mc.MetricHistory(ctx, runID, k)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				if first == nil {
-					first = err
-				}
-				return
-			}
-			d.History[k] = h
+			keep(err, func() { d.History[k] = h })
 		})
 	}
 	wg.Go(func() {
 		arts, err := mc.ListArtifacts(ctx, runID, "")
-		mu.Lock()
-		defer mu.Unlock()
-		if err != nil {
-			if first == nil {
-				first = err
-			}
-			return
-		}
-		d.Artifacts = arts
+		keep(err, func() { d.Artifacts = arts })
 	})
 	wg.Wait()
 	if first != nil {

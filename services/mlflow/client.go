@@ -9,8 +9,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
+
+	"github.com/gaiaflow/gaiaflow/services/httpapi"
 )
 
 // DefaultTimeout bounds one HTTP request when Config.Timeout is zero.
@@ -48,21 +49,11 @@ type Client struct {
 
 // New returns a client for the MLflow at cfg.BaseURL. It contacts nothing.
 func New(cfg Config) (*Client, error) {
-	u, err := url.Parse(cfg.BaseURL)
+	base, err := httpapi.Base("mlflow", cfg.BaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("mlflow base URL %q: %w", cfg.BaseURL, err)
+		return nil, err
 	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("mlflow base URL %q: want http://host:port or https://host:port", cfg.BaseURL)
-	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		var rt http.RoundTripper = http.DefaultTransport
-		if t, ok := rt.(*http.Transport); ok {
-			rt = t.Clone()
-		}
-		hc = &http.Client{Transport: rt}
-	}
+	hc := httpapi.Client(cfg.HTTPClient)
 	timeout := cfg.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
@@ -71,7 +62,7 @@ func New(cfg Config) (*Client, error) {
 	if page <= 0 {
 		page = DefaultPageSize
 	}
-	return &Client{base: strings.TrimRight(u.String(), "/"), cfg: cfg, http: hc, timeout: timeout, page: page}, nil
+	return &Client{base: base, cfg: cfg, http: hc, timeout: timeout, page: page}, nil
 }
 
 // BaseURL is the tracking server's root the client talks to.

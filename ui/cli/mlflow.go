@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"time"
 
@@ -92,7 +91,7 @@ func mlflowRuns(ctx context.Context, a *App, q core.MLflowRunsQuery) error {
 		if res.Widened {
 			fmt.Fprintf(w, "%s logged no MLflow run of its own; the runs of its DAG run:\n", q.TaskID)
 		}
-		writeMLflowRuns(w, v.Runs, q, time.Now(), time.Local)
+		writeMLflowRuns(w, v.Runs, res.MetricKeys, q, time.Now(), time.Local)
 	})
 }
 
@@ -113,7 +112,7 @@ func writeExperiments(w io.Writer, exps []mlflow.Experiment, loc *time.Location)
 // has them all.
 const maxMetricColumns = 6
 
-func writeMLflowRuns(w io.Writer, runs []mlflowRunView, q core.MLflowRunsQuery, now time.Time, loc *time.Location) {
+func writeMLflowRuns(w io.Writer, runs []mlflowRunView, keys []string, q core.MLflowRunsQuery, now time.Time, loc *time.Location) {
 	if len(runs) == 0 {
 		switch {
 		case q.DAGID != "":
@@ -123,17 +122,6 @@ func writeMLflowRuns(w io.Writer, runs []mlflowRunView, q core.MLflowRunsQuery, 
 		}
 		return
 	}
-	seen := map[string]bool{}
-	for _, r := range runs {
-		for k := range r.Metrics {
-			seen[k] = true
-		}
-	}
-	keys := make([]string, 0, len(seen))
-	for k := range seen {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	if len(keys) > maxMetricColumns {
 		keys = keys[:maxMetricColumns]
 	}

@@ -321,6 +321,8 @@ type MLflowRunList struct {
 	// Widened says no run was tagged with the task asked for, so Runs are
 	// those of its whole DAG run.
 	Widened bool
+	// MetricKeys are the runs' metric keys, sorted.
+	MetricKeys []string
 }
 
 // MLflowRun is one MLflow run as a list shows it.

@@ -37,7 +37,7 @@ func (b *Backend) MLflowRuns(ctx context.Context, q tui.MLflowQuery) (tui.MLflow
 	if err != nil {
 		return tui.MLflowRunList{}, faceErr("MLflow runs", err)
 	}
-	out := tui.MLflowRunList{Runs: make([]tui.MLflowRun, 0, len(rs.Runs)), Widened: rs.Widened}
+	out := tui.MLflowRunList{Runs: make([]tui.MLflowRun, 0, len(rs.Runs)), Widened: rs.Widened, MetricKeys: rs.MetricKeys}
 	for _, r := range rs.Runs {
 		out.Runs = append(out.Runs, mlflowRunOf(r, rs.RunURL(r)))
 	}

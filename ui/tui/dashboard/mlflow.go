@@ -148,7 +148,7 @@ func (m *Model) updateMLflow(msg mlflowMsg) tea.Cmd {
 		if msg.err == nil {
 			p.runs.SetItems(msg.list.Runs, func(a, b tui.MLflowRun) bool { return a.ID == b.ID })
 			p.runsLoaded, p.widened = true, msg.list.Widened
-			keys := render.MetricKeys(msg.list.Runs)
+			keys := msg.list.MetricKeys
 			if strings.Join(keys, "\x00") != strings.Join(p.metricKeys, "\x00") {
 				p.metricKeys, p.runCols = keys, colWidths{}
 			}

@@ -84,10 +84,14 @@ func (b *Backend) MLflowRuns(_ context.Context, q tui.MLflowQuery) (tui.MLflowRu
 	if err := b.mlflowErr(); err != nil {
 		return tui.MLflowRunList{}, err
 	}
-	if q.ExperimentID != "" {
-		return tui.MLflowRunList{Runs: append([]tui.MLflowRun(nil), b.mlRuns[q.ExperimentID]...)}, nil
+	if q.ExperimentID == "2" {
+		return tui.MLflowRunList{Runs: append([]tui.MLflowRun(nil), b.mlRuns["2"]...), MetricKeys: []string{"rmse"}}, nil
 	}
-	var out tui.MLflowRunList
+	keys := []string{"test_accuracy", "test_f1_macro", "train_accuracy"} // what every run of experiment 1 logs
+	if q.ExperimentID != "" {
+		return tui.MLflowRunList{Runs: append([]tui.MLflowRun(nil), b.mlRuns[q.ExperimentID]...), MetricKeys: keys}, nil
+	}
+	out := tui.MLflowRunList{MetricKeys: keys}
 	for i, r := range b.mlRuns["1"] {
 		rs := b.runs[q.DAGID]
 		if q.DAGID == "train_model" && i < len(rs) && rs[i].RunID == q.RunID && r.Task != "" {

@@ -113,7 +113,7 @@ func TestSparklineMetricSize(t *testing.T) {
 			t.Errorf("Metric(%v) = %q, want %q", v, got, want)
 		}
 	}
-	for n, want := range map[int64]string{5: "5 B", 18231: "17.8 KiB", 3 << 20: "3.0 MiB"} {
+	for n, want := range map[int64]string{5: "5 B", 18231: "17.8 KiB", 3 << 20: "3 MiB", 1536 << 20: "1.5 GiB"} {
 		if got := Size(n); got != want {
 			t.Errorf("Size(%d) = %q, want %q", n, got, want)
 		}

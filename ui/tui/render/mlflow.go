@@ -1,12 +1,12 @@
 package render
 
 import (
-	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	units "github.com/docker/go-units"
 
 	"github.com/gaiaflow/gaiaflow/ui/tui"
 )
@@ -125,32 +125,8 @@ func MLflowRunCells(r tui.MLflowRun, metrics []string, withTask bool, now time.T
 	return cells
 }
 
-// MetricKeys are the metric keys of runs, sorted.
-func MetricKeys(runs []tui.MLflowRun) []string {
-	seen := map[string]bool{}
-	for _, r := range runs {
-		for k := range r.Metrics {
-			seen[k] = true
-		}
-	}
-	keys := make([]string, 0, len(seen))
-	for k := range seen {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+// binaryUnits are the units of Size.
+var binaryUnits = []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB"}
 
-// Size is a file size for people: "5 B", "17.8 KiB", "3.2 MiB".
-func Size(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
+// Size is a file size for people: "5 B", "17.8 KiB", "3 MiB".
+func Size(n int64) string { return units.CustomSize("%.3g %s", float64(n), 1024, binaryUnits) }
