@@ -91,7 +91,7 @@ func (v *gridView) layout(width int) (nameW, runs int) {
 		nameW = max(nameW, len(t))
 	}
 	nameW = min(nameW, max(width/2, 10))
-	runs = min(len(v.g.Runs), max((width-2-nameW)/cellW, 1))
+	runs = min(len(v.g.Runs), max((width-2-nameW-1)/cellW, 1))
 	return nameW, runs
 }
 
@@ -99,7 +99,7 @@ func (v *gridView) layout(width int) (nameW, runs int) {
 func (v *gridView) click(row, x int) {
 	nameW, runs := v.layout(1 << 16)
 	t := v.offset + row // row 0 is the first task's (the caller counts the title and the runs' row)
-	col := (x - 2 - nameW) / cellW
+	col := (x - 2 - nameW - 1) / cellW
 	if t < v.offset || t >= len(v.g.Tasks) || col < 0 || col >= runs {
 		return
 	}
@@ -126,7 +126,7 @@ func (v *gridView) view(c *Context, width, height int) []string {
 	}
 	// Columns: the newest run on the right.
 	var b strings.Builder
-	b.WriteString("  " + st.Muted.Bold(true).Render(render.Fit("RUNS →", nameW)))
+	b.WriteString("  " + st.Muted.Bold(true).Render(render.Fit("RUNS →", nameW)) + " ")
 	for col := 0; col < runs; col++ {
 		r := runs - 1 - col
 		b.WriteString(cell(v.g.Runs[r].State, false))
@@ -139,7 +139,7 @@ func (v *gridView) view(c *Context, width, height int) []string {
 		if t == v.task {
 			mark, name = "▸ ", st.Header.Render(name)
 		}
-		b.WriteString(mark + name)
+		b.WriteString(mark + name + " ")
 		for col := 0; col < runs; col++ {
 			r := runs - 1 - col
 			ti := v.g.Cells[t][r]

@@ -37,7 +37,7 @@ func TestGridMouseSelectsACell(t *testing.T) {
 	// Body row 2 is the first task (title, runs); the first run's column
 	// starts after the names.
 	nameW, runs := d.m.dags.grid.layout(120)
-	d.handle(tea.MouseMsg{X: 2 + nameW + 1, Y: 2 + 2, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
+	d.handle(tea.MouseMsg{X: 2 + nameW + 2, Y: 2 + 2, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
 	if d.m.dags.grid.task != 0 || d.m.dags.grid.run != runs-1 {
 		t.Errorf("clicked cell: task %d run %d", d.m.dags.grid.task, d.m.dags.grid.run)
 	}
