@@ -1,6 +1,7 @@
 // Package fake is an in-memory fake of the dashboard's Backend: a made-up
-// project with four services, DAGs with runs and task instances, logs, and
-// actions that change that state and report progress. Tests use it, and so
+// project with four services, DAGs with runs and task instances (and what
+// failed in them), an MLflow with experiments, runs, metric histories and
+// artifacts, logs, and actions that change that state and report progress. Tests use it, and so
 // does the real binary when GAIAFLOW_TUI_FAKE=1 is set (a test and
 // development aid: it lets the tmux smoke test and a person try the dashboard
 // without Docker or Airflow). It never touches the machine, except the
@@ -359,7 +360,8 @@ func taskInstancesOf(run tui.Run) []tui.TaskInstance {
 
 // FromEnv reads GAIAFLOW_TUI_FAKE: "1" for the default fake world, plus
 // comma-separated words that change it: noproject, dockerdown, airflowdown,
-// noisy, fast (no delay in actions), follow (a log line every second).
+// healthy (every service healthy, every run a success), noisy, fast (no
+// delay in actions), follow (a log line every second).
 func FromEnv(v string) Options {
 	o := Options{StepDelay: 400 * time.Millisecond}
 	for _, w := range strings.Split(v, ",") {
@@ -372,6 +374,8 @@ func FromEnv(v string) Options {
 			o.AirflowDown = true
 		case "noisy":
 			o.Noisy = true
+		case "healthy":
+			o.Healthy = true
 		case "fast":
 			o.StepDelay = 0
 		case "follow":
