@@ -377,7 +377,7 @@ func (p *mlflowPanel) view(c *Context, width, height int) []string {
 		if p.runsLoaded {
 			head += st.Muted.Render(" · " + plural(p.runs.Len(), "run", "runs"))
 		}
-		out := []string{ansiFit(head, width)}
+		out := []string{fit(head, width)}
 		if p.err != nil {
 			return append(out, errLine()...)
 		}
@@ -392,7 +392,7 @@ func (p *mlflowPanel) view(c *Context, width, height int) []string {
 			return append(out, st.Muted.Render(render.Fit(msg, width)))
 		}
 		if p.widened {
-			out[0] = ansiFit(head+st.Warn.Render(" · it logged none: its DAG run's"), width)
+			out[0] = fit(head+st.Warn.Render(" · it logged none: its DAG run's"), width)
 		}
 		metrics := p.shownMetrics()
 		withTask := p.query.DAGID != ""
@@ -416,7 +416,7 @@ func (p *mlflowPanel) view(c *Context, width, height int) []string {
 	if d.Run.Task != "" {
 		head += st.Muted.Render(" · logged by " + d.Run.Task)
 	}
-	out := []string{ansiFit(head, width)}
+	out := []string{fit(head, width)}
 	keyW := 0
 	for _, l := range p.lines.Items() {
 		if l.heading == "" && l.art == nil {
@@ -480,6 +480,3 @@ func plural(n int, one, many string) string {
 	}
 	return fmt.Sprintf("%d %s", n, many)
 }
-
-// ansiFit cuts a styled line to width cells.
-func ansiFit(s string, width int) string { return fit(s, width) }

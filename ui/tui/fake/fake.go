@@ -263,7 +263,7 @@ func (b *Backend) Actions() []tui.Action {
 }
 
 // DAGReads counts DAGs calls: tests check the dashboard polls only while the
-// DAG panel is visible.
+// overview or the DAG panel is visible.
 func (b *Backend) DAGReads() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
