@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -159,6 +160,17 @@ func (h *harness) checkDashboard(want dashboardWant) {
 		return len(tasks) > 0
 	})
 	t.Logf("dashboard, task instances:\n%s", screen)
+
+	// M on the train task lists the MLflow run it logged: the tags the
+	// example pipeline sets tie the two together.
+	if slices.Contains(tasks, "pipeline.train") {
+		selectRow("pipeline.train")
+		keys("M")
+		waitScreen(fmt.Sprintf("the MLflow run %s that pipeline.train logged", want.mlRun), time.Minute, func(s string) bool {
+			return strings.Contains(s, "MLflow › "+dag+" › "+run+" › pipeline.train") && screenLine(s, want.mlRun, "finished")
+		})
+		t.Logf("dashboard, the MLflow runs of pipeline.train:\n%s", screen)
+	}
 
 	// A service's logs stream into the logs panel; a filter keeps only the
 	// matching lines. The dag-processor names its bundle, dags-folder, every
