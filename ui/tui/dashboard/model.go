@@ -61,8 +61,8 @@ type Model struct {
 	mlflow   mlflowPanel
 	tasks    taskManager
 	// pollGen numbers poll loops: a tick of an older loop is dropped, so
-	// leaving a polled panel stops its poll.
-	pollGen int
+	// leaving a polled panel stops its poll. pollTicks counts the ticks.
+	pollGen, pollTicks int
 
 	overlay overlay
 	status  status

@@ -23,10 +23,19 @@ func (m *Model) nextPoll() tea.Cmd {
 	return tea.Tick(m.opts.PollInterval, func(time.Time) tea.Msg { return pollMsg{gen: gen} })
 }
 
+// mlflowEvery is how many ticks pass between two reads of MLflow: a list
+// of runs can be thousands long, and runs are added by pipelines, not by the
+// second.
+const mlflowEvery = 3
+
 // poll is one tick: read again, unless the loop is an old one.
 func (m *Model) poll(msg pollMsg) tea.Cmd {
 	if msg.gen != m.pollGen || !polled(m.panel) {
 		return nil
+	}
+	m.pollTicks++
+	if m.panel == PanelMLflow && m.pollTicks%mlflowEvery != 0 {
+		return m.nextPoll()
 	}
 	return tea.Batch(m.refreshPanel(), m.nextPoll())
 }
