@@ -98,6 +98,10 @@ func (p *overviewPanel) dagsRead(dags []tui.DAG, err error) {
 // height: every service, the mode and what it misses, then as many DAGs as
 // the room left allows, and the latest problems.
 func (p *overviewPanel) rebuild(s tui.Snapshot, now func() time.Time) {
+	if !s.Project.Found {
+		p.items.SetItems(nil, nil) // nothing to sum up, nothing to follow
+		return
+	}
 	var items []ovItem
 	for _, svc := range s.Services {
 		items = append(items, ovItem{section: secServices, service: svc})
@@ -247,6 +251,11 @@ func (m *Model) follow(it ovItem) tea.Cmd {
 
 func (p *overviewPanel) view(c *Context, s tui.Snapshot, width, height int) []string {
 	st := c.Styles
+	if !s.Project.Found {
+		// The banner says what to do; without a project there is no stack,
+		// mode or DAG to sum up.
+		return []string{st.Muted.Render(render.Fit("Nothing to sum up without a project: no services, no mode, no DAGs.", width))}
+	}
 	now := c.Now()
 	tone := func(t render.Tone) lipgloss.Style { return render.Style(st, t) }
 	items := p.items.Items()

@@ -152,7 +152,10 @@ func ServiceSummary(svcs []tui.Service) (string, Tone) {
 			healthy++
 		}
 	}
-	if enabled > 0 && healthy == enabled {
+	switch {
+	case enabled == 0:
+		return "none enabled", Muted
+	case healthy == enabled:
 		return fmt.Sprintf("all %d healthy", enabled), Good
 	}
 	return fmt.Sprintf("%d of %d healthy", healthy, enabled), Warn
