@@ -164,10 +164,10 @@ func (m *Model) dagsAction(a keys.Action, b keys.Binding) tea.Cmd {
 		return p.refresh(m)
 	case keys.DAGGrid:
 		return m.toggleGrid()
-	case keys.Left, keys.Right:
-		if p.level == levelGrid {
-			p.grid.move(0, map[keys.Action]int{keys.Left: -1, keys.Right: 1}[a])
-		}
+	case keys.Left:
+		p.grid.newer(-1)
+	case keys.Right:
+		p.grid.newer(1)
 	case keys.TaskMLflow:
 		return m.taskMLflow()
 	case keys.Trigger:

@@ -66,8 +66,8 @@ func (v *gridView) Page(n int) { v.Move(n * max(v.rows()-1, 1)) }
 func (v *gridView) Top()       { v.task = 0; v.clamp() }
 func (v *gridView) Bottom()    { v.task = len(v.g.Tasks) - 1; v.clamp() }
 
-// move goes between runs: right is newer.
-func (v *gridView) move(_, right int) { v.run -= right; v.clamp() }
+// newer moves the cursor n runs to the right, to newer runs (n < 0: older).
+func (v *gridView) newer(n int) { v.run -= n; v.clamp() }
 
 // selected is the task instance under the cursor; false when the run has
 // no such task.
