@@ -172,6 +172,11 @@ func Row(cells []Cell, widths []int, style func(Tone) lipgloss.Style) string {
 			b.WriteByte(' ')
 		}
 		first = false
+		if cells[i].Text == "" {
+			// An empty cell is its padding: no style to spend a render on.
+			b.WriteString(strings.Repeat(" ", w))
+			continue
+		}
 		b.WriteString(style(cells[i].Tone).Render(Fit(cells[i].Text, w)))
 	}
 	return b.String()
