@@ -87,6 +87,7 @@ func doJSON(ctx context.Context, method, u string, header http.Header, body, out
 type mlflowRun struct {
 	Info struct {
 		RunID        string `json:"run_id"`
+		RunName      string `json:"run_name"`
 		ExperimentID string `json:"experiment_id"`
 		Status       string `json:"status"`
 		ArtifactURI  string `json:"artifact_uri"`

@@ -178,8 +178,37 @@ func TestE2EJourney(t *testing.T) {
 		})
 	})
 
-	// 4. Task images: the same DAG with each task in a container.
-	h.step("4 dockerize and dev_docker", func() {
+	// 4. The dashboard against the live stack, in mode dev: the overview,
+	// the MLflow panel, the DAG's grid, its runs and tasks, and the logs.
+	h.step("4 dashboard", func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		run, err := af.latestRun(ctx, dag)
+		if err != nil {
+			t.Fatalf("Airflow: %v", err)
+		}
+		tis, err := af.taskInstances(ctx, dag, run.RunID)
+		if err != nil {
+			t.Fatalf("Airflow: %v", err)
+		}
+		var tasks []string
+		for _, ti := range tis {
+			tasks = append(tasks, ti.TaskID)
+		}
+		logged, err := mlflowGetRun(ctx, mlflowURL, firstRunID)
+		if err != nil {
+			t.Fatalf("MLflow: %v", err)
+		}
+		accuracy, ok := logged.metric("test_accuracy")
+		if !ok {
+			t.Fatalf("MLflow: run %s has no test_accuracy", firstRunID)
+		}
+		h.checkDashboard(dashboardWant{dag: dag, run: run.RunID, tasks: tasks,
+			experiment: experiment, mlRun: logged.Info.RunName, accuracy: accuracy})
+	})
+
+	// 5. Task images: the same DAG with each task in a container.
+	h.step("5 dockerize and dev_docker", func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 40*time.Minute)
 		defer cancel()
 		h.must(25*time.Minute, h.p("dev", "dockerize")...)
@@ -196,8 +225,8 @@ func TestE2EJourney(t *testing.T) {
 		}
 	})
 
-	// 5. Data survives a stop and a start.
-	h.step("5 stop and start", func() {
+	// 6. Data survives a stop and a start.
+	h.step("6 stop and start", func() {
 		h.must(10*time.Minute, h.p("dev", "stop")...)
 		h.must(40*time.Minute, h.p("dev", "start", "--wait", "30m")...)
 		h.requireHealthy()
@@ -212,33 +241,14 @@ func TestE2EJourney(t *testing.T) {
 		}
 	})
 
-	// 5p. prod_local: the tasks as pods on the real node (e2e/k8snode), which
+	// 6p. prod_local: the tasks as pods on the real node (e2e/k8snode), which
 	// .ci/run starts; without GAIAFLOW_REALNODE=1 the step is left out.
-	h.step("5p prod_local on the real node", func() {
+	h.step("6p prod_local on the real node", func() {
 		if os.Getenv("GAIAFLOW_REALNODE") != "1" {
 			t.Log("GAIAFLOW_REALNODE is not 1: prod_local on the real node is left out (.ci/run sets it)")
 			return
 		}
 		h.prodLocalOnRealNode(af, stackRefs{creds: c, mlflowURL: mlflowURL, s3URL: s3URL, experiment: experiment, dag: dag})
-	})
-
-	// 6. The dashboard against the live stack.
-	h.step("6 dashboard", func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		run, err := af.latestRun(ctx, dag)
-		if err != nil {
-			t.Fatalf("Airflow: %v", err)
-		}
-		tis, err := af.taskInstances(ctx, dag, run.RunID)
-		if err != nil {
-			t.Fatalf("Airflow: %v", err)
-		}
-		var tasks []string
-		for _, ti := range tis {
-			tasks = append(tasks, ti.TaskID)
-		}
-		h.checkDashboard(dag, run.RunID, tasks)
 	})
 
 	// 7. Cleanup leaves nothing of the project behind.

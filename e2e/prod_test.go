@@ -39,7 +39,7 @@ type stackRefs struct {
 	dag        string
 }
 
-// prodOnRealNode is step 5q, run while the stack is linked to the node (its
+// prodOnRealNode is step 6q, run while the stack is linked to the node (its
 // MLflow and MinIO published at the node's host address): a registry on
 // loopback that wants a password; [prod] names it, the node's context and a
 // namespace; mode check prod names every missing item; a wrong password

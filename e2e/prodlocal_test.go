@@ -21,7 +21,7 @@ const (
 	runUser   = "gaiaflow-e2e-secret-user"
 )
 
-// prodLocalOnRealNode is step 5p: the project's prod_local cluster is the
+// prodLocalOnRealNode is step 6p: the project's prod_local cluster is the
 // real node (cluster.provider = "kubeconfig", its load command the node's
 // load-image.sh); before anything, mode check names every missing item;
 // prod-local start, dockerize and create-secret make them ready; mode set
@@ -140,9 +140,9 @@ func (h *harness) prodLocalOnRealNode(af *airflow, s stackRefs) {
 		t.Errorf("the scheduler placed %d pipeline pods on node %s, want at least 3", pods, node.Node)
 	}
 
-	// 5q. prod, while the stack is linked to the node: its MLflow and MinIO
+	// 6q. prod, while the stack is linked to the node: its MLflow and MinIO
 	// are published where the node's pods reach this machine.
-	h.step("5q prod on the real node", func() { h.prodOnRealNode(ctx, node, s) })
+	h.step("6q prod on the real node", func() { h.prodOnRealNode(ctx, node, s) })
 
 	h.must(10*time.Minute, h.p("mode", "set", "dev")...)
 	h.requireHealthy()
