@@ -154,6 +154,12 @@ func (h *harness) prodOnRealNode(ctx context.Context, node *k8snode.Node, s stac
 		t.Errorf("prod status -o json names neither the digest nor the namespace:\n%s", status.stdout)
 	}
 	h.must(10*time.Minute, h.p("mode", "set", "prod")...)
+	// In prod the local stack publishes MLflow and MinIO on loopback only:
+	// a production cluster has its own. Here they stand in for those, so
+	// the stack goes back to prod_local, linked to the node, and the
+	// in-cluster Airflow below runs the DAG in prod (its own GAIAFLOW_MODE).
+	h.must(10*time.Minute, h.p("mode", "set", "prod_local")...)
+	h.requireHealthy()
 
 	// Airflow in the cluster runs the example DAG.
 	arts, err := s3List(ctx, s.s3URL, s.creds.S3AccessKey, s.creds.S3SecretKey, "mlflow", "")
