@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gaiaflow/gaiaflow/services/docker"
+	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/project"
 )
 
@@ -227,6 +228,23 @@ func TestSelect(t *testing.T) {
 	}
 	if _, _, err := Select(cfg, []string{"redis"}); err == nil || !strings.Contains(err.Error(), `unknown service "redis"`) {
 		t.Errorf("Select(redis) err = %v", err)
+	}
+	// The original tool's documented default: all is every enabled service.
+	for _, all := range [][]string{{"all"}, {"ALL"}, {"airflow,all"}} {
+		got, _, err = Select(cfg, all)
+		if err != nil || !slices.Equal(got, []string{"airflow", "mlflow", "minio"}) {
+			t.Errorf("Select(%v) = %v %v", all, got, err)
+		}
+	}
+}
+
+func TestCheckServicesAll(t *testing.T) {
+	got, err := checkServices([]string{"all"})
+	if err != nil || !slices.Equal(got, project.ServiceNames) {
+		t.Errorf("checkServices(all) = %v %v", got, err)
+	}
+	if _, err := checkServices([]string{"al"}); err == nil || !strings.Contains(errs.HintOf(err), "or all") {
+		t.Errorf("checkServices(al) = %v (hint %q)", err, errs.HintOf(err))
 	}
 }
 

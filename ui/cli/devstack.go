@@ -77,7 +77,10 @@ func (f *stackFlags) startOptions() stack.StartOptions {
 		Build: f.dockerBuild, Cache: f.cache, JupyterPort: f.jupyterPort}
 }
 
-func (f *stackFlags) check() error {
+func (f *stackFlags) check(a *App) error {
+	if note := f.originalEnvNote(); note != "" {
+		fmt.Fprintln(a.Err, note)
+	}
 	if f.wait <= 0 {
 		return errs.Usagef("give --wait a positive duration such as 10m", "--wait %v is not a positive duration", f.wait)
 	}
@@ -88,7 +91,7 @@ func (f *stackFlags) check() error {
 }
 
 func runStart(ctx context.Context, a *App, f *stackFlags) error {
-	if err := f.check(); err != nil {
+	if err := f.check(a); err != nil {
 		return err
 	}
 	_, s, err := a.projectStack()
@@ -102,7 +105,7 @@ func runStart(ctx context.Context, a *App, f *stackFlags) error {
 }
 
 func runRestart(ctx context.Context, a *App, f *stackFlags, volumes bool) error {
-	if err := f.check(); err != nil {
+	if err := f.check(a); err != nil {
 		return err
 	}
 	_, s, err := a.projectStack()
