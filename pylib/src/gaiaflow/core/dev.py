@@ -9,6 +9,7 @@ then receives exactly the types it would receive in a container or a pod.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.standard.operators.python import ExternalPythonOperator
@@ -31,6 +32,13 @@ class GaiaflowExternalPythonOperator(GaiaflowOperatorMixin, ExternalPythonOperat
         super().__init__(python_callable=run_call, **kwargs)
         self.gaiaflow_call = gaiaflow_call
         self.gaiaflow_mode = GaiaflowMode.DEV
+
+    def _iter_serializable_context_keys(self) -> Iterator[str]:
+        # The call reaches the function as JSON (call_json), never through Airflow's context, so
+        # only the plain keys are passed. Asking for more makes the operator probe the task
+        # interpreter with `python -c "import pendulum"`, whose ModuleNotFoundError traceback
+        # would then sit in the log of every successful task.
+        yield from self.BASE_SERIALIZABLE_CONTEXT_KEYS
 
     def execute(self, context: Context) -> Any:
         self.op_args = ()
