@@ -37,6 +37,8 @@ type taskDockerfile struct {
 	Wheel                    string // file name of the gaiaflow wheel in .gaiaflow/
 	Constraints              bool   // .gaiaflow/constraints.txt exists
 	DynamicDependencies      bool   // pyproject.toml computes its dependencies
+	Conda                    bool   // .gaiaflow/conda.json: conda packages from channels
+	RattlerVersion           string
 }
 
 // airflowDockerfile is what the Airflow runtime image's template needs.
@@ -50,6 +52,8 @@ type airflowDockerfile struct {
 	Wheel                    string
 	Requirements             bool
 	Constraints              bool
+	Conda                    bool
+	RattlerVersion           string
 }
 
 func render(t *template.Template, data any) ([]byte, error) {

@@ -327,3 +327,85 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestRealDockerCondaChannelsLocalChannel proves conda_source = "channels"
+// against a conda channel this test builds and serves: a package that
+// exists only in that channel ends up importable in the Airflow runtime
+// image's task environment and in the task image, installed by the build
+// (py-rattler from PyPI); python, pip and Airflow, which the stack
+// provides, are left out and said to be.
+func TestRealDockerCondaChannelsLocalChannel(t *testing.T) {
+	c := buildtest.Client(t)
+	base := buildtest.PythonBase(t, c)
+	channel := buildtest.ServeChannel(t, buildtest.CondaChannel(t, testenv.Python(t), buildtest.CondaPackage{
+		Name: "gaiaflow-channel-probe", Version: "1.0", Module: "gfchanprobe",
+		Source: "VALUE = 'from the local channel'\n", Depends: []string{"python >=3.8"},
+	}))
+	p := demoProject(t, base)
+	env := "name: demo\nchannels:\n  - " + channel + "\ndependencies:\n  - python >=3.10,<3.14\n  - pip\n  - apache-airflow\n  - gaiaflow-channel-probe\n"
+	if err := os.WriteFile(filepath.Join(p.Dir, "environment.yml"), []byte(env), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.Config.Services.Airflow.Image = buildtest.AirflowStandIn(t, c, base)
+	ctx := context.Background()
+	b := &build.Builder{Engine: c, Library: standInLibrary()}
+	fail := func(err error) {
+		t.Helper()
+		var se *build.StepError
+		if errors.As(err, &se) {
+			t.Fatalf("%v\n%s", err, strings.Join(se.Output, "\n"))
+		}
+		t.Fatal(err)
+	}
+	said := func(rec *event.Recorder) {
+		t.Helper()
+		for _, e := range rec.Events() {
+			if e.Kind == event.Warn && strings.Contains(e.Message, "as the stack provides them: python (environment.yml), pip (environment.yml), apache-airflow (environment.yml)") {
+				return
+			}
+		}
+		t.Errorf("what the stack provides was not said: %+v", rec.Events())
+	}
+	probe := `import gfchanprobe, six, pathlib, sys; print(gfchanprobe.VALUE); ` +
+		`print(sorted(p.name for p in pathlib.Path(sys.prefix, "conda-meta").glob("*.json")))`
+
+	start := time.Now()
+	rec := &event.Recorder{}
+	tag, err := b.AirflowImage(ctx, p, build.AirflowOptions{}, rec)
+	if err != nil {
+		fail(err)
+	}
+	t.Cleanup(func() {
+		_ = c.RemoveImage(context.Background(), tag, docker.RemoveImageOptions{Force: true, KeepParents: true})
+	})
+	t.Logf("Airflow runtime image with the channel's package in %s", time.Since(start).Round(time.Millisecond))
+	said(rec)
+	run, err := c.RunTask(ctx, docker.TaskRun{Image: tag, Cmd: []string{build.TaskPython, "-c", probe}})
+	if err != nil || run.ExitCode != 0 {
+		t.Fatalf("task environment: %v, %+v", err, run)
+	}
+	want := "from the local channel\n['gaiaflow-channel-probe-1.0-py_0.json', "
+	if !strings.HasPrefix(run.Stdout, want) || strings.Contains(run.Stdout, "pip-") || strings.Contains(run.Stdout, "airflow") {
+		t.Errorf("Airflow image's task environment:\n%s\nwant the channel's package and no conda python, pip or Airflow", run.Stdout)
+	}
+
+	start = time.Now()
+	rec = &event.Recorder{}
+	image := "gaiaflow-test/conda-channels:0.1.0"
+	res, err := b.Dockerize(ctx, p, build.DockerizeOptions{Image: image}, rec)
+	if err != nil {
+		fail(err)
+	}
+	t.Cleanup(func() {
+		_ = c.RemoveImage(context.Background(), image, docker.RemoveImageOptions{Force: true, KeepParents: true})
+	})
+	t.Logf("task image with the channel's package in %s", time.Since(start).Round(time.Millisecond))
+	said(rec)
+	run, err = c.RunTask(ctx, docker.TaskRun{Image: res.Image, Cmd: []string{"python", "-c", probe}})
+	if err != nil || run.ExitCode != 0 {
+		t.Fatalf("task image: %v, %+v", err, run)
+	}
+	if !strings.HasPrefix(run.Stdout, want) {
+		t.Errorf("task image:\n%s", run.Stdout)
+	}
+}
