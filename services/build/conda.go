@@ -29,8 +29,9 @@ const RattlerVersion = "0.28.0"
 //go:embed templates/conda-env.py
 var condaScript embed.FS
 
-// condaEnvScript is the installer the channels source runs.
-func condaEnvScript() []byte {
+// CondaEnvScript is the installer the channels source runs (see
+// templates/conda-env.py for how to call it).
+func CondaEnvScript() []byte {
 	data, err := condaScript.ReadFile("templates/conda-env.py")
 	if err != nil {
 		panic(err) // embedded: cannot happen
@@ -45,8 +46,8 @@ type CondaPackages struct {
 	Source   string   `json:"source"`
 }
 
-// specFile renders the packages as the installer reads them.
-func (c *CondaPackages) specFile() []byte {
+// SpecFile renders the packages as the installer reads them.
+func (c *CondaPackages) SpecFile() []byte {
 	data, _ := json.MarshalIndent(c, "", "  ")
 	return append(data, '\n')
 }
@@ -57,7 +58,7 @@ func (d *Dependencies) condaFiles() []genFile {
 	if d.Conda == nil {
 		return nil
 	}
-	return []genFile{{"conda.json", d.Conda.specFile(), 0o644}, {"conda-env.py", condaEnvScript(), 0o644}}
+	return []genFile{{"conda.json", d.Conda.SpecFile(), 0o644}, {"conda-env.py", CondaEnvScript(), 0o644}}
 }
 
 // pypiNames maps conda package names to the PyPI names of the same
@@ -98,6 +99,55 @@ func StackProvided(name string) bool {
 		return true
 	}
 	return false
+}
+
+// jupyterProvided are the packages JupyterLab's image has for its kernel
+// already; installing the project's versions of them beside it could break
+// the kernel, and they are large.
+var jupyterProvided = []string{"jupyter", "jupyterlab", "notebook", "ipykernel", "jupyter-server"}
+
+// KernelDeps are the dependencies installed for JupyterLab's kernel.
+type KernelDeps struct {
+	Requirements []string
+	Constraints  []string
+	Conda        *CondaPackages
+	// Left lists what JupyterLab's image provides and is not installed.
+	Left []string
+}
+
+// Empty reports whether there is nothing to install.
+func (k KernelDeps) Empty() bool { return len(k.Requirements) == 0 && k.Conda == nil }
+
+// ForJupyter returns the dependencies for JupyterLab's kernel: these, less
+// what JupyterLab's image provides (jupyter, jupyterlab, ...).
+func (d *Dependencies) ForJupyter() KernelDeps {
+	k := KernelDeps{Constraints: slices.Clone(d.Constraints)}
+	provided := func(name string) bool {
+		if slices.Contains(jupyterProvided, normalName(name)) {
+			if !slices.Contains(k.Left, name) {
+				k.Left = append(k.Left, name)
+			}
+			return true
+		}
+		return false
+	}
+	for _, r := range d.Requirements {
+		if !provided(requirementName(r)) {
+			k.Requirements = append(k.Requirements, r)
+		}
+	}
+	if d.Conda != nil {
+		c := &CondaPackages{Channels: slices.Clone(d.Conda.Channels), Source: d.Conda.Source}
+		for _, spec := range d.Conda.Specs {
+			if !provided(condaName(spec)) {
+				c.Specs = append(c.Specs, spec)
+			}
+		}
+		if len(c.Specs) > 0 {
+			k.Conda = c
+		}
+	}
+	return k
 }
 
 // condaName strips channel, version and build from a conda match spec.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gaiaflow/gaiaflow/services/build"
 	"github.com/gaiaflow/gaiaflow/services/docker"
 	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/project"
@@ -128,6 +129,8 @@ type Input struct {
 	Config *project.Config
 	Creds  project.Credentials
 	Layout Layout
+	// Jupyter are the dependencies JupyterLab's kernel gets.
+	Jupyter build.KernelDeps
 
 	AirflowImage string // the Airflow runtime image; default Config's
 	TaskImage    string // GAIAFLOW_IMAGE: the task image dockerize built, if any
