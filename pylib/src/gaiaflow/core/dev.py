@@ -9,12 +9,14 @@ then receives exactly the types it would receive in a container or a pod.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.standard.operators.python import ExternalPythonOperator
 
 from gaiaflow.call import run_call
+from gaiaflow.core import dotenv
 from gaiaflow.core.base import GaiaflowOperatorMixin
 from gaiaflow.core.settings import GaiaflowMode
 from gaiaflow.core.task import TaskCall
@@ -43,5 +45,12 @@ class GaiaflowExternalPythonOperator(GaiaflowOperatorMixin, ExternalPythonOperat
     def execute(self, context: Context) -> Any:
         self.op_args = ()
         self.op_kwargs = {"call_json": self.gaiaflow_call_json(context)}
+        env = dict(self.env_vars or {})
+        # Programs the task environment has (conda packages bring some) come first on PATH.
+        env.setdefault(
+            "PATH", os.path.dirname(str(self.python)) + os.pathsep + os.environ.get("PATH", "")
+        )
+        # The project's .env, under everything else (the inherited environment included).
+        self.env_vars = {**dotenv.below({**os.environ, **env}), **env}
         result_json = super().execute(context)
         return json.loads(result_json)
