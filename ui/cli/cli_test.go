@@ -110,8 +110,8 @@ func TestEveryCommandHasHelp(t *testing.T) {
 	}
 	walk(root)
 	// The issue's command tree: root, init, mode(+set, check), dev(9), prod-local(8), dags(6), doctor, version, completion,
-	// plus library wheel.
-	if count != 1+1+3+10+9+7+3+2 {
+	// plus library wheel and install.
+	if count != 1+1+3+10+9+7+3+3 {
 		t.Errorf("walked %d commands; the tree changed, update this count deliberately", count)
 	}
 }
@@ -311,6 +311,28 @@ func TestLibraryWheel(t *testing.T) {
 	}
 	if !found {
 		t.Error("the wheel lacks gaiaflow/runner.py")
+	}
+}
+
+// `gaiaflow library install` puts the bundled library into the project's
+// .venv (a real venv of the test's Python), offline; without one it says
+// what to do, exit 2.
+func TestRealPythonLibraryInstall(t *testing.T) {
+	py := testenv.Python(t)
+	dir := newProjectDir(t, goodToml)
+	if r := run(t, dir, "library", "install"); r.code != 2 || !strings.Contains(r.err, "no environment of the project was found") {
+		t.Errorf("no environment: exit %d\n%s", r.code, r.err)
+	}
+	if out, err := exec.Command(py, "-m", "venv", filepath.Join(dir, ".venv")).CombinedOutput(); err != nil {
+		t.Fatalf("venv: %v\n%s", err, out)
+	}
+	r := run(t, dir, "library", "install")
+	if r.code != 0 || !strings.Contains(r.out, "installed gaiaflow "+pylib.Version()+" into .venv") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	out, err := exec.Command(filepath.Join(dir, ".venv", "bin", "python"), "-c", "import gaiaflow; print(gaiaflow.__version__)").CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != pylib.Version() {
+		t.Errorf("import: %v %s", err, out)
 	}
 }
 

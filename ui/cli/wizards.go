@@ -78,7 +78,7 @@ func (h initHost) finish(r initwizard.Result) tui.WizardDone {
 	if !r.Confirmed {
 		return tui.WizardDone{Wizard: tui.WizardInit, Message: "init cancelled: nothing was written"}
 	}
-	res, err := scaffold.Generate(h.a.abs(r.Dir), r.Answers, scaffold.Options{LibraryRef: libraryRef()})
+	res, err := scaffold.Generate(h.a.abs(r.Dir), r.Answers, scaffold.Options{})
 	if err != nil {
 		return tui.WizardDone{Wizard: tui.WizardInit, Err: err}
 	}
