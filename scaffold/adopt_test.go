@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gaiaflow/gaiaflow/scaffold/originaltest"
 	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/project"
 )
@@ -198,5 +199,28 @@ func TestAdoptAGeneratedProject(t *testing.T) {
 		if err != nil || cfg.Name != "demo" || cfg.Package != "demo" || cfg.EnvManager != c.manager || cfg.Python != "3.12" {
 			t.Errorf("%s: %v %+v", c, err, cfg)
 		}
+	}
+}
+
+// Projects as the original template renders them (both environment
+// managers, with and without examples) are adopted as they are: only
+// gaiaflow.toml is written.
+func TestAdoptTheOriginalTemplatesProjects(t *testing.T) {
+	for _, v := range originaltest.Variants {
+		t.Run(v.String(), func(t *testing.T) {
+			dir := originaltest.Render(t, filepath.Join(t.TempDir(), originaltest.Package), v)
+			before := originaltest.Snapshot(t, dir)
+			cfg, d, err := Adopt(dir, Answers{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// python >3.10,<3.13 (and pixi's requires-python >=3.11): 3.12.
+			if cfg.Name != "my-package" || cfg.Package != originaltest.Package || cfg.EnvManager != v.Manager || cfg.Python != "3.12" {
+				t.Errorf("config %+v (sources %v, notes %v)", cfg, d.Sources, d.Notes)
+			}
+			if diff := originaltest.Diff(before, originaltest.Snapshot(t, dir)); !slices.Equal(diff, []string{"added " + project.FileName}) {
+				t.Errorf("adopt changed %v", diff)
+			}
+		})
 	}
 }

@@ -1,11 +1,15 @@
 package build
 
 import (
+	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/gaiaflow/gaiaflow/scaffold/originaltest"
 	"github.com/gaiaflow/gaiaflow/services/errs"
+	"github.com/gaiaflow/gaiaflow/services/project"
 )
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
@@ -219,5 +223,50 @@ func TestStackProvided(t *testing.T) {
 		if StackProvided(name) != want {
 			t.Errorf("StackProvided(%q) = %v", name, !want)
 		}
+	}
+}
+
+// The original template's projects: every conda or pixi dependency goes
+// into task environments (from PyPI here), except what the stack provides
+// and git, which PyPI does not have.
+func TestOriginalTemplateDependencies(t *testing.T) {
+	for _, v := range originaltest.Variants {
+		t.Run(v.String(), func(t *testing.T) {
+			dir := originaltest.Render(t, filepath.Join(t.TempDir(), originaltest.Package), v)
+			d, err := CollectDependencies(dir, project.CondaPyPI)
+			if err != nil {
+				t.Fatal(err)
+			}
+			names := map[string]bool{}
+			for _, r := range d.Requirements {
+				names[requirementName(r)] = true
+			}
+			want := []string{"mlflow", "python-dotenv", "psycopg2-binary", "asyncpg", "jupyter", "fsspec", "typer", "pytest", "ruff", "isort", "boto3"}
+			if v.Examples || v.Manager == "pixi" { // pixi's manifest always has them
+				want = append(want, "keras", "tensorflow", "numpy")
+			}
+			for _, n := range want {
+				if !names[n] {
+					t.Errorf("%s is not installed: %q", n, d.Requirements)
+				}
+			}
+			for _, n := range []string{"python", "pip", "apache-airflow", "git"} {
+				if names[n] {
+					t.Errorf("%s is installed: %q", n, d.Requirements)
+				}
+			}
+			notes := strings.Join(d.Notes(), "\n")
+			if !strings.Contains(notes, "no PyPI counterpart") || !strings.Contains(notes, ": git") ||
+				!strings.Contains(notes, "as the stack provides them: ") || !strings.Contains(notes, "python (") || !strings.Contains(notes, "apache-airflow (") {
+				t.Errorf("notes:\n%s", notes)
+			}
+			// From the channels instead, they are conda packages, python and Airflow left out.
+			d, err = CollectDependencies(dir, project.CondaChannels)
+			if err != nil || d.Conda == nil || !slices.Equal(d.Conda.Channels, []string{"conda-forge"}) ||
+				!slices.ContainsFunc(d.Conda.Specs, func(s string) bool { return strings.HasPrefix(s, "git") }) ||
+				slices.ContainsFunc(d.Conda.Specs, func(s string) bool { return StackProvided(condaName(s)) }) {
+				t.Errorf("channels: %+v %v", d.Conda, err)
+			}
+		})
 	}
 }
