@@ -409,3 +409,46 @@ func TestRealDockerCondaChannelsLocalChannel(t *testing.T) {
 		t.Errorf("task image:\n%s", run.Stdout)
 	}
 }
+
+// A project built with setuptools, as the original template's conda
+// projects are (with the template's license file that does not exist), on
+// a base whose venv comes with a setuptools too old to build wheels by
+// itself: dockerize upgrades the build backend as build isolation would.
+func TestRealDockerDockerizeSetuptoolsProject(t *testing.T) {
+	c := buildtest.Client(t)
+	base := buildtest.PythonBase(t, c)
+	p := demoProject(t, base)
+	pyproject := `[build-system]
+requires = ["setuptools", "setuptools-scm"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "demo"
+version = "0.0.1"
+license = { file = "LICENSE", content-type = "text/plain" }
+requires-python = ">=3.10"
+dependencies = ["six==1.17.0"]
+
+[tool.setuptools.packages.find]
+where = ["src"]
+`
+	if err := os.WriteFile(filepath.Join(p.Dir, "pyproject.toml"), []byte(pyproject), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	image := "gaiaflow-test/dockerize-setuptools:0.0.1"
+	b := &build.Builder{Engine: c, Library: standInLibrary()}
+	if _, err := b.Dockerize(context.Background(), p, build.DockerizeOptions{Image: image}, event.Discard); err != nil {
+		var se *build.StepError
+		if errors.As(err, &se) {
+			t.Fatalf("%v\n%s", err, strings.Join(se.Output, "\n"))
+		}
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = c.RemoveImage(context.Background(), image, docker.RemoveImageOptions{Force: true, KeepParents: true})
+	})
+	run, err := c.RunTask(context.Background(), docker.TaskRun{Image: image, Cmd: []string{"python", "-c", "import demo; print(demo.add(1, 2)['sum'])"}})
+	if err != nil || run.ExitCode != 0 || strings.TrimSpace(run.Stdout) != "3" {
+		t.Fatalf("%v %+v", err, run)
+	}
+}

@@ -31,9 +31,10 @@ RUN python3 -m venv /tmp/gaiaflow-rattler \
 {{- end}}
 
 # The project's dependencies and its build backend, in a layer of their own:
-# a change to the code alone reuses it.
+# a change to the code alone reuses it. --upgrade, as build isolation would:
+# the venv may come with an old setuptools that cannot build wheels.
 COPY .gaiaflow/requirements.txt .gaiaflow/build-requirements.txt{{if .Constraints}} .gaiaflow/constraints.txt{{end}} /opt/gaiaflow/deps/
-RUN pip install -r /opt/gaiaflow/deps/build-requirements.txt -r /opt/gaiaflow/deps/requirements.txt{{if .Constraints}} -c /opt/gaiaflow/deps/constraints.txt{{end}}
+RUN pip install --upgrade -r /opt/gaiaflow/deps/build-requirements.txt -r /opt/gaiaflow/deps/requirements.txt{{if .Constraints}} -c /opt/gaiaflow/deps/constraints.txt{{end}}
 
 # The gaiaflow library at the version of the gaiaflow that built this image;
 # it holds the task runner.
