@@ -71,6 +71,9 @@ func (b *builder) jupyter() {
 		// JupyterLab reads its token from the environment.
 		"JUPYTER_TOKEN=" + creds.JupyterToken,
 		"HOME=" + jupyterHome,
+		// Kernels import the project's code: its caches go to the home
+		// volume, never into the project.
+		"PYTHONPYCACHEPREFIX=" + jupyterHome + "/.cache/gaiaflow-pycache",
 		"MLFLOW_TRACKING_URI=" + mlflowURL,
 		"MLFLOW_S3_ENDPOINT_URL=" + minioURL,
 		// The original template's notebooks read these (and its .env, which

@@ -205,6 +205,7 @@ func TestPlanJupyter(t *testing.T) {
 	e := env(j)
 	want := map[string]string{
 		"JUPYTER_TOKEN": "JUPYTERTOKEN", "PYTHONPATH": jupyterWork + "/src", "HOME": jupyterHome,
+		"PYTHONPYCACHEPREFIX": jupyterHome + "/.cache/gaiaflow-pycache",
 		// The variables the original template's notebooks read, pointing at
 		// the stack from inside the container.
 		"J_MLFLOW_TRACKING_URI": "http://mlflow:5000", "J_MLFLOW_S3_ENDPOINT_URL": "http://minio:9000",
