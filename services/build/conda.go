@@ -1,7 +1,6 @@
 package build
 
 import (
-	"embed"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -26,18 +25,9 @@ import (
 // conda packages with, in the build only (it is not left in the image).
 const RattlerVersion = "0.28.0"
 
-//go:embed templates/conda-env.py
-var condaScript embed.FS
-
 // CondaEnvScript is the installer the channels source runs (see
 // templates/conda-env.py for how to call it).
-func CondaEnvScript() []byte {
-	data, err := condaScript.ReadFile("templates/conda-env.py")
-	if err != nil {
-		panic(err) // embedded: cannot happen
-	}
-	return data
-}
+func CondaEnvScript() []byte { return templateFile("conda-env.py") }
 
 // CondaPackages are the conda packages of a project, to install from its channels.
 type CondaPackages struct {

@@ -22,8 +22,11 @@ var (
 )
 
 // entrypointScript is the task image's entry point.
-func entrypointScript() []byte {
-	data, err := templates.ReadFile("templates/entrypoint.sh")
+func entrypointScript() []byte { return templateFile("entrypoint.sh") }
+
+// templateFile is a file of templates/ as it is.
+func templateFile(name string) []byte {
+	data, err := templates.ReadFile("templates/" + name)
 	if err != nil {
 		panic(err) // embedded: cannot happen
 	}

@@ -198,7 +198,7 @@ func TestRealDockerDockerize(t *testing.T) {
 	}
 	t.Logf("rebuild after a code-only change: %s, %d of %d steps from cache",
 		time.Since(start).Round(time.Millisecond), again.CachedSteps(), len(again.Steps))
-	if s := stepOf(t, again, "RUN pip install -r /opt/gaiaflow/deps/"); !s.Cached {
+	if s := stepOf(t, again, "RUN pip install --upgrade -r /opt/gaiaflow/deps/"); !s.Cached {
 		t.Errorf("the dependency step ran again after a code-only change: %+v", s)
 	}
 	if s := stepOf(t, again, "COPY . /opt/gaiaflow/project/"); s.Cached {
@@ -207,7 +207,7 @@ func TestRealDockerDockerize(t *testing.T) {
 	// The image's history agrees: its dependency layer predates the rebuild,
 	// its code layer does not. (Layer ids are no proof: a parallel test
 	// building the same steps may have made the cached twin.)
-	if l := layerOf(t, c, again.ID, "pip install -r /opt/gaiaflow/deps/"); !l.Created.Before(start.Truncate(time.Second)) {
+	if l := layerOf(t, c, again.ID, "pip install --upgrade -r /opt/gaiaflow/deps/"); !l.Created.Before(start.Truncate(time.Second)) {
 		t.Errorf("the dependency layer was made at %s, during the rebuild (started %s)", l.Created, start)
 	}
 	if l := layerOf(t, c, again.ID, "COPY dir:"); l.Created.Before(start.Truncate(time.Second)) {

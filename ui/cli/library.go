@@ -36,12 +36,8 @@ its path. Install it where you run or test your DAGs:
 			if err := os.MkdirAll(out, 0o755); err != nil {
 				return errs.Wrap(errs.Usage, err, "pass --out a directory you can write to", "create %s", out)
 			}
-			path := filepath.Join(out, pylib.WheelFilename())
-			var buf bytes.Buffer
-			if _, err := pylib.WriteWheel(&buf); err != nil {
-				return fmt.Errorf("build the wheel: %w", err)
-			}
-			if err := project.WriteFileAtomic(path, buf.Bytes(), 0o644); err != nil {
+			path, err := writeWheel(out)
+			if err != nil {
 				return err
 			}
 			return a.Emit(map[string]string{"wheel": path, "version": pylib.Version()}, func(w io.Writer) {
@@ -78,12 +74,8 @@ environment's pip, or uv where the environment has no pip.`,
 				return err
 			}
 			defer os.RemoveAll(tmp)
-			path := filepath.Join(tmp, pylib.WheelFilename())
-			var buf bytes.Buffer
-			if _, err := pylib.WriteWheel(&buf); err != nil {
-				return fmt.Errorf("build the wheel: %w", err)
-			}
-			if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			path, err := writeWheel(tmp)
+			if err != nil {
 				return err
 			}
 			tool, err := pylib.InstallWheel(cmd.Context(), env.Python, path)
@@ -99,4 +91,14 @@ environment's pip, or uv where the environment has no pip.`,
 	install.Flags().StringVar(&python, "python", "", "the interpreter of the environment to install into (default: the project's, found)")
 	return group("library", "The gaiaflow Python library bundled with this binary",
 		"The gaiaflow Python library (create_task, FromTask) at exactly this binary's version.", wheel, install)
+}
+
+// writeWheel writes the bundled library's wheel into dir and returns its path.
+func writeWheel(dir string) (string, error) {
+	path := filepath.Join(dir, pylib.WheelFilename())
+	var buf bytes.Buffer
+	if _, err := pylib.WriteWheel(&buf); err != nil {
+		return "", fmt.Errorf("build the wheel: %w", err)
+	}
+	return path, project.WriteFileAtomic(path, buf.Bytes(), 0o644)
 }
