@@ -143,3 +143,15 @@ func CheckPinned(dagsDir string, m Mode) ([]Requirement, error) {
 	}
 	return out, nil
 }
+
+// Notes are what a person should hear about ready items when a mode is
+// set: the DAG files whose tasks pin dev, and so ignore the new mode.
+func Notes(reqs []Requirement) []string {
+	var out []string
+	for _, r := range reqs {
+		if r.Ready && strings.HasPrefix(r.ID, "dag-mode/") {
+			out = append(out, r.Name+": "+r.Detail)
+		}
+	}
+	return out
+}

@@ -111,4 +111,7 @@ func TestCheckListsDAGsPinnedToAnotherMode(t *testing.T) {
 	if _, ok := items[IDTaskImage]; !ok {
 		t.Errorf("the mode's own items are gone: %+v", reqs)
 	}
+	if n := Notes(reqs); len(n) != 1 || n[0] != "dags/original.py pins mode dev: its tasks with mode=\"dev\" run in dev, not dev_docker" {
+		t.Errorf("notes %q", n)
+	}
 }

@@ -200,6 +200,27 @@ func TestModeShowAndSet(t *testing.T) {
 	}
 }
 
+// A DAG of the original template pins mode dev: mode check lists it, and
+// setting another mode says those tasks stay in dev.
+func TestModeSetNamesDAGsPinnedToDev(t *testing.T) {
+	dir := newProjectDir(t, goodToml)
+	if err := os.MkdirAll(filepath.Join(dir, "dags"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dag := "MODE = \"dev\"\ncreate_task(task_id=\"a\", func_path=\"p:f\", mode=MODE)\n"
+	if err := os.WriteFile(filepath.Join(dir, "dags", "change_me_task_factory_dag.py"), []byte(dag), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, dir, "mode", "check", "dev_docker")
+	if !strings.Contains(r.out, "ok       dags/change_me_task_factory_dag.py pins mode dev") {
+		t.Errorf("mode check: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	r = run(t, dir, "mode", "set", "dev_docker", "--force")
+	if r.code != 0 || !strings.Contains(r.err, "note: dags/change_me_task_factory_dag.py pins mode dev: its tasks with mode=\"dev\" run in dev, not dev_docker") {
+		t.Errorf("mode set: exit %d\n%s", r.code, r.err)
+	}
+}
+
 func TestVersionJSON(t *testing.T) {
 	r := run(t, t.TempDir(), "version", "-o", "json")
 	if r.code != 0 {
