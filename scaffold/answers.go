@@ -237,8 +237,8 @@ func (a Answers) Validate() []Problem {
 
 // Config returns the gaiaflow.toml settings of the project.
 func (a Answers) Config() *project.Config {
-	c := project.Default(a.Name, a.Package)
-	c.EnvManager = a.EnvManager
-	c.Python = a.Python
+	// The Python comes first: the default Airflow and base images follow it.
+	c := &project.Config{Name: a.Name, Package: a.Package, Mode: "dev", EnvManager: a.EnvManager, Python: a.Python}
+	c.ApplyDefaults()
 	return c
 }

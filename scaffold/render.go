@@ -24,9 +24,9 @@ import (
 //go:embed all:template
 var templateFS embed.FS
 
-// AirflowVersion is the Airflow a generated project tests against; it is the
+// AirflowVersion is the Airflow a generated project tests against: the
 // version of gaiaflow's default Airflow image.
-const AirflowVersion = "3.3.2"
+const AirflowVersion = project.AirflowVersion
 
 // VendorDir is where a generated project keeps the wheel of gaiaflow's
 // Python library that its environment installs: the library is not on

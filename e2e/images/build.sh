@@ -3,8 +3,8 @@
 # machines that cannot pull from a container registry (our tests, air-gapped users).
 #
 # Usage: e2e/images/build.sh [--env-file FILE] [--verbose] [NAME...]
-#   NAME: base python postgres airflow mlflow jupyter minio (none: all). The images a
-#   NAME is built on are built first when missing.
+#   NAME: base base-trixie python postgres airflow mlflow jupyter minio (none: all). The
+#   images a NAME is built on are built first when missing.
 #
 # Each image is tagged gaiaflow-kit/NAME:HASH, HASH covering its recipe (the files in
 # NAME/, the parent image's tag, and for base the Debian mirror and the host's CA bundle,
@@ -23,8 +23,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly RECIPE_EPOCH=1
 readonly LABEL=io.gaiaflow.kit
 # In dependency order: an image comes after its parent.
-readonly ALL=(base python postgres minio airflow mlflow jupyter)
-declare -A PARENT=([python]=base [postgres]=base [minio]=base [airflow]=python [mlflow]=python [jupyter]=python)
+readonly ALL=(base base-trixie python postgres minio airflow mlflow jupyter)
+# The two bases are debootstraps of their own (Debian bookworm and trixie).
+declare -A SUITE=([base]=bookworm [base-trixie]=trixie)
+declare -A PARENT=([python]=base [postgres]=base-trixie [minio]=base [airflow]=python [mlflow]=python [jupyter]=python)
 declare -A TAG=()
 
 log() { printf 'kit: %s\n' "$*" >&2; }
@@ -58,7 +60,7 @@ while [[ $# -gt 0 ]]; do
 		;;
 	-*) usage; die "unknown option $1" 2 ;;
 	*)
-		[[ -v "PARENT[$1]" || $1 == base ]] || die "unknown image $1 (one of: ${ALL[*]})" 2
+		[[ -v "PARENT[$1]" || -v "SUITE[$1]" ]] || die "unknown image $1 (one of: ${ALL[*]})" 2
 		requested+=("$1")
 		shift
 		;;
@@ -111,14 +113,19 @@ debian_mirrors() {
 
 # --- recipes and tags -------------------------------------------------------------------
 
+# recipe_dir NAME: the folder of NAME's recipe (both Debian bases share base/).
+recipe_dir() { [[ -v "SUITE[$1]" ]] && echo base || echo "$1"; }
+
 # recipe_inputs NAME: every input of NAME's recipe, as text, for hashing.
 recipe_inputs() {
-	local name=$1 f
+	local name=$1 f dir
+	dir=$here/$(recipe_dir "$name")
 	echo "gaiaflow-kit recipe epoch $RECIPE_EPOCH"
 	echo "image $name"
-	[[ $name == base ]] || echo "parent ${TAG[${PARENT[$name]}]}"
+	[[ -v "SUITE[$name]" ]] || echo "parent ${TAG[${PARENT[$name]}]}"
 	case $name in
-	base)
+	base | base-trixie)
+		echo "suite ${SUITE[$name]}"
 		echo "mirror $mirror"
 		echo "security $security"
 		echo "ca-bundle $(sha256sum </etc/ssl/certs/ca-certificates.crt)"
@@ -128,9 +135,8 @@ recipe_inputs() {
 		;;
 	esac
 	while IFS= read -r f; do
-		printf 'file %s %s %s\n' "$f" "$([[ -x $here/$name/$f ]] && echo x || echo -)" \
-			"$(sha256sum <"$here/$name/$f")"
-	done < <(cd "$here/$name" && find . -type f | LC_ALL=C sort)
+		printf 'file %s %s %s\n' "$f" "$([[ -x $dir/$f ]] && echo x || echo -)" "$(sha256sum <"$dir/$f")"
+	done < <(cd "$dir" && find . -type f | LC_ALL=C sort)
 }
 
 recipe_hash() { recipe_inputs "$1" | sha256sum | cut -c1-12; }
@@ -204,7 +210,7 @@ build_one() { # NAME
 	log "$name: building $tag"
 	start=$SECONDS
 	case $name in
-	base) run_logged base "$here/base/mkroot.sh" "$tag" "$mirror" "$security" ;;
+	base | base-trixie) run_logged "$name" "$here/base/mkroot.sh" "$tag" "$mirror" "$security" "${SUITE[$name]}" ;;
 	minio) build_minio "$tag" ;;
 	*) docker_build "$name" "$tag" "$here/$name" ;;
 	esac

@@ -127,7 +127,7 @@ func (b *Builder) AirflowImageTag(ctx context.Context, p *project.Project) (tag 
 func (b *Builder) planAirflow(ctx context.Context, p *project.Project, opts AirflowOptions, r event.Reporter) (*airflowPlan, error) {
 	airflowImage := p.Config.Services.Airflow.Image
 	if airflowImage == "" {
-		airflowImage = project.DefaultAirflowImage
+		airflowImage = project.DefaultAirflowImage(p.Config.Python)
 	}
 	if err := checkBaseImage(airflowImage, "services.airflow.image in gaiaflow.toml"); err != nil {
 		return nil, err

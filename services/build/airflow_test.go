@@ -51,7 +51,7 @@ func TestAirflowImageBuildsOnlyWhenItsInputsChange(t *testing.T) {
 		"\nFROM example/airflow:3\n",
 		"\nRUN python3 -m venv /opt/gaiaflow/task-venv\n",
 		"\nRUN PIP_USER=0 /opt/gaiaflow/task-venv/bin/pip install -r /opt/gaiaflow/deps/requirements.txt\n",
-		"PYTHONPYCACHEPREFIX=/tmp/gaiaflow-pycache",
+		"PYTHONDONTWRITEBYTECODE=1",
 		"'/opt/gaiaflow/project/src\\n'", // src layout: the .pth names the mounted src/
 		"\nUSER airflow\nRUN pip install --no-deps /opt/gaiaflow/lib/gaiaflow-9.9.9-py3-none-any.whl\n",
 	} {

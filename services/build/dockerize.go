@@ -93,7 +93,7 @@ func (b *Builder) Dockerize(ctx context.Context, p *project.Project, opts Docker
 		base = p.Config.Build.BaseImage
 	}
 	if base == "" {
-		base = project.DefaultBaseImage
+		base = project.DefaultBaseImage(p.Config.Python)
 	}
 	tc, err := b.taskContext(p, base, r)
 	if err != nil {

@@ -23,6 +23,9 @@ const (
 	OK   Status = "ok"
 	Warn Status = "warn"
 	Fail Status = "fail"
+	// NotChecked: the check could not be made (no registry answered, no
+	// engine). It never passes for ok and never fails doctor.
+	NotChecked Status = "not checked"
 )
 
 // Check is one finding.
@@ -44,6 +47,8 @@ const (
 type Engine interface {
 	Info(ctx context.Context) (docker.EngineInfo, error)
 	PublishedPorts(ctx context.Context) (map[int]docker.PortUser, error)
+	InspectImage(ctx context.Context, ref string) (docker.ImageInfo, bool, error)
+	RegistryDigest(ctx context.Context, ref string) (string, error)
 }
 
 // Env is what doctor reads from the machine; tests replace parts of it.
@@ -71,6 +76,7 @@ func Run(ctx context.Context, env Env) []Check {
 	info, engineOK := checkEngine(ctx, env, &checks)
 	checks = append(checks, checkMemory(env, info, engineOK), checkCPUs(info, engineOK), checkDisk(env))
 	checks = append(checks, checkPorts(ctx, env, engineOK)...)
+	checks = append(checks, checkImages(ctx, env, engineOK)...)
 	for _, tool := range []struct{ name, why, hint string }{
 		{"minikube", "runs the prod_local cluster", "install minikube (https://minikube.sigs.k8s.io) before `gaiaflow prod-local start`"},
 		{"kubectl", "inspects the cluster by hand", "optional: install kubectl to look inside the cluster yourself"},
@@ -146,14 +152,18 @@ func checkDisk(env Env) Check {
 	return c
 }
 
+// settings are the project's, or outside a project the defaults a new one gets.
+func settings(env Env) (cfg *project.Config, id string) {
+	if env.Project != nil {
+		return env.Project.Config, env.Project.ID()
+	}
+	return project.Default("project", "pkg"), ""
+}
+
 // checkPorts checks every host port the project publishes (the defaults
 // outside a project). A port held by this project's own container is fine.
 func checkPorts(ctx context.Context, env Env, engineOK bool) []Check {
-	cfg := project.Default("project", "pkg")
-	id := ""
-	if env.Project != nil {
-		cfg, id = env.Project.Config, env.Project.ID()
-	}
+	cfg, id := settings(env)
 	ports := map[int]string{}
 	for _, name := range project.ServiceNames {
 		s, _ := cfg.Service(name)

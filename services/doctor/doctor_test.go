@@ -3,6 +3,7 @@ package doctor
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -19,6 +20,20 @@ type fakeEngine struct {
 	info  docker.EngineInfo
 	err   error
 	ports map[int]docker.PortUser
+	// images the engine has; registry answers by ref (a digest, or an error)
+	images   map[string]bool
+	registry map[string]error
+}
+
+func (f fakeEngine) InspectImage(_ context.Context, ref string) (docker.ImageInfo, bool, error) {
+	return docker.ImageInfo{ID: "sha256:0123456789abcdef0123"}, f.images[ref], nil
+}
+
+func (f fakeEngine) RegistryDigest(_ context.Context, ref string) (string, error) {
+	if err, ok := f.registry[ref]; ok {
+		return "", err
+	}
+	return "sha256:fedcba9876543210fedc", nil
 }
 
 func (f fakeEngine) Info(context.Context) (docker.EngineInfo, error) { return f.info, f.err }
@@ -131,5 +146,63 @@ func TestSuggestSkipsTakenPorts(t *testing.T) {
 	got := hostports.Suggest(base, map[int]bool{base + 1: true})
 	if got == 0 || got == base+1 || got <= base {
 		t.Errorf("Suggest(%d) = %d", base, got)
+	}
+}
+
+// Every image the stack starts from gets one check, named by every key that
+// names it; what the engine and the registry answer decides its status, and
+// an unreachable registry is "not checked", never ok.
+func TestImagesByWhatTheRegistrySays(t *testing.T) {
+	p := testProject(t, "name = \"demo\"\npackage = \"demo\"\n"+
+		"[services.airflow]\nimage = \"local/airflow:1\"\ndb_image = \"reg.example/pg:17\"\n"+
+		"[services.mlflow]\nimage = \"reg.example/mlflow:gone\"\ndb_image = \"reg.example/pg:17\"\n"+
+		"[services.minio]\nimage = \"private.example/minio:1\"\n"+
+		"[services.jupyter]\nenabled = false\nimage = \"reg.example/jupyter:1\"\n"+
+		"[build]\nbase_image = \"offline.example/python:3.12-slim\"\n")
+	engine := fakeEngine{info: docker.EngineInfo{Version: "27.0", NCPU: 8, MemTotal: 16 << 30},
+		images: map[string]bool{"local/airflow:1": true},
+		registry: map[string]error{
+			"reg.example/mlflow:gone":          fmt.Errorf("x: %w", docker.ErrNotInRegistry),
+			"private.example/minio:1":          fmt.Errorf("x: %w", docker.ErrRegistryDenied),
+			"offline.example/python:3.12-slim": fmt.Errorf("ask the registry: %w", errors.New("dial tcp: lookup offline.example: no such host")),
+		}}
+	env := DefaultEnv(engine, nil, p, t.TempDir())
+	env.PortFree = func(int) bool { return true }
+	checks := Run(context.Background(), env)
+	for _, c := range []struct {
+		name   string
+		status Status
+		detail string
+		hint   string
+	}{
+		{"image services.airflow.image", OK, "present on the engine", ""},
+		{"image services.airflow.db_image, services.mlflow.db_image", OK, "in its registry (sha256:fedcba987654)", ""},
+		{"image services.mlflow.image", Fail, "has no such image", "set services.mlflow.image in gaiaflow.toml"},
+		{"image services.minio.image", NotChecked, "refused an anonymous request", "docker login"},
+		{"image build.base_image", NotChecked, "not checked: no registry answered (dial tcp: lookup offline.example: no such host)", "point build.base_image at one"},
+	} {
+		got := find(t, checks, c.name)
+		if got.Status != c.status || !strings.Contains(got.Detail, c.detail) || !strings.Contains(got.Hint, c.hint) {
+			t.Errorf("%s: got %+v, want status %s, detail with %q, hint with %q", c.name, got, c.status, c.detail, c.hint)
+		}
+	}
+	for _, c := range checks {
+		if strings.Contains(c.Name, "jupyter") {
+			t.Errorf("a disabled service's image was checked: %+v", c)
+		}
+	}
+	if Worst(checks) != Fail {
+		t.Errorf("Worst = %s, want fail (the missing MLflow image)", Worst(checks))
+	}
+}
+
+// Without an engine nothing can be asked: every image is "not checked".
+func TestImagesWithoutEngineAreNotChecked(t *testing.T) {
+	env := DefaultEnv(nil, errors.New("no engine"), nil, t.TempDir())
+	env.PortFree = func(int) bool { return true }
+	for _, c := range Run(context.Background(), env) {
+		if strings.HasPrefix(c.Name, "image ") && c.Status != NotChecked {
+			t.Errorf("%s: %s, want not checked", c.Name, c.Status)
+		}
 	}
 }

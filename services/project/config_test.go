@@ -64,6 +64,20 @@ memory_limit = "4Gi"
 			want: []string{"gaiaflow.toml:4:1: \"lots\" is not a Kubernetes quantity"}},
 		{name: "extend_image off airflow", toml: "name = \"demo\"\npackage = \"demo\"\n[services.mlflow]\nextend_image = false\n",
 			want: []string{"gaiaflow.toml:4:1: extend_image applies to services.airflow only"}},
+		{name: "kubeconfig cluster", toml: "name = \"demo\"\npackage = \"demo\"\n[cluster]\nprovider = \"kubeconfig\"\ncontext = \"kind-demo\"\n" +
+			"load_command = [\"kind\", \"load\", \"docker-image\", \"{image}\", \"--name\", \"demo\"]\nnetwork = \"kind\"\nhost_address = \"172.18.0.1\"\n" +
+			"api_server = \"https://demo-control-plane:6443\"\nnamespace = \"tasks\"\n"},
+		{name: "kubeconfig cluster without context or load command", toml: "name = \"demo\"\npackage = \"demo\"\n[cluster]\nprovider = \"kubeconfig\"\n",
+			want: []string{"gaiaflow.toml: cluster.context: provider \"kubeconfig\" needs the context", "cluster.load_command: provider \"kubeconfig\" needs the command that puts an image"}},
+		{name: "load command without image", toml: "name = \"demo\"\npackage = \"demo\"\n[cluster]\nprovider = \"kubeconfig\"\ncontext = \"c\"\nload_command = [\"kind\", \"load\"]\n",
+			want: []string{"gaiaflow.toml:6:1: load_command [\"kind\" \"load\"] has no {image}"}},
+		{name: "kubeconfig keys on minikube", toml: "name = \"demo\"\npackage = \"demo\"\n[cluster]\ncontext = \"c\"\n",
+			want: []string{"gaiaflow.toml:4:1: context applies to provider \"kubeconfig\" only"}},
+		{name: "bad cluster values", toml: "name = \"demo\"\npackage = \"demo\"\n[cluster]\nprovider = \"k3s\"\nnamespace = \"Tasks\"\nhost_address = \"here\"\n",
+			want: []string{"provider \"k3s\" is not one of minikube, kubeconfig", "namespace \"Tasks\" is not a DNS-1123 label", "host_address \"here\" is not an IP address"}},
+		{name: "prod", toml: "name = \"demo\"\npackage = \"demo\"\n[prod]\nregistry = \"127.0.0.1:5000/team\"\ncontext = \"lab\"\nnamespace = \"ml\"\npull_secret = \"regcred\"\n"},
+		{name: "bad prod values", toml: "name = \"demo\"\npackage = \"demo\"\n[prod]\nregistry = \"team/demo\"\nimage = \"demo:1\"\nnamespace = \"ML\"\npull_secret = \"Reg Cred\"\n",
+			want: []string{"registry \"team/demo\" is not a registry host", "image \"demo:1\" does not name its registry", "set either image or registry", "namespace \"ML\" is not a DNS-1123 label", "pull_secret \"Reg Cred\" is not a secret name"}},
 		{name: "syntax error", toml: "name = \"demo\npackage = \"demo\"\n",
 			want: []string{"gaiaflow.toml:1:"}},
 		{name: "every problem at once", toml: "name = \"Bad Name\"\npackage = \"demo\"\nmode = \"x\"\n",
@@ -112,7 +126,7 @@ func TestDecodeFullValues(t *testing.T) {
 	if cfg.Services.Jupyter.IsEnabled() || cfg.Services.Jupyter.Port != 9999 {
 		t.Errorf("jupyter = %+v", cfg.Services.Jupyter)
 	}
-	if !cfg.Services.Airflow.IsEnabled() || cfg.Services.Airflow.Image != DefaultAirflowImage {
+	if !cfg.Services.Airflow.IsEnabled() || cfg.Services.Airflow.Image != DefaultAirflowImage(cfg.Python) {
 		t.Errorf("airflow defaults = %+v", cfg.Services.Airflow)
 	}
 	if cfg.Minikube.Profile != "gaiaflow-demo" {

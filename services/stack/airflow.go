@@ -89,7 +89,9 @@ func (b *builder) airflow() {
 		if l.Namespace != "" {
 			namespace = l.Namespace
 		}
-		networks = []string{l.Network}
+		if l.Network != "" {
+			networks = []string{l.Network}
+		}
 		files = []docker.File{{Name: kubeconfigName, Data: l.Kubeconfig, Mode: 0o600, UID: airflowUID, GID: 0}}
 		env = append(env,
 			"GAIAFLOW_KUBECONFIG="+KubeconfigPath,

@@ -1,48 +1,23 @@
 package stack
 
-import (
-	"context"
-	"time"
-)
+import "context"
 
 // Changes returns a channel that receives a value whenever a container of
 // the project changes state (created, started, healthy, died, removed...),
-// from the engine's event stream: a dashboard redraws on it instead of
-// polling. Values are coalesced; nothing is sent while nothing changes. The
-// stream is reconnected when it breaks (with a value, since something may
-// have changed meanwhile) and the channel is closed when ctx ends.
+// from the project's event stream (its Watcher): a dashboard redraws on it
+// instead of polling. Values are coalesced; nothing is sent while nothing
+// changes; a reconnected stream sends one, since something may have changed
+// meanwhile. The channel is closed when ctx ends.
 func (s *Stack) Changes(ctx context.Context) <-chan struct{} {
 	out := make(chan struct{}, 1)
-	signal := func() {
-		select {
-		case out <- struct{}{}:
-		default:
-		}
-	}
+	changes := s.o.Watcher.Subscribe(ctx)
 	go func() {
 		defer close(out)
-		for {
-			msgs, errc := s.eng.ContainerEvents(ctx, ProjectLabels(s.p.ID()))
-		follow:
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case _, ok := <-msgs:
-					if !ok {
-						break follow
-					}
-					signal()
-				case <-errc:
-					break follow
-				}
-			}
+		for range changes { // closed when ctx ends
 			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(time.Second):
+			case out <- struct{}{}:
+			default:
 			}
-			signal()
 		}
 	}()
 	return out

@@ -12,6 +12,7 @@ import (
 // CleanupPlan lists what a cleanup removes: only resources labelled with
 // this project, never anything else.
 type CleanupPlan struct {
+	ProjectID  string                    `json:"project_id"`
 	Containers []docker.ContainerSummary `json:"containers"`
 	Networks   []docker.Resource         `json:"networks"`
 	Volumes    []docker.Resource         `json:"volumes"`
@@ -28,7 +29,7 @@ func (c *CleanupPlan) Empty() bool {
 func (s *Stack) PlanCleanup(ctx context.Context, prune bool) (*CleanupPlan, error) {
 	id, labels := s.p.ID(), ProjectLabels(s.p.ID())
 	mine := func(l map[string]string) bool { return l[LabelProject] == id }
-	cp := &CleanupPlan{}
+	cp := &CleanupPlan{ProjectID: id}
 	cs, err := s.eng.ListContainers(ctx, labels)
 	if err != nil {
 		return nil, err

@@ -86,6 +86,10 @@ type Options struct {
 	// StopTimeout is how long a container may take to stop before it is killed.
 	StopTimeout time.Duration
 	Now         func() time.Time
+	// Watcher follows the project's container events; processes that
+	// follow one project in several places (the dashboard) share one.
+	// Default: the stack's own.
+	Watcher *Watcher
 }
 
 func (o *Options) defaults() {

@@ -19,6 +19,9 @@ type Stack struct {
 // New returns the stack of project p on eng.
 func New(eng Engine, p *project.Project, o Options) *Stack {
 	o.defaults()
+	if o.Watcher == nil {
+		o.Watcher = NewWatcher(eng, p.ID())
+	}
 	return &Stack{eng: eng, p: p, o: o}
 }
 

@@ -123,7 +123,7 @@ func (s *Stack) Start(ctx context.Context, o StartOptions) error {
 
 	follow, stopFollowing := context.WithCancel(ctx)
 	defer stopFollowing()
-	tr := newTracker(s.eng, ProjectLabels(plan.ProjectID))
+	tr := newTracker(s.eng, s.o.Watcher)
 	tr.start(follow)
 
 	r := &runner{s: s, plan: plan, tr: tr, images: images, existing: existing, force: o.ForceNew,

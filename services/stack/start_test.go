@@ -23,6 +23,7 @@ func TestStartOrderAndParallelism(t *testing.T) {
 		f.eng.behave[c] = behaviour{delay: 60 * time.Millisecond}
 	}
 	f.eng.behave["airflow-init"] = behaviour{delay: 30 * time.Millisecond, exit: exitCode(0)}
+	f.eng.behave["jupyter-deps"] = behaviour{delay: 60 * time.Millisecond, exit: exitCode(0)}
 	if err := f.start(StartOptions{}); err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package stack
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -25,9 +26,11 @@ type StatusView struct {
 
 // ServiceStatus is one service: its overall state, where to open it and its containers.
 type ServiceStatus struct {
-	Name       string            `json:"name"`
-	Enabled    bool              `json:"enabled"`
-	State      string            `json:"state"` // healthy, starting, unhealthy, stopped, partial, not created, disabled
+	Name    string `json:"name"`
+	Enabled bool   `json:"enabled"`
+	State   string `json:"state"` // healthy, starting, unhealthy, stopped, partial, not created, disabled (Summarize)
+	// Culprit is the container that makes the service not healthy, when one does.
+	Culprit    string            `json:"culprit,omitempty"`
 	URLs       []URL             `json:"urls,omitempty"`
 	Containers []ContainerStatus `json:"containers"`
 }
@@ -110,7 +113,7 @@ func (s *Stack) Status(ctx context.Context) (*StatusView, error) {
 			}()
 		}
 		wg.Wait()
-		ss.State = serviceState(ss)
+		ss.State, ss.Culprit = Summarize(ss.Enabled, ss.Containers)
 		v.Services = append(v.Services, ss)
 	}
 	return v, nil
@@ -133,8 +136,11 @@ func (s *Stack) containerStatus(ctx context.Context, plan *Plan, n *Node, id str
 		cs.StartedAt = &t
 		cs.Uptime = now.Sub(t).Round(time.Second).String()
 	}
-	var probeErr error
-	if info.Running() && info.Health == "" && n.Ready.Kind == ReadyHTTP {
+	probeErr := errNotProbed
+	// A service gaiaflow waits for by its HTTP probe is as ready as that
+	// probe says, whatever the image's own health check says meanwhile:
+	// `dev start` returned on the probe, and status must agree with it.
+	if info.Running() && (info.Health == "" || info.Health == "starting") && n.Ready.Kind == ReadyHTTP {
 		r := &runner{s: s, plan: plan}
 		if port := r.hostPort(n); port != 0 {
 			pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
@@ -149,6 +155,9 @@ func (s *Stack) containerStatus(ctx context.Context, plan *Plan, n *Node, id str
 	}
 	return cs
 }
+
+// errNotProbed stands for a readiness probe that was not made.
+var errNotProbed = errors.New("not probed")
 
 // containerState names a container's state for a person. A container that
 // exited with the code of a stop signal, or 0, was stopped; any other code
@@ -173,10 +182,16 @@ func containerState(oneShot bool, info docker.ContainerInfo, probeErr error, now
 		return "exited", fmt.Sprintf("exited with code %d", info.ExitCode)
 	case "running":
 		switch info.Health {
-		case "healthy", "starting", "unhealthy":
+		case "healthy", "unhealthy":
 			return info.Health, ""
+		case "starting":
+			if probeErr == nil {
+				return "healthy", ""
+			}
+			return "starting", ""
 		}
-		if probeErr == nil {
+		// No health check: running is ready, unless a probe says otherwise.
+		if probeErr == nil || probeErr == errNotProbed {
 			return "healthy", ""
 		}
 		if now.Sub(info.StartedAt) < startGrace {
@@ -185,31 +200,6 @@ func containerState(oneShot bool, info docker.ContainerInfo, probeErr error, now
 		return "unhealthy", probeErr.Error()
 	}
 	return info.Status, ""
-}
-
-// serviceState sums up a service's containers.
-func serviceState(ss ServiceStatus) string {
-	counts := map[string]int{}
-	for _, c := range ss.Containers {
-		counts[c.State]++
-	}
-	n := len(ss.Containers)
-	switch {
-	case counts["not created"] == n:
-		if !ss.Enabled {
-			return "disabled"
-		}
-		return "not created"
-	case counts["unhealthy"]+counts["exited"]+counts["restarting"] > 0:
-		return "unhealthy"
-	case counts["pulling"]+counts["creating"]+counts["starting"]+counts["created"] > 0:
-		return "starting"
-	case counts["healthy"]+counts["completed"] == n:
-		return "healthy"
-	case counts["stopped"]+counts["not created"]+counts["completed"] == n:
-		return "stopped"
-	}
-	return "partial"
 }
 
 // Running reports whether any container of a service is running.

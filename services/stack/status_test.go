@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -34,9 +35,13 @@ func TestContainerState(t *testing.T) {
 		want    string
 	}{
 		{"health check healthy", false, running("healthy", time.Hour), nil, "healthy"},
-		{"health check starting", false, running("starting", time.Second), nil, "starting"},
+		{"health check starting, no probe", false, running("starting", time.Second), errNotProbed, "starting"},
+		{"health check starting, probe fails", false, running("starting", time.Second), probeErr, "starting"},
+		// dev start waited for the probe: status agrees with it.
+		{"health check starting, probe passes", false, running("starting", time.Second), nil, "healthy"},
 		{"health check unhealthy", false, running("unhealthy", time.Hour), nil, "unhealthy"},
 		{"probe passes", false, running("", time.Hour), nil, "healthy"},
+		{"no health check, no probe", false, running("", time.Second), errNotProbed, "healthy"},
 		{"probe fails early", false, running("", 10*time.Second), probeErr, "starting"},
 		{"probe fails late", false, running("", time.Hour), probeErr, "unhealthy"},
 		{"stopped by signal", false, exited(143, false), nil, "stopped"},
@@ -54,29 +59,39 @@ func TestContainerState(t *testing.T) {
 	}
 }
 
-func TestServiceState(t *testing.T) {
-	ss := func(enabled bool, states ...string) ServiceStatus {
-		s := ServiceStatus{Enabled: enabled}
-		for _, st := range states {
-			s.Containers = append(s.Containers, ContainerStatus{State: st})
+func TestSummarize(t *testing.T) {
+	type svc struct {
+		enabled bool
+		cs      []ContainerStatus
+	}
+	ss := func(enabled bool, states ...string) svc {
+		var cs []ContainerStatus
+		for i, st := range states {
+			cs = append(cs, ContainerStatus{Component: fmt.Sprintf("c%d", i), State: st})
 		}
-		return s
+		return svc{enabled, cs}
 	}
 	for _, tc := range []struct {
-		s    ServiceStatus
-		want string
+		svc
+		state, culprit string
 	}{
-		{ss(true, "healthy", "completed", "healthy"), "healthy"},
-		{ss(true, "healthy", "starting"), "starting"},
-		{ss(true, "healthy", "pulling"), "starting"},
-		{ss(true, "healthy", "exited"), "unhealthy"},
-		{ss(true, "stopped", "completed", "stopped"), "stopped"},
-		{ss(true, "not created", "not created"), "not created"},
-		{ss(false, "not created"), "disabled"},
-		{ss(true, "healthy", "stopped"), "partial"},
+		{ss(true, "healthy", "completed", "healthy"), "healthy", ""},
+		{ss(true, "healthy", "running"), "healthy", ""},
+		{ss(true, "healthy", "starting"), "starting", "c1"},
+		{ss(true, "healthy", "pulling"), "starting", "c1"},
+		{ss(true, "created", "healthy"), "starting", "c0"},
+		{ss(true, "healthy", "exited"), "unhealthy", "c1"},
+		{ss(true, "restarting", "unhealthy", "exited"), "unhealthy", "c2"},
+		{ss(true, "restarting", "unhealthy"), "unhealthy", "c1"},
+		{ss(true, "stopped", "completed", "stopped"), "stopped", ""},
+		{ss(true, "not created", "not created"), "not created", ""},
+		{ss(false, "not created"), "disabled", ""},
+		{ss(true, "healthy", "stopped"), "partial", "c1"},
+		{ss(true, "healthy", "not created"), "partial", "c1"},
 	} {
-		if got := serviceState(tc.s); got != tc.want {
-			t.Errorf("%v: %q, want %q", tc.s.Containers, got, tc.want)
+		state, culprit := Summarize(tc.enabled, tc.cs)
+		if state != tc.state || culprit != tc.culprit {
+			t.Errorf("%+v: %q %q, want %q %q", tc.cs, state, culprit, tc.state, tc.culprit)
 		}
 	}
 }

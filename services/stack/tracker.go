@@ -2,9 +2,7 @@ package stack
 
 import (
 	"context"
-	"errors"
 	"sync"
-	"time"
 
 	"github.com/gaiaflow/gaiaflow/services/docker"
 )
@@ -25,10 +23,11 @@ type ctrState struct {
 }
 
 // tracker follows the containers of one project through the engine's event
-// stream. Waiters block on a channel that is closed at every change.
+// stream (the project's Watcher). Waiters block on a channel that is closed
+// at every change.
 type tracker struct {
-	eng    Engine
-	labels map[string]string
+	eng     Engine
+	watcher *Watcher
 
 	mu      sync.Mutex
 	states  map[string]*ctrState
@@ -36,54 +35,25 @@ type tracker struct {
 	onEvent func(docker.ContainerEvent)
 }
 
-func newTracker(eng Engine, labels map[string]string) *tracker {
-	return &tracker{eng: eng, labels: labels, states: map[string]*ctrState{}, changed: make(chan struct{})}
+func newTracker(eng Engine, w *Watcher) *tracker {
+	return &tracker{eng: eng, watcher: w, states: map[string]*ctrState{}, changed: make(chan struct{})}
 }
 
-// start subscribes to the event stream and returns once the subscription
-// is in place, so nothing that happens afterwards is missed. The stream is
-// followed until ctx ends, reconnecting when it breaks.
+// start subscribes to the project's events and returns once the
+// subscription is in place, so nothing that happens afterwards is missed.
+// When events may have been lost (the stream was reconnected), every
+// container followed is read again.
 func (t *tracker) start(ctx context.Context) {
-	msgs, errc := t.eng.ContainerEvents(ctx, t.labels)
+	changes := t.watcher.Subscribe(ctx)
 	go func() {
-		for {
-			err := t.consume(ctx, msgs, errc)
-			if ctx.Err() != nil || errors.Is(err, context.Canceled) {
-				return
+		for c := range changes { // closed when ctx ends
+			if c.Resync {
+				t.resync(ctx)
+				continue
 			}
-			// The stream broke: reconnect, then re-read every container we
-			// follow in case an event was lost in between.
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(200 * time.Millisecond):
-			}
-			msgs, errc = t.eng.ContainerEvents(ctx, t.labels)
-			t.resync(ctx)
+			t.apply(c.Event)
 		}
 	}()
-}
-
-func (t *tracker) consume(ctx context.Context, msgs <-chan docker.ContainerEvent, errc <-chan error) error {
-	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case err := <-errc:
-			return err
-		case ev, ok := <-msgs:
-			if !ok {
-				// The sender closed the messages; its error follows.
-				select {
-				case err := <-errc:
-					return err
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-			}
-			t.apply(ev)
-		}
-	}
 }
 
 func (t *tracker) resync(ctx context.Context) {

@@ -1,24 +1,23 @@
 // Package cli is gaiaflow's headless face and its command tree: cobra
-// commands, flags, the text and JSON printers, and the one place where
-// errors become messages and exit codes. It decides nothing; every action is
-// a call into services/ or modes/.
+// commands, flags, prompts, the text and JSON printers, and the one place
+// where errors become messages and exit codes. It decides nothing: every
+// action is a use case of services/core, which the dashboard calls too.
 package cli
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"golang.org/x/term"
 
-	"github.com/gaiaflow/gaiaflow/services/airflow"
-	"github.com/gaiaflow/gaiaflow/services/docker"
+	"github.com/gaiaflow/gaiaflow/services/core"
 	"github.com/gaiaflow/gaiaflow/services/errs"
-	"github.com/gaiaflow/gaiaflow/services/minikube"
-	"github.com/gaiaflow/gaiaflow/services/minikube/kube"
-	"github.com/gaiaflow/gaiaflow/services/project"
 	"github.com/gaiaflow/gaiaflow/services/stack"
 )
 
@@ -33,8 +32,9 @@ type Options struct {
 	ReadOnly bool
 }
 
-// App hands commands their dependencies. Clients are built lazily, on first
-// use, so --help, version --short and completion never touch Docker.
+// App hands commands their dependencies: the IO streams, the global flags
+// and the core (services/core), built on first use from the fields below,
+// so --help, version --short and completion never touch Docker.
 type App struct {
 	In       io.Reader
 	Out, Err io.Writer
@@ -42,33 +42,34 @@ type App struct {
 	Cwd      string
 	Opts     Options
 
-	// NewDocker builds the Docker client; tests count or replace it.
-	NewDocker func() (*docker.Client, error)
-	// IsTerminal reports whether w is a terminal.
-	IsTerminal func(w io.Writer) bool
+	// NewDocker builds the Docker client; tests count or replace it. Nil
+	// builds the real one (and so for the two below).
+	NewDocker func() (*core.DockerClient, error)
+	// IsTerminal reports whether a stream (In, Out or Err) is a terminal.
+	IsTerminal func(stream any) bool
 	// NewMinikube finds the minikube executable (on PATH) and returns its runner.
-	NewMinikube func() (minikube.Runner, error)
+	NewMinikube func() (core.MinikubeRunner, error)
 	// NewKube builds a Kubernetes client for a kubeconfig file and context;
 	// tests hand out client-go's fake clientset through kubetest.
-	NewKube kube.Factory
+	NewKube core.KubeFactory
 	// ResolveAirflowImage gives the image the stack's Airflow containers
-	// run (the project's runtime image); nil means gaiaflow.toml's image.
+	// run; nil builds the project's runtime image (tests of stand-in
+	// images set it).
 	ResolveAirflowImage stack.ImageResolver
+	// Library replaces the bundled Python library (tests build task images
+	// with a stand-in); nil is the real one.
+	Library *core.Library
 
-	docker  *docker.Client
-	airflow *airflow.Client
-	project *project.Project
+	core *core.Core
 }
 
 // NewApp returns an App wired to the real process environment.
 func NewApp(in io.Reader, out, errw io.Writer) *App {
 	a := &App{In: in, Out: out, Err: errw, Getenv: os.Getenv}
 	a.Cwd, _ = os.Getwd()
-	a.NewDocker = func() (*docker.Client, error) { return docker.New(a.Getenv) }
-	a.NewMinikube = func() (minikube.Runner, error) { return minikube.NewExecRunner(a.Getenv, os.Environ()) }
-	a.NewKube = kube.NewClient
-	a.IsTerminal = func(w io.Writer) bool {
-		f, ok := w.(*os.File)
+	a.NewDocker = func() (*core.DockerClient, error) { return core.NewDockerClient(a.Getenv) }
+	a.IsTerminal = func(s any) bool {
+		f, ok := s.(*os.File)
 		return ok && term.IsTerminal(int(f.Fd()))
 	}
 	return a
@@ -88,40 +89,25 @@ func (a *App) Color() bool {
 	return !a.Opts.NoColor && a.Getenv("NO_COLOR") == "" && a.IsTerminal(a.Out)
 }
 
-// Project finds and loads the project (-p, else the nearest gaiaflow.toml).
-func (a *App) Project() (*project.Project, error) {
-	if a.project != nil {
-		return a.project, nil
+// Core returns the application layer, built on first use from the App's
+// fields: the project is looked for at -p, else upwards from Cwd.
+func (a *App) Core() *core.Core {
+	if a.core == nil {
+		start, explicit := a.Cwd, false
+		if a.Opts.Path != "" {
+			start, explicit = a.Opts.Path, true
+		}
+		a.core = core.New(core.Deps{Getenv: a.Getenv, Start: start, Explicit: explicit,
+			NewDocker: a.NewDocker, NewMinikube: a.NewMinikube, NewKube: a.NewKube,
+			AirflowImage: a.ResolveAirflowImage, Library: a.Library})
 	}
-	start, explicit := a.Cwd, false
-	if a.Opts.Path != "" {
-		start, explicit = a.Opts.Path, true
-	}
-	p, err := project.Open(start, explicit)
-	if err != nil {
-		return nil, err
-	}
-	a.project = p
-	return p, nil
-}
-
-// Docker returns the Docker client, building it on first use.
-func (a *App) Docker() (*docker.Client, error) {
-	if a.docker != nil {
-		return a.docker, nil
-	}
-	c, err := a.NewDocker()
-	if err != nil {
-		return nil, errs.Wrap(errs.Failure, err, "check DOCKER_HOST and your docker context", "set up the Docker client")
-	}
-	a.docker = c
-	return c, nil
+	return a.core
 }
 
 // close releases what the command used.
 func (a *App) close() {
-	if a.docker != nil {
-		_ = a.docker.Close()
+	if a.core != nil {
+		a.core.Close()
 	}
 }
 
@@ -152,4 +138,28 @@ func ctxOf(ctx context.Context) context.Context {
 		return context.Background()
 	}
 	return ctx
+}
+
+// canAsk reports whether a question can be put to a person: plain output
+// to a terminal, with a terminal to read the answer from.
+func canAsk(a *App) bool {
+	return !a.Headless() && a.IsTerminal(a.Err) && a.IsTerminal(a.In)
+}
+
+// confirm asks a yes/no question on the terminal (default no). Without a
+// terminal it cannot ask, and says how to confirm instead.
+func (a *App) confirm(question string) (bool, error) {
+	if !canAsk(a) {
+		return false, errs.Usagef("pass --yes to confirm", "%s (cannot ask without a terminal)", strings.TrimSuffix(question, "?"))
+	}
+	fmt.Fprintf(a.Err, "%s [y/N] ", question)
+	line, err := bufio.NewReader(a.In).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return false, err
+	}
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true, nil
+	}
+	return false, nil
 }

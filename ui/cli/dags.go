@@ -2,13 +2,14 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/gaiaflow/gaiaflow/services/errs"
+	"github.com/gaiaflow/gaiaflow/services/airflow"
 )
 
 func newDags(a *App) *cobra.Command {
@@ -24,9 +25,6 @@ func newDags(a *App) *cobra.Command {
 		Short: "List a DAG's runs, newest first",
 		Args:  exactArgs(1, "one DAG id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if limit < 0 {
-				return errs.Usagef("use --limit 0 for all runs", "--limit %d: want 0 or more", limit)
-			}
 			return dagsRuns(cmd.Context(), a, args[0], limit)
 		},
 	}
@@ -65,6 +63,24 @@ A paused DAG does not start runs: add --unpause, or --wait fails at once.`,
 		Args:  exactArgs(1, "one DAG id"),
 		RunE:  func(cmd *cobra.Command, args []string) error { return dagsSetPaused(cmd.Context(), a, args[0], false) },
 	}
+	tasksCmd := &cobra.Command{
+		Use:   "tasks DAG RUN",
+		Short: "List the task instances of a run: state, try, start, duration, operator",
+		Args:  exactArgs(2, "a DAG id and a run id (`gaiaflow dags runs DAG` lists them)"),
+		RunE:  func(cmd *cobra.Command, args []string) error { return dagsTasks(cmd.Context(), a, args[0], args[1]) },
+	}
+	var try int
+	var followLog bool
+	logsCmd := &cobra.Command{
+		Use:   "logs DAG RUN TASK",
+		Short: "Print the log of a task's try (default: its latest); -f follows it until the try ends",
+		Args:  exactArgs(3, "a DAG id, a run id and a task id (`gaiaflow dags tasks DAG RUN` lists them)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return dagsLogs(cmd.Context(), a, args[0], args[1], args[2], try, followLog)
+		},
+	}
+	logsCmd.Flags().IntVar(&try, "try", 0, "which try (from 1; 0: the latest)")
+	logsCmd.Flags().BoolVarP(&followLog, "follow", "f", false, "keep printing new lines until the try ends")
 	errorsCmd := &cobra.Command{
 		Use:   "errors",
 		Short: "List DAG files that fail to import, with their errors",
@@ -73,17 +89,13 @@ A paused DAG does not start runs: add --unpause, or --wait fails at once.`,
 	}
 	return group("dags", "List, trigger, pause and inspect the project's DAGs through Airflow's API",
 		"Read and act on the DAGs of the running Airflow.",
-		listCmd, runsCmd, triggerCmd, pauseCmd, unpauseCmd, errorsCmd)
+		listCmd, runsCmd, tasksCmd, logsCmd, triggerCmd, pauseCmd, unpauseCmd, errorsCmd)
 }
 
 func dagsList(ctx context.Context, a *App) error {
-	c, err := a.Airflow(ctx)
+	dags, err := a.Core().DAGs(ctx)
 	if err != nil {
 		return err
-	}
-	dags, err := c.ListDAGs(ctx)
-	if err != nil {
-		return airflowError(err, c, "list the DAGs", "")
 	}
 	return a.Emit(dagsView{DAGs: dags, Total: len(dags)}, func(w io.Writer) {
 		writeDAGs(w, dags, time.Local)
@@ -91,13 +103,9 @@ func dagsList(ctx context.Context, a *App) error {
 }
 
 func dagsRuns(ctx context.Context, a *App, dagID string, limit int) error {
-	c, err := a.Airflow(ctx)
+	runs, err := a.Core().Runs(ctx, dagID, limit)
 	if err != nil {
 		return err
-	}
-	runs, err := c.ListRuns(ctx, dagID, limit)
-	if err != nil {
-		return airflowError(err, c, "list the runs of "+dagID, dagID)
 	}
 	return a.Emit(runsView{DAGID: dagID, Limit: limit, Runs: runs}, func(w io.Writer) {
 		writeRuns(w, dagID, runs, time.Now(), time.Local)
@@ -105,13 +113,9 @@ func dagsRuns(ctx context.Context, a *App, dagID string, limit int) error {
 }
 
 func dagsErrors(ctx context.Context, a *App) error {
-	c, err := a.Airflow(ctx)
+	importErrors, err := a.Core().ImportErrors(ctx)
 	if err != nil {
 		return err
-	}
-	importErrors, err := c.ListImportErrors(ctx)
-	if err != nil {
-		return airflowError(err, c, "list the import errors", "")
 	}
 	return a.Emit(importErrorsView{ImportErrors: importErrors, Total: len(importErrors)}, func(w io.Writer) {
 		writeImportErrors(w, importErrors, time.Local)
@@ -119,7 +123,7 @@ func dagsErrors(ctx context.Context, a *App) error {
 }
 
 func dagsSetPaused(ctx context.Context, a *App, dagID string, paused bool) error {
-	c, err := a.Airflow(ctx)
+	dag, err := a.Core().SetPaused(ctx, dagID, paused)
 	if err != nil {
 		return err
 	}
@@ -127,9 +131,36 @@ func dagsSetPaused(ctx context.Context, a *App, dagID string, paused bool) error
 	if paused {
 		verb = "pause"
 	}
-	dag, err := c.SetPaused(ctx, dagID, paused)
-	if err != nil {
-		return airflowError(err, c, verb+" "+dagID, dagID)
-	}
 	return a.Emit(dag, func(w io.Writer) { fmt.Fprintf(w, "%sd %s\n", verb, dagID) })
+}
+
+func dagsTasks(ctx context.Context, a *App, dagID, runID string) error {
+	tis, err := a.Core().TaskInstances(ctx, dagID, runID)
+	if err != nil {
+		return err
+	}
+	return a.Emit(tasksView{DAGID: dagID, RunID: runID, Tasks: tis}, func(w io.Writer) {
+		writeTasks(w, tis, time.Now(), time.Local)
+	})
+}
+
+// dagsLogs prints one try's log of a task; with -f it goes on printing new
+// lines until the try ends. With -o json each line is {"line": ...}.
+func dagsLogs(ctx context.Context, a *App, dagID, runID, taskID string, try int, follow bool) error {
+	enc := json.NewEncoder(a.Out)
+	out := func(line string) { fmt.Fprintln(a.Out, line) }
+	if a.JSON() {
+		out = func(line string) { _ = enc.Encode(map[string]string{"task_id": taskID, "line": line}) }
+	}
+	log, err := a.Core().OpenTaskLog(ctx, dagID, runID, airflow.TaskInstance{TaskID: taskID, MapIndex: -1, TryNumber: try})
+	if err != nil {
+		return err
+	}
+	for _, l := range log.Lines {
+		out(l)
+	}
+	if !follow {
+		return nil
+	}
+	return log.Follow(ctx, out)
 }

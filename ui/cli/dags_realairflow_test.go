@@ -279,7 +279,7 @@ func TestRealAirflowDagsTriggerWait(t *testing.T) {
 				t.Errorf("stdout lacks %q:\n%s", w, fail.out)
 			}
 		}
-		checkStderr(t, fail, "failed: task boom failed", "hint: its log: "+env.BaseURL+"/dags/fail_dag/runs/manual__")
+		checkStderr(t, fail, "failed: task boom failed", "hint: its log: `gaiaflow dags logs fail_dag manual__", ", or "+env.BaseURL+"/dags/fail_dag/runs/manual__")
 	})
 }
 

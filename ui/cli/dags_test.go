@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gaiaflow/gaiaflow/services/airflow"
+	"github.com/gaiaflow/gaiaflow/services/airflow/airflowfake"
 )
 
 // closedPort returns a port on 127.0.0.1 that nothing listens on.
@@ -92,8 +93,8 @@ func TestDagsTriggerBadInput(t *testing.T) {
 }
 
 func TestDagsNoSuchDAG(t *testing.T) {
-	f := newFakeAirflow(t)
-	dir := f.project(t)
+	f := airflowfake.New(t)
+	dir := fakeProject(t, f)
 	for _, args := range [][]string{
 		{"dags", "trigger", "nope"},
 		{"dags", "trigger", "nope", "--unpause", "--wait"},
@@ -108,15 +109,15 @@ func TestDagsNoSuchDAG(t *testing.T) {
 		}
 		checkStderr(t, r, `error: no DAG "nope" in Airflow`, "hint: `gaiaflow dags list` shows the DAGs")
 	}
-	if f.triggers != 0 {
-		t.Errorf("%d runs triggered", f.triggers)
+	if f.Triggers() != 0 {
+		t.Errorf("%d runs triggered", f.Triggers())
 	}
 }
 
 func TestDagsRejectedCredentials(t *testing.T) {
-	f := newFakeAirflow(t)
-	f.deny = true
-	r := run(t, f.project(t), "dags", "list")
+	f := airflowfake.New(t)
+	f.Deny()
+	r := run(t, fakeProject(t, f), "dags", "list")
 	if r.code != 1 {
 		t.Fatalf("exit %d; stderr:\n%s", r.code, r.err)
 	}
@@ -124,10 +125,10 @@ func TestDagsRejectedCredentials(t *testing.T) {
 }
 
 func TestDagsTriggerWaitSucceeds(t *testing.T) {
-	f := newFakeAirflow(t)
-	f.paused["ok_dag"] = true
-	f.tasks = []map[string]any{task("hello", "success"), task("world", "success")}
-	r := run(t, f.project(t), "dags", "trigger", "ok_dag", "--unpause", "--wait", "--conf", `{"n": 3}`)
+	f := airflowfake.New(t)
+	f.SetPaused("ok_dag", true)
+	f.SetRun("success", airflowfake.Task("hello", "success"), airflowfake.Task("world", "success"))
+	r := run(t, fakeProject(t, f), "dags", "trigger", "ok_dag", "--unpause", "--wait", "--conf", `{"n": 3}`)
 	if r.code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", r.code, r.err)
 	}
@@ -139,17 +140,33 @@ func TestDagsTriggerWaitSucceeds(t *testing.T) {
 	if r.out != want || r.err != "" {
 		t.Errorf("stdout:\n%s\nwant:\n%s\nstderr:\n%s", r.out, want, r.err)
 	}
-	if f.paused["ok_dag"] {
+	if f.Paused("ok_dag") {
 		t.Errorf("--unpause left the DAG paused")
 	}
 }
 
+// A task that failed with tries left: its try's log comes at once, not
+// after the retries (here the run never ends within --timeout).
+func TestDagsTriggerWaitShowsWhyATaskIsRetried(t *testing.T) {
+	f := airflowfake.New(t)
+	f.SetRun("running", airflowfake.Task("flaky", "up_for_retry"))
+	f.SetLog("pod read-it failed to start: CreateContainerConfigError: secret \"x\" not found")
+	r := run(t, fakeProject(t, f), "dags", "trigger", "fail_dag", "--wait", "--timeout", "2s")
+	if r.code != 1 {
+		t.Fatalf("exit %d; stderr:\n%s", r.code, r.err)
+	}
+	want := "task flaky: up_for_retry\n--- flaky, try 1: last lines of its log ---\npod read-it failed to start: CreateContainerConfigError"
+	if !strings.Contains(r.out, want) {
+		t.Errorf("stdout lacks %q:\n%s", want, r.out)
+	}
+	checkStderr(t, r, "is still running after 2s")
+}
+
 func TestDagsTriggerWaitFails(t *testing.T) {
-	f := newFakeAirflow(t)
-	f.runState = "failed"
-	f.tasks = []map[string]any{task("fine", "success"), task("boom", "failed"), task("after", "upstream_failed")}
-	f.log = []string{"line 1", "RuntimeError: boom on purpose"}
-	dir := f.project(t)
+	f := airflowfake.New(t)
+	f.SetRun("failed", airflowfake.Task("fine", "success"), airflowfake.Task("boom", "failed"), airflowfake.Task("after", "upstream_failed"))
+	f.SetLog("line 1", "RuntimeError: boom on purpose")
+	dir := fakeProject(t, f)
 
 	r := run(t, dir, "dags", "trigger", "fail_dag", "--wait")
 	if r.code != 1 {
@@ -163,7 +180,7 @@ func TestDagsTriggerWaitFails(t *testing.T) {
 		}
 	}
 	checkStderr(t, r, "error: fail_dag run "+fakeRunID+" failed: task boom failed",
-		"hint: its log: "+f.srv.URL+"/dags/fail_dag/runs/"+fakeRunID+"/tasks/boom")
+		"hint: its log: `gaiaflow dags logs fail_dag "+fakeRunID+" boom`, or "+f.URL()+"/dags/fail_dag/runs/"+fakeRunID+"/tasks/boom")
 
 	// -o json: one object per line, the last one the final run.
 	r = run(t, dir, "-o", "json", "dags", "trigger", "fail_dag", "--wait")
@@ -186,15 +203,15 @@ func TestDagsTriggerWaitFails(t *testing.T) {
 }
 
 func TestDagsTriggerWaitOnAPausedDAG(t *testing.T) {
-	f := newFakeAirflow(t)
-	f.paused["ok_dag"] = true
-	dir := f.project(t)
+	f := airflowfake.New(t)
+	f.SetPaused("ok_dag", true)
+	dir := fakeProject(t, f)
 	r := run(t, dir, "dags", "trigger", "ok_dag", "--wait")
 	if r.code != 1 {
 		t.Fatalf("exit %d; stderr:\n%s", r.code, r.err)
 	}
 	checkStderr(t, r, "error: ok_dag is paused: its run would never start", "hint: add --unpause")
-	if f.triggers != 0 {
+	if f.Triggers() != 0 {
 		t.Errorf("a run was triggered that could not start")
 	}
 
@@ -206,11 +223,10 @@ func TestDagsTriggerWaitOnAPausedDAG(t *testing.T) {
 }
 
 func TestDagsTriggerWaitTimesOut(t *testing.T) {
-	f := newFakeAirflow(t)
-	f.runState = "running"
-	f.tasks = []map[string]any{task("hello", "running")}
+	f := airflowfake.New(t)
+	f.SetRun("running", airflowfake.Task("hello", "running"))
 	start := time.Now()
-	r := run(t, f.project(t), "dags", "trigger", "ok_dag", "--wait", "--timeout", "300ms")
+	r := run(t, fakeProject(t, f), "dags", "trigger", "ok_dag", "--wait", "--timeout", "300ms")
 	if r.code != 1 {
 		t.Fatalf("exit %d; stderr:\n%s", r.code, r.err)
 	}
@@ -222,12 +238,12 @@ func TestDagsTriggerWaitTimesOut(t *testing.T) {
 }
 
 func TestDagsPauseAndList(t *testing.T) {
-	f := newFakeAirflow(t)
-	dir := f.project(t)
+	f := airflowfake.New(t)
+	dir := fakeProject(t, f)
 	if r := run(t, dir, "dags", "pause", "ok_dag"); r.code != 0 || r.out != "paused ok_dag\n" {
 		t.Errorf("pause: exit %d, stdout %q, stderr %q", r.code, r.out, r.err)
 	}
-	if !f.paused["ok_dag"] {
+	if !f.Paused("ok_dag") {
 		t.Errorf("not paused")
 	}
 	r := run(t, dir, "-o", "json", "dags", "unpause", "ok_dag")

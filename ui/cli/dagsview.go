@@ -23,6 +23,12 @@ type runsView struct {
 	Runs  []airflow.DAGRun `json:"runs"`
 }
 
+type tasksView struct {
+	DAGID string                 `json:"dag_id"`
+	RunID string                 `json:"run_id"`
+	Tasks []airflow.TaskInstance `json:"tasks"`
+}
+
 type importErrorsView struct {
 	ImportErrors []airflow.ImportError `json:"import_errors"`
 	Total        int                   `json:"total"`
@@ -65,6 +71,33 @@ func writeRuns(w io.Writer, dagID string, runs []airflow.DAGRun, now time.Time, 
 	for _, r := range runs {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.RunID, orDash(string(r.State)), r.RunType,
 			formatTime(r.StartDate, secondLayout, loc), runDuration(r, now))
+	}
+	_ = tw.Flush()
+}
+
+// writeTasks renders a run's task instances as aligned columns.
+func writeTasks(w io.Writer, tis []airflow.TaskInstance, now time.Time, loc *time.Location) {
+	if len(tis) == 0 {
+		fmt.Fprintln(w, "no task instances in this run yet")
+		return
+	}
+	tw := newTable(w)
+	fmt.Fprintln(tw, "TASK\tSTATE\tTRY\tSTARTED\tDURATION\tOPERATOR")
+	for _, t := range tis {
+		id := t.TaskID
+		if t.MapIndex >= 0 {
+			id += fmt.Sprintf("[%d]", t.MapIndex)
+		}
+		dur := "-"
+		if t.StartDate != nil {
+			end := now
+			if t.EndDate != nil {
+				end = *t.EndDate
+			}
+			dur = end.Sub(*t.StartDate).Round(time.Second).String()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", id, orDash(string(t.State)), t.TryNumber,
+			formatTime(t.StartDate, secondLayout, loc), dur, orDash(t.Operator))
 	}
 	_ = tw.Flush()
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/gaiaflow/gaiaflow/services/minikube"
 	"github.com/gaiaflow/gaiaflow/services/minikube/minikubetest"
 	"github.com/gaiaflow/gaiaflow/ui/tui"
+	"github.com/gaiaflow/gaiaflow/ui/tui/adapter"
 )
 
 // checksOf returns the checklist of mode m in the dashboard's snapshot,
@@ -65,7 +66,7 @@ func TestRealDockerStandInMinikubeDashboardBuildsTheTaskImage(t *testing.T) {
 	var out, errb bytes.Buffer
 	a := h.app(&out, &errb)
 	defer a.close()
-	be := a.dashboardBackend()
+	be := adapter.New(a.Core())
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 
@@ -148,7 +149,7 @@ func TestRealDockerDashboardBuildCancels(t *testing.T) {
 	var out, errb bytes.Buffer
 	a := h.app(&out, &errb)
 	defer a.close()
-	be := a.dashboardBackend()
+	be := adapter.New(a.Core())
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sleeping := make(chan struct{})
@@ -195,7 +196,7 @@ func TestStandInMinikubeDashboardStartsAndDeletesTheCluster(t *testing.T) {
 	var out, errb bytes.Buffer
 	a := h.app(&out, &errb)
 	defer a.close()
-	be := a.dashboardBackend()
+	be := adapter.New(a.Core())
 	ctx := context.Background()
 
 	if ch := checksOf(t, be, modes.ProdLocal)[modes.IDCluster]; ch.OK || ch.Remedy != (tui.Remedy{Verb: tui.VerbStartCluster}) {

@@ -14,6 +14,7 @@ import (
 	"github.com/gaiaflow/gaiaflow/services/stack/stacktest"
 	"github.com/gaiaflow/gaiaflow/services/testenv"
 	"github.com/gaiaflow/gaiaflow/ui/tui"
+	"github.com/gaiaflow/gaiaflow/ui/tui/adapter"
 )
 
 // TestRealDockerDashboardBackend drives the dashboard's backend as
@@ -37,10 +38,10 @@ func TestRealDockerDashboardBackend(t *testing.T) {
 	a := NewApp(strings.NewReader(""), &out, &errb)
 	a.Cwd = dir
 	defer a.close()
-	be := a.dashboardBackend()
+	be := adapter.New(a.Core())
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	p, err := a.Project()
+	p, err := a.Core().Project()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,7 +53,7 @@ func newDev(a *App) *cobra.Command {
 until they are healthy. A second start is a quick no-op for healthy services;
 a changed setting recreates only the containers it changes.`,
 		Args: exactArgs(0, "no arguments"),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runStart(cmd.Context(), a, &start) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runStart(cmd, a, &start) },
 	}
 	start.register(startCmd)
 
@@ -75,7 +75,7 @@ a changed setting recreates only the containers it changes.`,
 		Short: "Stop and start the local stack",
 		Args:  exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runRestart(cmd.Context(), a, &restart, deleteVolumes)
+			return runRestart(cmd, a, &restart, deleteVolumes)
 		},
 	}
 	restart.register(restartCmd)
@@ -136,7 +136,7 @@ running container, the change lasts: every later start uses the new image.`,
 		Use:   "export-compose",
 		Short: "Print a docker compose file equivalent to the project's stack (secrets as ${VARIABLES})",
 		Args:  exactArgs(0, "no arguments"),
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runExportCompose(a) },
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runExportCompose(cmd.Context(), a) },
 	}
 
 	return group("dev", "Run the local stack and build task images (modes dev and dev_docker)",

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"os"
 	"strings"
 	"testing"
@@ -29,7 +28,7 @@ func runIn(t *testing.T, dir, state string, args ...string) result {
 		}
 		return os.Getenv(k)
 	}
-	a.IsTerminal = func(io.Writer) bool { return false }
+	a.IsTerminal = func(any) bool { return false }
 	r := result{code: a.Run(args)}
 	r.out, r.err = out.String(), errb.String()
 	return r
@@ -47,7 +46,6 @@ func TestRealDockerDevCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	t.Cleanup(stacktest.RemoveImages)
 	img := stacktest.Image(t, c, nil)
 	dir, state := stacktest.Project(t, "gfcli", img, ""), t.TempDir()
 	t.Setenv("XDG_STATE_HOME", state) // project.State reads it

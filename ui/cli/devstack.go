@@ -1,127 +1,64 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
-	"golang.org/x/term"
-
-	"github.com/gaiaflow/gaiaflow/modes"
-	"github.com/gaiaflow/gaiaflow/services/build"
-	"github.com/gaiaflow/gaiaflow/services/docker"
+	"github.com/gaiaflow/gaiaflow/services/core"
 	"github.com/gaiaflow/gaiaflow/services/errs"
-	"github.com/gaiaflow/gaiaflow/services/event"
-	"github.com/gaiaflow/gaiaflow/services/project"
 	"github.com/gaiaflow/gaiaflow/services/stack"
+	"github.com/spf13/cobra"
 )
-
-// stackOf returns the local stack of p on the Docker engine.
-func (a *App) stackOf(p *project.Project) (*stack.Stack, error) {
-	return a.stackReporting(p, a.Reporter())
-}
-
-// stackReporting returns the local stack of p reporting its progress to r
-// (the dashboard hands each action its own reporter).
-func (a *App) stackReporting(p *project.Project, r event.Reporter) (*stack.Stack, error) {
-	dc, err := a.Docker()
-	if err != nil {
-		return nil, err
-	}
-	sock, gid := stack.SocketOf(dc.Host)
-	resolve := a.ResolveAirflowImage
-	if resolve == nil {
-		resolve = a.airflowRuntimeImage
-	}
-	return stack.New(dc, p, stack.Options{Reporter: r, ResolveImage: resolve,
-		DockerSocket: sock, SocketGID: gid}), nil
-}
-
-// airflowRuntimeImage is the stack's ImageResolver: services.airflow.image
-// extended with the project's dependencies and the bundled library (see
-// services/build), unless extend_image = false. A forced rebuild (-b) skips
-// the build cache unless -c; a rebuild because the inputs changed uses it.
-func (a *App) airflowRuntimeImage(ctx context.Context, p *project.Project, force, cache bool, r event.Reporter) (string, error) {
-	base := p.Config.Services.Airflow.Image
-	if !p.Config.Services.Airflow.ExtendsImage() {
-		return base, nil
-	}
-	dc, err := a.Docker()
-	if err != nil {
-		return "", err
-	}
-	if err := stack.EnsureImage(ctx, dc, base, "airflow", "services.airflow.image", r); err != nil {
-		return "", err
-	}
-	b := &build.Builder{Engine: dc, Library: taskLibrary()}
-	return b.AirflowImage(ctx, p, build.AirflowOptions{Force: force, NoCache: force && !cache}, r)
-}
-
-func (a *App) projectStack() (*project.Project, *stack.Stack, error) {
-	p, err := a.Project()
-	if err != nil {
-		return nil, nil, err
-	}
-	s, err := a.stackOf(p)
-	return p, s, err
-}
 
 func (f *stackFlags) startOptions() stack.StartOptions {
 	return stack.StartOptions{Services: f.services, Wait: f.wait, ForceNew: f.forceNew,
 		Build: f.dockerBuild, Cache: f.cache, JupyterPort: f.jupyterPort}
 }
 
-func (f *stackFlags) check(a *App) error {
+// check checks the flags that the core cannot see were given: -j 0 is a
+// port out of range, not "no port given". It says the original tool's
+// -e/-t are not needed.
+func (f *stackFlags) check(cmd *cobra.Command, a *App) error {
 	if note := f.originalEnvNote(); note != "" {
 		fmt.Fprintln(a.Err, note)
 	}
-	if f.wait <= 0 {
-		return errs.Usagef("give --wait a positive duration such as 10m", "--wait %v is not a positive duration", f.wait)
-	}
-	if f.jupyterPort < 0 || f.jupyterPort > 65535 {
-		return errs.Usagef("use a port from 1 to 65535", "--jupyter-port %d is out of range", f.jupyterPort)
+	if cmd.Flags().Changed("jupyter-port") {
+		return core.CheckPort("--jupyter-port", f.jupyterPort)
 	}
 	return nil
 }
 
-func runStart(ctx context.Context, a *App, f *stackFlags) error {
-	if err := f.check(a); err != nil {
+func runStart(cmd *cobra.Command, a *App, f *stackFlags) error {
+	if err := f.check(cmd, a); err != nil {
 		return err
 	}
-	_, s, err := a.projectStack()
-	if err != nil {
-		return err
+	ctx := cmd.Context()
+	if err := a.Core().Start(ctx, f.startOptions(), a.Reporter()); err != nil {
+		return startFailed(a, err)
 	}
-	if err := s.Start(ctx, f.startOptions()); err != nil {
-		return a.startFailed(err)
-	}
-	return a.printStatusAfterStart(ctx, s)
+	return printStatusAfterStart(ctx, a)
 }
 
-func runRestart(ctx context.Context, a *App, f *stackFlags, volumes bool) error {
-	if err := f.check(a); err != nil {
+func runRestart(cmd *cobra.Command, a *App, f *stackFlags, volumes bool) error {
+	if err := f.check(cmd, a); err != nil {
 		return err
 	}
-	_, s, err := a.projectStack()
-	if err != nil {
-		return err
+	ctx := cmd.Context()
+	if err := a.Core().Restart(ctx, stack.StopOptions{Services: f.services, Volumes: volumes}, f.startOptions(), a.Reporter()); err != nil {
+		return startFailed(a, err)
 	}
-	if err := s.Restart(ctx, stack.StopOptions{Services: f.services, Volumes: volumes}, f.startOptions()); err != nil {
-		return a.startFailed(err)
-	}
-	return a.printStatusAfterStart(ctx, s)
+	return printStatusAfterStart(ctx, a)
 }
 
 // startFailed prints what failed, container by container, before the
 // one-line error: its state, exit code, whether it was killed for memory,
 // its restarts and its last log lines.
-func (a *App) startFailed(err error) error {
+func startFailed(a *App, err error) error {
 	var se *stack.StartError
 	if !errors.As(err, &se) {
 		return err
@@ -158,11 +95,11 @@ func (a *App) startFailed(err error) error {
 	return &errs.Error{Kind: errs.Failure, Hint: se.Hint(), Err: se}
 }
 
-func (a *App) printStatusAfterStart(ctx context.Context, s *stack.Stack) error {
+func printStatusAfterStart(ctx context.Context, a *App) error {
 	if a.JSON() {
 		return nil // the NDJSON events said it all
 	}
-	v, err := s.Status(ctx)
+	v, err := a.Core().Status(ctx)
 	if err != nil {
 		return err
 	}
@@ -172,19 +109,11 @@ func (a *App) printStatusAfterStart(ctx context.Context, s *stack.Stack) error {
 }
 
 func runStop(ctx context.Context, a *App, services []string, volumes bool) error {
-	_, s, err := a.projectStack()
-	if err != nil {
-		return err
-	}
-	return s.Stop(ctx, stack.StopOptions{Services: services, Volumes: volumes})
+	return a.Core().Stop(ctx, stack.StopOptions{Services: services, Volumes: volumes}, a.Reporter())
 }
 
 func runStatus(ctx context.Context, a *App) error {
-	_, s, err := a.projectStack()
-	if err != nil {
-		return err
-	}
-	v, err := s.Status(ctx)
+	v, err := a.Core().Status(ctx)
 	if err != nil {
 		return err
 	}
@@ -199,7 +128,11 @@ func printStatus(w io.Writer, v *stack.StatusView) {
 		for _, u := range s.URLs {
 			urls = append(urls, u.URL)
 		}
-		fmt.Fprintf(w, "%-8s %-12s %s\n", s.Name, s.State, strings.Join(urls, "  "))
+		state := s.State
+		if s.Culprit != "" {
+			state += ": " + s.Culprit
+		}
+		fmt.Fprintf(w, "%-8s %-12s %s\n", s.Name, state, strings.Join(urls, "  "))
 		if s.State == "disabled" || s.State == "not created" {
 			continue
 		}
@@ -222,12 +155,8 @@ func printStatus(w io.Writer, v *stack.StatusView) {
 }
 
 func runLogs(ctx context.Context, a *App, names []string, follow bool, tail int, since string, timestamps bool) error {
-	_, s, err := a.projectStack()
-	if err != nil {
-		return err
-	}
 	enc := json.NewEncoder(a.Out)
-	return s.Logs(ctx, stack.LogOptions{Names: names, Follow: follow, Tail: tail, Since: since, Timestamps: timestamps},
+	return a.Core().Logs(ctx, stack.LogOptions{Names: names, Follow: follow, Tail: tail, Since: since, Timestamps: timestamps},
 		func(l stack.LogLine) {
 			if a.JSON() {
 				_ = enc.Encode(l)
@@ -237,34 +166,20 @@ func runLogs(ctx context.Context, a *App, names []string, follow bool, tail int,
 		})
 }
 
-// canAsk reports whether a question can be put to a person: plain output
-// to a terminal, with a terminal to read the answer from.
-func (a *App) canAsk() bool {
-	if a.Headless() {
-		return false
-	}
-	f, ok := a.In.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
-
 func runCleanup(ctx context.Context, a *App, prune, yes bool) error {
-	p, s, err := a.projectStack()
-	if err != nil {
-		return err
-	}
-	cp, err := s.PlanCleanup(ctx, prune)
+	cp, err := a.Core().PlanCleanup(ctx, prune)
 	if err != nil {
 		return err
 	}
 	if cp.Empty() {
-		a.Printf("nothing of project %s to remove\n", p.ID())
+		a.Printf("nothing of project %s to remove\n", cp.ProjectID)
 		return nil
 	}
 	summary := cleanupSummary(cp)
 	if !yes {
-		if !a.canAsk() {
+		if !canAsk(a) {
 			return errs.Usagef("pass --yes to remove them without being asked",
-				"cleanup would remove %s of project %s, and cannot ask for confirmation here", summary, p.ID())
+				"cleanup would remove %s of project %s, and cannot ask for confirmation here", summary, cp.ProjectID)
 		}
 		for _, c := range cp.Containers {
 			a.Printf("  container %s\n", c.Name)
@@ -277,14 +192,16 @@ func runCleanup(ctx context.Context, a *App, prune, yes bool) error {
 				a.Printf("  %s %s\n", list.kind, n)
 			}
 		}
-		a.Printf("Remove %s of project %s? [y/N] ", summary, p.ID())
-		answer, _ := bufio.NewReader(a.In).ReadString('\n')
-		if ans := strings.ToLower(strings.TrimSpace(answer)); ans != "y" && ans != "yes" {
+		ok, err := a.confirm(fmt.Sprintf("Remove %s of project %s?", summary, cp.ProjectID))
+		if err != nil {
+			return err
+		}
+		if !ok {
 			a.Printf("nothing removed\n")
 			return nil
 		}
 	}
-	return s.Cleanup(ctx, cp)
+	return a.Core().Cleanup(ctx, cp, a.Reporter())
 }
 
 func cleanupSummary(cp *stack.CleanupPlan) string {
@@ -303,57 +220,19 @@ func cleanupSummary(cp *stack.CleanupPlan) string {
 	return strings.Join(parts, ", ")
 }
 
-func runExportCompose(a *App) error {
-	p, err := a.Project()
+func runExportCompose(ctx context.Context, a *App) error {
+	c, err := a.Core().ExportCompose(ctx)
 	if err != nil {
 		return err
 	}
-	st, err := p.State()
-	if err != nil {
-		return err
+	for _, w := range c.Warnings {
+		fmt.Fprintf(a.Err, "warning: %s\n", w)
 	}
-	layout, err := stack.ReadLayout(p.Dir, p.Config.Package)
-	if err != nil {
-		return err
-	}
-	in := stack.ComposeInput{Project: p, Layout: layout, CredentialsFile: st.Path("credentials.json")}
-	if ti, ok, err := st.TaskImage("docker"); err == nil && ok {
-		in.TaskImage = ti.Image
-	}
-	in.AirflowImage = a.exportedAirflowImage(p)
-	_, err = a.Out.Write(stack.Compose(in))
+	_, err = a.Out.Write(c.File)
 	return err
 }
 
-// exportedAirflowImage is the Airflow image export-compose names: the
-// runtime image `dev start` runs (services.airflow.image extended with the
-// project's dependencies), tagged by its current inputs. Exporting builds
-// nothing: when that image is not built yet, or the engine cannot be asked,
-// stderr says so and what to do.
-func (a *App) exportedAirflowImage(p *project.Project) string {
-	base := p.Config.Services.Airflow.Image
-	if !p.Config.Services.Airflow.ExtendsImage() {
-		return base
-	}
-	dc, err := a.Docker()
-	if err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		b := &build.Builder{Engine: dc, Library: taskLibrary()}
-		tag, built, terr := b.AirflowImageTag(ctx, p)
-		if terr == nil {
-			if !built {
-				fmt.Fprintf(a.Err, "warning: the Airflow runtime image %s is not built yet; build it with `gaiaflow dev update-deps` before `docker compose up`\n", tag)
-			}
-			return tag
-		}
-		err = terr
-	}
-	fmt.Fprintf(a.Err, "warning: the file names %s, not the runtime image with the project's dependencies, which could not be worked out: %s\n", base, oneLine(err.Error()))
-	return base
-}
-
-func names(list []docker.Resource) []string {
+func names(list []core.Resource) []string {
 	out := make([]string, len(list))
 	for i, r := range list {
 		out[i] = r.Name
@@ -361,72 +240,17 @@ func names(list []docker.Resource) []string {
 	return out
 }
 
-// modeSwitch gathers what modes.Set needs to reach a running stack. Without
-// an engine the mode is still written; Airflow is not recreated.
-func (a *App) modeSwitch(ctx context.Context, p *project.Project) (modes.Switch, error) {
-	return a.modeSwitchReporting(ctx, p, a.Reporter())
-}
-
-// modeSwitchReporting is modeSwitch with the stack reporting to r: the
-// dashboard's mode switch is built here too, so both faces switch alike.
-func (a *App) modeSwitchReporting(ctx context.Context, p *project.Project, r event.Reporter) (modes.Switch, error) {
-	st, err := p.State()
-	if err != nil {
-		return modes.Switch{}, err
-	}
-	sw := modes.Switch{State: st}
-	dc, err := a.Docker()
-	if err != nil {
-		return sw, nil
-	}
-	if _, err = dc.Info(ctx); err != nil {
-		return sw, nil
-	}
-	sw.AirflowRunning = func(ctx context.Context, p *project.Project) (bool, error) {
-		s, err := a.stackReporting(p, r)
-		if err != nil {
-			return false, err
-		}
-		return s.Running(ctx, "airflow")
-	}
-	sw.RecreateAirflow = func(ctx context.Context, p *project.Project) error {
-		s, err := a.stackReporting(p, r)
-		if err != nil {
-			return err
-		}
-		// MLflow and MinIO follow too when they run: pods reach them only
-		// in prod_local.
-		return s.SwitchMode(ctx, stack.StartOptions{})
-	}
-	return sw, nil
-}
-
 // runUpdateDeps rebuilds the runtime image and, when Airflow runs, recreates
 // its containers on it.
 func runUpdateDeps(ctx context.Context, a *App, cache bool, wait time.Duration) error {
-	p, s, err := a.projectStack()
+	res, err := a.Core().UpdateDeps(ctx, cache, wait, a.Reporter())
 	if err != nil {
-		return err
+		return startFailed(a, err)
 	}
-	if !p.Config.Services.Airflow.ExtendsImage() {
-		return errs.Usagef("set services.airflow.extend_image = true, or rebuild your own image and run `gaiaflow dev restart -s airflow`",
-			"update-deps rebuilds the runtime image, but services.airflow.extend_image is false")
-	}
-	running, err := s.Running(ctx, "airflow")
-	if err != nil {
-		return err
-	}
-	if !running {
-		img, err := a.airflowRuntimeImage(ctx, p, true, cache, a.Reporter())
-		if err != nil {
-			return err
-		}
-		a.Printf("rebuilt %s; Airflow is not running: `gaiaflow dev start` will use it\n", img)
+	if res.Recreated {
+		a.Printf("Airflow runs on the rebuilt runtime image %s\n", res.Image)
 		return nil
 	}
-	if err := s.Start(ctx, stack.StartOptions{Services: []string{"airflow"}, Build: true, Cache: cache, Wait: wait}); err != nil {
-		return a.startFailed(err)
-	}
-	a.Printf("Airflow runs on the rebuilt runtime image\n")
+	a.Printf("rebuilt %s; Airflow is not running: `gaiaflow dev start` will use it\n", res.Image)
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -160,10 +159,10 @@ func TestRealDockerDevDockerizeJSON(t *testing.T) {
 	var out, errb bytes.Buffer
 	a := NewApp(strings.NewReader(""), &out, &errb)
 	a.Opts = Options{Path: dir, Output: "json"}
-	a.IsTerminal = func(io.Writer) bool { return false }
+	a.IsTerminal = func(any) bool { return false }
 	defer a.close()
-	lib := build.Library{Version: buildtest.StandInVersion, Wheel: buildtest.StandInWheel}
-	err := runDockerize(context.Background(), a, build.DockerizeOptions{Image: "gaiaflow-test/cli-demo:0.1.0", Target: build.TargetDocker}, lib)
+	a.Library = &build.Library{Version: buildtest.StandInVersion, Wheel: buildtest.StandInWheel}
+	err := runDockerize(context.Background(), a, build.DockerizeOptions{Image: "gaiaflow-test/cli-demo:0.1.0", Target: build.TargetDocker})
 	if err != nil {
 		t.Fatalf("%v\nstderr %s\nstdout %s", err, errb.String(), out.String())
 	}

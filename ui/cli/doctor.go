@@ -1,16 +1,13 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gaiaflow/gaiaflow/services/doctor"
 	"github.com/gaiaflow/gaiaflow/services/errs"
-	"github.com/gaiaflow/gaiaflow/services/project"
 )
 
 type doctorView struct {
@@ -21,34 +18,20 @@ type doctorView struct {
 func newDoctor(a *App) *cobra.Command {
 	return &cobra.Command{
 		Use:   "doctor",
-		Short: "Check that this machine can run the project: Docker, memory, CPUs, disk, ports, tools",
+		Short: "Check that this machine can run the project: Docker, memory, CPUs, disk, ports, tools, images",
 		Long: `Check the Docker engine and its API version; memory, CPUs and disk against
 Airflow's needs (4 GiB, 2 CPUs, 10 GiB); every host port the project uses,
-naming the process or container that holds a taken one; and the tools later
-modes need (minikube, kubectl, python). Exits 1 when a check fails.`,
+naming the process or container that holds a taken one; the tools later
+modes need (minikube, kubectl, python); and every image the project starts
+from: on the engine, or in its registry (one manifest request through the
+engine, nothing pulled). An image whose registry does not answer is "not
+checked", never ok. Exits 1 when a check fails.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := a.Project()
-			if err != nil && !errors.Is(err, project.ErrNotFound) {
-				return err
-			}
-			stateDir, err := project.StateRoot()
+			checks, err := a.Core().Doctor(cmd.Context())
 			if err != nil {
 				return err
 			}
-			if _, err := os.Stat(stateDir); err != nil {
-				stateDir = os.TempDir() // measure the disk the state dir will live on once made
-				if home, herr := os.UserHomeDir(); herr == nil {
-					stateDir = home
-				}
-			}
-			env := doctor.DefaultEnv(nil, nil, p, stateDir)
-			if dc, derr := a.Docker(); derr != nil {
-				env.EngineErr = derr
-			} else {
-				env.Engine = dc
-			}
-			checks := doctor.Run(cmd.Context(), env)
 			v := doctorView{Status: doctor.Worst(checks), Checks: checks}
 			if err := a.Emit(v, func(w io.Writer) { printChecks(w, checks) }); err != nil {
 				return err
@@ -62,10 +45,14 @@ modes need (minikube, kubectl, python). Exits 1 when a check fails.`,
 }
 
 func printChecks(w io.Writer, checks []doctor.Check) {
+	status, name := 4, 10
 	for _, c := range checks {
-		fmt.Fprintf(w, "%-4s  %-10s  %s\n", c.Status, c.Name, c.Detail)
+		status, name = max(status, len(c.Status)), max(name, len(c.Name))
+	}
+	for _, c := range checks {
+		fmt.Fprintf(w, "%-*s  %-*s  %s\n", status, c.Status, name, c.Name, c.Detail)
 		if c.Hint != "" && c.Status != doctor.OK {
-			fmt.Fprintf(w, "      %-10s  hint: %s\n", "", c.Hint)
+			fmt.Fprintf(w, "%-*s  %-*s  hint: %s\n", status, "", name, "", c.Hint)
 		}
 	}
 }

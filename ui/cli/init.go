@@ -118,7 +118,7 @@ func answersFrom(cmd *cobra.Command, a *App, absDir string, o initFlags) (scaffo
 	return ans, probs
 }
 
-func (a *App) abs(dir string) string {
+func abs(a *App, dir string) string {
 	if dir == "" {
 		dir = "."
 	}
@@ -130,7 +130,7 @@ func (a *App) abs(dir string) string {
 
 // runInit is the headless init: every problem at once, exit 2.
 func runInit(a *App, cmd *cobra.Command, dir string, o initFlags) error {
-	abs := a.abs(dir)
+	abs := abs(a, dir)
 	ans, probs := answersFrom(cmd, a, abs, o)
 	hint := "give the answers as flags (see `gaiaflow init --help`)"
 	if err := scaffold.CheckTarget(abs, o.force); err != nil {
@@ -191,12 +191,12 @@ func printCreated(w io.Writer, cwd string, v initView) {
 // runInitWizard asks the answers in the terminal wizard, then generates.
 func runInitWizard(ctx context.Context, a *App, dir string, o initFlags) error {
 	cfg := initwizard.Config{
-		CheckDir: func(d string) error { return scaffold.CheckTarget(a.abs(d), o.force) },
+		CheckDir: func(d string) error { return scaffold.CheckTarget(abs(a, d), o.force) },
 	}
 	switch {
 	case dir != "":
 		cfg.Dir = dir
-		cfg.Defaults = scaffold.Defaults(filepath.Base(a.abs(dir)))
+		cfg.Defaults = scaffold.Defaults(filepath.Base(abs(a, dir)))
 	case scaffold.CheckTarget(a.Cwd, o.force) == nil:
 		cfg.Dir = "."
 		cfg.Defaults = scaffold.Defaults(filepath.Base(a.Cwd))
@@ -212,7 +212,7 @@ func runInitWizard(ctx context.Context, a *App, dir string, o initFlags) error {
 	if !res.Confirmed {
 		return errs.Failf("", "init cancelled: nothing was written")
 	}
-	return generate(a, a.abs(res.Dir), res.Answers, o.force)
+	return generate(a, abs(a, res.Dir), res.Answers, o.force)
 }
 
 // adoptView is what init --adopt reports with -o json.
@@ -237,7 +237,7 @@ func runAdopt(a *App, cmd *cobra.Command, dir string, o initFlags) error {
 		return errs.Usagef("--adopt takes only --name, --package, --env-manager and --python",
 			"--adopt writes only gaiaflow.toml; %s does not apply", strings.Join(wrong, ", "))
 	}
-	abs := a.abs(dir)
+	abs := abs(a, dir)
 	cfg, d, err := scaffold.Adopt(abs, scaffold.Answers{Name: o.name, Package: o.pkg, EnvManager: o.envManager, Python: o.python})
 	if err != nil {
 		return err

@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -177,7 +176,7 @@ func TestInitWizardFromKeys(t *testing.T) {
 				}
 				return os.Getenv(k)
 			}
-			a.IsTerminal = func(io.Writer) bool { return true }
+			a.IsTerminal = func(any) bool { return true }
 			code := a.Run([]string{"init", "demo"})
 			if code != tt.code {
 				t.Fatalf("exit %d\nout %q\nerr %s", code, out.String(), errb.String())

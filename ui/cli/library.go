@@ -10,16 +10,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gaiaflow/gaiaflow/pylib"
-	"github.com/gaiaflow/gaiaflow/services/build"
 	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/project"
 )
-
-// taskLibrary is the gaiaflow Python library bundled with this binary, which
-// task images and the Airflow runtime image install at exactly its version.
-func taskLibrary() build.Library {
-	return build.Library{Version: pylib.Version(), Wheel: pylib.WriteWheel}
-}
 
 func newLibrary(a *App) *cobra.Command {
 	var out string
@@ -61,7 +54,7 @@ environment's pip, or uv where the environment has no pip.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			env := pylib.Environment{Python: python, Kind: "python", Where: "--python"}
 			if python == "" {
-				p, err := a.Project()
+				p, err := a.Core().Project()
 				if err != nil {
 					return err
 				}

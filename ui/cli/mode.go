@@ -8,6 +8,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gaiaflow/gaiaflow/modes"
+	"github.com/gaiaflow/gaiaflow/services/core"
+	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/project"
 	"github.com/gaiaflow/gaiaflow/services/stack"
 )
@@ -32,7 +34,7 @@ func newMode(a *App) *cobra.Command {
 dev, dev_docker, prod_local or prod.`,
 		Args: exactArgs(0, "no arguments (did you mean `gaiaflow mode set MODE`?)"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := a.Project()
+			p, err := a.Core().Project()
 			if err != nil {
 				return err
 			}
@@ -68,39 +70,28 @@ Airflow runs, its containers are recreated so that tasks follow the new mode.`,
 			if err != nil {
 				return err
 			}
-			p, err := a.Project()
-			if err != nil {
-				return err
+			res, err := a.Core().SetMode(cmd.Context(), m, core.SetModeOptions{Force: force}, stderrReporter(a))
+			var nr *core.NotReadyError
+			if errors.As(err, &nr) {
+				printReadiness(a.Err, nr.Readiness)
+				return errs.Wrap(errs.Failure, err, "fix the items above, or pass --force to set the mode anyway", "")
 			}
-			v, err := a.readiness(cmd.Context(), p, m)
-			if err != nil {
-				return err
+			if res.Forced {
+				printReadiness(a.Err, res.Readiness)
 			}
-			if !v.Ready {
-				printReadiness(a.Err, v)
-				if !force {
-					return notReady(v, "fix the items above, or pass --force to set the mode anyway")
-				}
-				fmt.Fprintf(a.Err, "warning: setting %s although it is not ready (--force)\n", m)
-			}
-			sw, err := a.modeSwitch(cmd.Context(), p)
-			if err != nil {
-				return err
-			}
-			_, recreated, err := modes.Set(cmd.Context(), p, m, sw)
 			var se *stack.StartError
 			if errors.As(err, &se) {
 				a.Printf("mode set to %s, but Airflow did not come back with it:\n", m)
-				return a.startFailed(err)
+				return startFailed(a, err)
 			}
 			if err != nil {
 				return err
 			}
 			a.Printf("mode set to %s: %s\n", m, m.Describe())
-			for _, n := range modes.Notes(v.Requirements) {
+			for _, n := range modes.Notes(res.Readiness.Requirements) {
 				fmt.Fprintf(a.Err, "note: %s\n", n)
 			}
-			if recreated {
+			if res.Recreated {
 				a.Printf("Airflow was recreated with GAIAFLOW_MODE=%s\n", m)
 			}
 			return nil
@@ -114,17 +105,14 @@ Airflow runs, its containers are recreated so that tasks follow the new mode.`,
 		Args:      maxArgs(1, "at most one mode"),
 		ValidArgs: project.Modes,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := a.Project()
-			if err != nil {
-				return err
-			}
-			m := modes.Mode(p.Config.Mode)
+			var m modes.Mode
 			if len(args) == 1 {
+				var err error
 				if m, err = modes.Parse(args[0]); err != nil {
 					return err
 				}
 			}
-			v, err := a.readiness(cmd.Context(), p, m)
+			v, err := a.Core().CheckMode(cmd.Context(), m)
 			if err != nil {
 				return err
 			}
@@ -132,7 +120,7 @@ Airflow runs, its containers are recreated so that tasks follow the new mode.`,
 				return err
 			}
 			if !v.Ready {
-				return notReady(v, "run the fix of each missing item")
+				return errs.Wrap(errs.Failure, &core.NotReadyError{Readiness: v}, "run the fix of each missing item", "")
 			}
 			return nil
 		},

@@ -1,68 +1,19 @@
 package cli
 
 import (
-	"bufio"
-	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/gaiaflow/gaiaflow/services/core"
 	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/event"
-	"github.com/gaiaflow/gaiaflow/services/minikube"
-	"github.com/gaiaflow/gaiaflow/services/minikube/kube"
-	"github.com/gaiaflow/gaiaflow/services/project"
 )
-
-// prodLocal is what every prod-local command works on.
-type prodLocal struct {
-	project *project.Project
-	state   *project.State
-	cluster *minikube.Cluster
-}
-
-// prodLocal opens the project, its state directory and its cluster. A
-// missing minikube is an error with how to install it.
-func (a *App) prodLocal() (*prodLocal, error) {
-	p, err := a.Project()
-	if err != nil {
-		return nil, err
-	}
-	return a.prodLocalOf(p)
-}
-
-// prodLocalOf opens p's state directory and cluster (the dashboard hands
-// the project it opened).
-func (a *App) prodLocalOf(p *project.Project) (*prodLocal, error) {
-	st, err := p.State()
-	if err != nil {
-		return nil, err
-	}
-	r, err := a.NewMinikube()
-	if err != nil {
-		return nil, err
-	}
-	return &prodLocal{project: p, state: st, cluster: minikube.New(r, p.Config.Minikube, st)}, nil
-}
-
-// kubeClient builds the client for the cluster from the kubeconfig minikube
-// keeps in the state directory.
-func (a *App) kubeClient(pl *prodLocal) (kube.API, error) {
-	path := pl.state.Path(minikube.HostKubeconfigFile)
-	if _, err := os.Stat(path); err != nil {
-		return nil, errs.Failf("start the cluster with `gaiaflow prod-local start`, or run `gaiaflow prod-local create-config` if it runs already",
-			"no kubeconfig for cluster %s yet", pl.cluster.Profile)
-	}
-	return a.NewKube(path, pl.cluster.Profile)
-}
 
 // stderrReporter prints events as lines on stderr, for commands whose
 // stdout is their result.
-func (a *App) stderrReporter() event.Reporter {
+func stderrReporter(a *App) event.Reporter {
 	return event.Func(func(e event.Event) {
 		if e.Kind == event.Progress {
 			return
@@ -82,18 +33,15 @@ kubeconfig the Airflow containers use into the project's state directory.
 ~/.kube/config is never read or changed.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			pl, err := a.prodLocal()
+			started, err := a.Core().StartCluster(cmd.Context(), core.ClusterStartOptions{ForceNew: forceNew}, a.Reporter())
 			if err != nil {
-				return err
-			}
-			if err := startCluster(cmd.Context(), pl, minikube.StartOptions{ForceNew: forceNew}, a.Reporter()); err != nil {
 				return err
 			}
 			if !a.JSON() {
 				// minikube's own "kubectl is now configured" is not true of
 				// ~/.kube/config: say where the context really is.
 				a.Printf("kubectl: KUBECONFIG=%s kubectl --context %s get pods -A  (~/.kube/config is left as it was)\n",
-					pl.cluster.Kubeconfig, pl.cluster.Profile)
+					started.Kubeconfig, started.Profile)
 			}
 			return nil
 		},
@@ -104,11 +52,7 @@ kubeconfig the Airflow containers use into the project's state directory.
 		Short: "Stop the Minikube cluster",
 		Args:  exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			pl, err := a.prodLocal()
-			if err != nil {
-				return err
-			}
-			return pl.cluster.Stop(cmd.Context(), a.Reporter())
+			return a.Core().StopCluster(cmd.Context(), a.Reporter())
 		},
 	}
 	var restartForceNew bool
@@ -117,12 +61,7 @@ kubeconfig the Airflow containers use into the project's state directory.
 		Short: "Stop and start the Minikube cluster",
 		Args:  exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			pl, err := a.prodLocal()
-			if err != nil {
-				return err
-			}
-			_, err = pl.cluster.Restart(cmd.Context(), pl.state, minikube.StartOptions{ForceNew: restartForceNew}, a.Reporter())
-			return err
+			return a.Core().RestartCluster(cmd.Context(), core.ClusterStartOptions{ForceNew: restartForceNew}, a.Reporter())
 		},
 	}
 	restartCmd.Flags().BoolVarP(&restartForceNew, "force-new", "f", false, "delete the cluster first and start a fresh one")
@@ -143,15 +82,11 @@ on stdout (progress goes to stderr). start does this already; run it when the
 cluster's address changed.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			pl, err := a.prodLocal()
-			if err != nil {
-				return err
-			}
-			rep := a.stderrReporter()
+			rep := stderrReporter(a)
 			if a.JSON() {
 				rep = event.Discard
 			}
-			conn, err := pl.cluster.Configure(cmd.Context(), pl.state, rep)
+			conn, err := a.Core().CreateConfig(cmd.Context(), rep)
 			if err != nil {
 				return err
 			}
@@ -167,12 +102,16 @@ kubeconfig that pointed at it. Nothing else is touched: the local stack, its
 volumes and images stay. Asks for confirmation on a terminal unless --yes.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			pl, err := a.prodLocal()
+			name, owned, err := a.Core().ClusterOwned()
 			if err != nil {
 				return err
 			}
+			question := fmt.Sprintf("Delete the Minikube cluster %s and everything in it?", name)
+			if !owned {
+				question = fmt.Sprintf("Stop using %s (the cluster itself stays as it is)?", name)
+			}
 			if !yes {
-				ok, err := a.prodLocalConfirm(fmt.Sprintf("Delete the Minikube cluster %s and everything in it?", pl.cluster.Profile))
+				ok, err := a.confirm(question)
 				if err != nil {
 					return err
 				}
@@ -181,64 +120,27 @@ volumes and images stay. Asks for confirmation on a terminal unless --yes.`,
 					return nil
 				}
 			}
-			return a.deleteCluster(cmd.Context(), pl, a.Reporter())
+			return a.Core().DeleteCluster(cmd.Context(), a.Reporter())
 		},
 	}
 	cleanupCmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
 	return group("prod-local", "Run tasks as pods in a local Minikube cluster (mode prod_local)",
 		"Manage the production-like Minikube cluster of the project.",
-		startCmd, stopCmd, restartCmd, statusCmd, newDockerize(a, "prod-local"), configCmd, newCreateSecret(a), cleanupCmd)
+		startCmd, stopCmd, restartCmd, statusCmd, newDockerize(a, "prod-local"), configCmd, newCreateSecret(a, false), cleanupCmd)
 }
 
-// startCluster is `prod-local start`: the profile started unless it runs,
-// then the kubeconfig Airflow uses written. The dashboard's start key runs
-// it too.
-func startCluster(ctx context.Context, pl *prodLocal, opts minikube.StartOptions, rep event.Reporter) error {
-	_, err := pl.cluster.Start(ctx, pl.state, opts, rep)
-	return err
-}
-
-// deleteCluster is `prod-local cleanup` once confirmed: the stack detached
-// from the cluster's network, the profile deleted, the kubeconfig that
-// pointed at it removed. The dashboard's delete key runs it after its own
-// confirmation.
-func (a *App) deleteCluster(ctx context.Context, pl *prodLocal, rep event.Reporter) error {
-	detach := func(ctx context.Context, network string) ([]string, error) {
-		d, err := a.Docker()
-		if err != nil {
-			return nil, err
-		}
-		return d.DisconnectProject(ctx, network, pl.project.ID())
-	}
-	return pl.cluster.Cleanup(ctx, pl.state, detach, rep)
-}
-
-// prodLocalConfirm asks a yes/no question on the terminal. Without one it
-// cannot ask, and says how to confirm instead.
-func (a *App) prodLocalConfirm(question string) (bool, error) {
-	if a.Opts.NoTUI || a.JSON() || !a.IsTerminal(a.Out) || !a.IsTerminal(a.Err) {
-		return false, errs.Usagef("pass --yes to confirm", "%s (cannot ask without a terminal)", strings.TrimSuffix(question, "?"))
-	}
-	fmt.Fprintf(a.Err, "%s [y/N] ", question)
-	line, err := bufio.NewReader(a.In).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return false, err
-	}
-	switch strings.ToLower(strings.TrimSpace(line)) {
-	case "y", "yes":
-		return true, nil
-	}
-	return false, nil
-}
-
-func newCreateSecret(a *App) *cobra.Command {
+func newCreateSecret(a *App, prod bool) *cobra.Command {
 	var name, namespace, envFile string
 	var data []string
-	var update, dryRun bool
+	var update, dryRun, pull bool
+	where := "the cluster"
+	if prod {
+		where = "prod's cluster ([prod] context)"
+	}
 	c := &cobra.Command{
 		Use:   "create-secret",
-		Short: "Create or update a Kubernetes secret in the cluster",
-		Long: `Create a Kubernetes secret from --data KEY=VALUE pairs and/or an env file.
+		Short: "Create or update a Kubernetes secret in " + where,
+		Long: `Create a Kubernetes secret in ` + where + ` from --data KEY=VALUE pairs and/or an env file.
 Values are never printed or logged, and never passed on a command line.
 An existing secret is an error unless --update, which replaces its data and
 reports the keys it adds, changes or removes.
@@ -250,21 +152,21 @@ one pair of quotes around a value is removed. Prefer --from-env-file to
 --data: values on your own command line end up in your shell's history.
 
 --dry-run checks the input and prints the secret with its values redacted
-(-o yaml or -o json) without contacting the cluster.`,
+(-o yaml or -o json) without contacting the cluster.` + map[bool]string{true: `
+
+--pull makes the image pull secret [prod] pull_secret names instead, from
+this machine's Docker credentials for prod's registry (docker login), so the
+cluster's nodes can pull the task image.`}[prod],
 		Args:        exactArgs(0, "no arguments"),
 		Annotations: map[string]string{outputsAnnotation: "yaml"},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := a.Project()
-			if err != nil {
-				return err
+			req := core.SecretRequest{Name: name, Namespace: namespace, Pairs: data, EnvFile: envFile, Update: update, Prod: prod}
+			if pull && (name != "" || len(data) > 0 || envFile != "" || dryRun || namespace != "") {
+				return errs.Usagef("--pull takes the name from [prod] pull_secret and the values from your Docker credentials",
+					"--pull cannot be combined with --name, --data, --from-env-file, --namespace or --dry-run")
 			}
-			values, err := kube.CollectData(data, envFile)
-			if err != nil {
-				return err
-			}
-			spec := secretSpec(p, name, namespace, values, update)
 			if dryRun {
-				m, err := kube.DryRun(spec)
+				m, err := a.Core().DryRunSecret(req)
 				if err != nil {
 					return err
 				}
@@ -277,7 +179,13 @@ one pair of quotes around a value is removed. Prefer --from-env-file to
 			if a.JSON() || a.YAML() {
 				rep = event.Discard
 			}
-			change, err := a.createSecret(cmd.Context(), spec, rep)
+			var change core.SecretChange
+			var err error
+			if pull {
+				change, err = a.Core().CreatePullSecret(cmd.Context(), update, rep)
+			} else {
+				change, err = a.Core().CreateSecret(cmd.Context(), req, rep)
+			}
 			if err != nil {
 				return err
 			}
@@ -292,40 +200,15 @@ one pair of quotes around a value is removed. Prefer --from-env-file to
 	}
 	f := c.Flags()
 	f.StringVar(&name, "name", "", "secret name (a DNS-1123 subdomain)")
-	f.StringVar(&namespace, "namespace", minikube.TaskNamespace, "namespace")
+	if prod {
+		f.StringVar(&namespace, "namespace", "", "namespace (default: [prod] namespace)")
+		f.BoolVar(&pull, "pull", false, "make the image pull secret [prod] pull_secret names, from your Docker credentials")
+	} else {
+		f.StringVar(&namespace, "namespace", core.TaskNamespace, "namespace")
+	}
 	f.StringArrayVar(&data, "data", nil, "a KEY=VALUE pair (repeatable)")
 	f.StringVar(&envFile, "from-env-file", "", "read KEY=VALUE lines from this file")
 	f.BoolVar(&update, "update", false, "replace the data of an existing secret, reporting the keys added, changed or removed")
 	f.BoolVar(&dryRun, "dry-run", false, "print the secret with values redacted instead of creating it")
 	return c
-}
-
-// secretSpec is the secret a project creates: its labels name the project.
-func secretSpec(p *project.Project, name, namespace string, data map[string]string, update bool) kube.SecretSpec {
-	return kube.SecretSpec{Name: name, Namespace: namespace, Data: data, Update: update,
-		Labels: map[string]string{"app.kubernetes.io/managed-by": "gaiaflow", "io.gaiaflow.project": p.ID()}}
-}
-
-// createSecret checks spec and applies it in the running cluster; the
-// command and the dashboard's wizard both come through here.
-func (a *App) createSecret(ctx context.Context, spec kube.SecretSpec, rep event.Reporter) (kube.SecretChange, error) {
-	if err := kube.ValidateSpec(spec); err != nil {
-		return kube.SecretChange{}, err
-	}
-	pl, err := a.prodLocal()
-	if err != nil {
-		return kube.SecretChange{}, err
-	}
-	status, err := pl.cluster.Status(ctx)
-	if err != nil {
-		return kube.SecretChange{}, err
-	}
-	if !status.Running() {
-		return kube.SecretChange{}, errs.Failf("start it with `gaiaflow prod-local start`", "cluster %s is %s", pl.cluster.Profile, status.State)
-	}
-	cs, err := a.kubeClient(pl)
-	if err != nil {
-		return kube.SecretChange{}, err
-	}
-	return kube.ApplySecret(ctx, cs, spec, rep)
 }

@@ -8,70 +8,23 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/gaiaflow/gaiaflow/services/minikube"
-	"github.com/gaiaflow/gaiaflow/services/minikube/kube"
+	"github.com/gaiaflow/gaiaflow/services/core"
 )
 
-// prodLocalStatusView is `prod-local status -o json`.
-type prodLocalStatusView struct {
-	Profile           string               `json:"profile"`
-	State             string               `json:"state"`
-	Minikube          minikube.Status      `json:"minikube"`
-	KubernetesVersion string               `json:"kubernetes_version,omitempty"`
-	Nodes             []kube.Node          `json:"nodes"`
-	Pods              []kube.TaskPod       `json:"pods"`
-	Connection        *minikube.Connection `json:"connection,omitempty"`
-	// Problems are what could not be read; the status itself still printed.
-	Problems []string `json:"problems,omitempty"`
-}
-
-// taskPodLimit is how many task pods status shows.
-const taskPodLimit = 10
-
 func runProdLocalStatus(ctx context.Context, a *App) error {
-	pl, err := a.prodLocal()
+	v, err := a.Core().ClusterStatus(ctx)
 	if err != nil {
 		return err
-	}
-	st, err := pl.cluster.Status(ctx)
-	if err != nil {
-		return err
-	}
-	v := prodLocalStatusView{Profile: st.Profile, State: st.State, Minikube: st, Nodes: []kube.Node{}, Pods: []kube.TaskPod{}}
-	if conn, ok, err := minikube.ReadConnection(pl.state); err != nil {
-		v.Problems = append(v.Problems, err.Error())
-	} else if ok {
-		v.Connection = &conn
-	}
-	if st.Running() {
-		v.Problems = append(v.Problems, describeCluster(ctx, a, pl, &v)...)
 	}
 	return a.Emit(v, func(w io.Writer) { printProdLocalStatus(w, v, time.Now()) })
 }
 
-// describeCluster fills in what the API server says; what fails becomes a
-// problem line, not a failed command.
-func describeCluster(ctx context.Context, a *App, pl *prodLocal, v *prodLocalStatusView) []string {
-	cs, err := a.kubeClient(pl)
-	if err != nil {
-		return []string{err.Error()}
+func printProdLocalStatus(w io.Writer, v core.ClusterStatus, now time.Time) {
+	what := v.Profile
+	if v.Provider == "kubeconfig" {
+		what = "context " + v.Profile
 	}
-	var problems []string
-	info, err := kube.Describe(ctx, cs)
-	if err != nil {
-		return []string{err.Error()}
-	}
-	v.KubernetesVersion, v.Nodes = info.KubernetesVersion, info.Nodes
-	if pods, err := kube.RecentTaskPods(ctx, cs, taskPodLimit); err != nil {
-		problems = append(problems, err.Error())
-	} else {
-		v.Pods = pods
-	}
-	return problems
-}
-
-func printProdLocalStatus(w io.Writer, v prodLocalStatusView, now time.Time) {
-	fmt.Fprintf(w, "cluster     %s: %s", v.Profile, v.State)
+	fmt.Fprintf(w, "cluster     %s: %s", what, v.State)
 	if v.Minikube.Host != "" {
 		fmt.Fprintf(w, " (host %s, kubelet %s, apiserver %s, kubeconfig %s)",
 			v.Minikube.Host, v.Minikube.Kubelet, v.Minikube.APIServer, v.Minikube.Kubeconfig)
@@ -89,20 +42,24 @@ func printProdLocalStatus(w io.Writer, v prodLocalStatusView, now time.Time) {
 			n.Name, ready, n.CPU, humanBytes(n.MemoryBytes), n.Pods, n.AllocatableCPU, humanBytes(n.AllocatableMemoryBytes))
 	}
 	if c := v.Connection; c != nil {
-		fmt.Fprintf(w, "airflow     kubeconfig %s (API server %s on network %s)\n", c.Kubeconfig, c.APIServer, c.Network)
+		on := ""
+		if c.Network != "" {
+			on = " on network " + c.Network
+		}
+		fmt.Fprintf(w, "airflow     kubeconfig %s (API server %s%s)\n", c.Kubeconfig, c.APIServer, on)
 		host := c.HostAlias
-		if c.HostIP != "" {
+		if c.HostIP != "" && c.HostIP != c.HostAlias {
 			host += " = " + c.HostIP
 		}
 		fmt.Fprintf(w, "pods        reach the host as %s; namespace %s\n", host, c.Namespace)
-	} else if v.State != minikube.StateAbsent {
+	} else if v.State != core.ClusterAbsent {
 		fmt.Fprintln(w, "airflow     no kubeconfig yet: run `gaiaflow prod-local create-config`")
 	}
 	for _, p := range v.Problems {
 		fmt.Fprintf(w, "problem     %s\n", p)
 	}
-	if !v.Minikube.Running() {
-		if v.State == minikube.StateAbsent || v.State == minikube.StateStopped {
+	if v.Provider != "kubeconfig" && !v.Minikube.Running() || v.Provider == "kubeconfig" && v.State != "running" {
+		if v.State == core.ClusterAbsent || v.State == core.ClusterStopped {
 			fmt.Fprintln(w, "next        gaiaflow prod-local start")
 		}
 		return

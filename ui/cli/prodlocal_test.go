@@ -21,6 +21,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/gaiaflow/gaiaflow/modes"
+	"github.com/gaiaflow/gaiaflow/services/core"
 	"github.com/gaiaflow/gaiaflow/services/minikube"
 	"github.com/gaiaflow/gaiaflow/services/minikube/kube"
 	"github.com/gaiaflow/gaiaflow/services/minikube/kube/kubetest"
@@ -90,7 +91,7 @@ func (h *plHarness) run(args ...string) result {
 func (h *plHarness) app(out, errb io.Writer) *App {
 	a := NewApp(strings.NewReader(h.stdin), out, errb)
 	a.Cwd = h.dir
-	a.IsTerminal = func(io.Writer) bool { return h.terminal }
+	a.IsTerminal = func(any) bool { return h.terminal }
 	a.NewKube = func(path, context string) (kube.API, error) {
 		if filepath.Base(path) != minikube.HostKubeconfigFile || context != "gaiaflow-demo" {
 			h.t.Errorf("kube client for %s context %s", path, context)
@@ -162,7 +163,7 @@ func TestStandInMinikubeProdLocalJourney(t *testing.T) {
 	}
 
 	r = h.run("prod-local", "status", "-o", "json").ok(t, "status -o json")
-	var v prodLocalStatusView
+	var v core.ClusterStatus
 	if err := json.Unmarshal([]byte(r.out), &v); err != nil {
 		t.Fatalf("%v\n%s", err, r.out)
 	}
@@ -287,7 +288,7 @@ func TestStandInMinikubeProdLocalStatusStopped(t *testing.T) {
 		t.Errorf("status:\n%s", r.out)
 	}
 	r = h.run("prod-local", "create-secret", "--name", "x", "--data", "A=stopped-VALUE")
-	if r.code != 1 || !strings.Contains(r.err, "cluster gaiaflow-demo is stopped") {
+	if r.code != 1 || !strings.Contains(r.err, "the Minikube cluster gaiaflow-demo is not running (stopped)") {
 		t.Errorf("create-secret on a stopped cluster: %d\n%s", r.code, r.err)
 	}
 }
@@ -342,7 +343,7 @@ func TestFakeClientsetModeSetProdLocalChecksFirst(t *testing.T) {
 	// -o json names each item by its stable ID and says which gaiaflow
 	// action fixes it (exit 1: something is missing).
 	r = h.run("mode", "check", "prod_local", "-o", "json")
-	var missing readinessView
+	var missing core.Readiness
 	if err := json.Unmarshal([]byte(r.out), &missing); err != nil || r.code != 1 {
 		t.Fatalf("mode check -o json: exit %d, %v\n%s", r.code, err, r.out)
 	}
@@ -364,7 +365,7 @@ func TestFakeClientsetModeSetProdLocalChecksFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = h.run("mode", "check", "prod_local", "-o", "json").ok(t, "mode check")
-	var v readinessView
+	var v core.Readiness
 	if err := json.Unmarshal([]byte(r.out), &v); err != nil || !v.Ready || len(v.Requirements) != 5 {
 		t.Fatalf("%v %+v", err, v)
 	}

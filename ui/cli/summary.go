@@ -6,16 +6,9 @@ import (
 	"io"
 	"os"
 
-	"github.com/gaiaflow/gaiaflow/services/airflow"
-	"github.com/gaiaflow/gaiaflow/services/build"
-	"github.com/gaiaflow/gaiaflow/services/docker"
-	"github.com/gaiaflow/gaiaflow/services/event"
-	"github.com/gaiaflow/gaiaflow/services/minikube"
 	"github.com/gaiaflow/gaiaflow/services/project"
-	"github.com/gaiaflow/gaiaflow/ui/tui"
 	"github.com/gaiaflow/gaiaflow/ui/tui/adapter"
 	"github.com/gaiaflow/gaiaflow/ui/tui/dashboard"
-	"github.com/gaiaflow/gaiaflow/ui/tui/fake"
 )
 
 type summaryView struct {
@@ -39,7 +32,7 @@ func runSummary(ctx context.Context, a *App) error {
 	if !a.Headless() {
 		return runDashboard(ctx, a)
 	}
-	p, err := a.Project()
+	p, err := a.Core().Project()
 	if err != nil {
 		return err
 	}
@@ -62,81 +55,24 @@ func runSummary(ctx context.Context, a *App) error {
 	})
 }
 
-// projectAirflow is the client of p's Airflow, built by airflow.ForProject
-// as the dags commands' is.
-func projectAirflow(ctx context.Context, p *project.Project) (*airflow.Client, error) {
-	st, err := p.State()
-	if err != nil {
-		return nil, err
-	}
-	creds, err := st.Credentials(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return airflow.ForProject(p, creds)
-}
-
-// runDashboard opens the dashboard. GAIAFLOW_TUI_FAKE (a test and
-// development aid, see ui/tui/fake) swaps the real backend for an in-memory
-// fake world, so the dashboard can be driven without Docker or Airflow.
+// runDashboard opens the dashboard. In a binary built with -tags
+// fakebackend, GAIAFLOW_TUI_FAKE (a test and development aid, see
+// ui/tui/fake) swaps the real backend for an in-memory fake world, so the
+// dashboard can be driven without Docker or Airflow.
 func runDashboard(ctx context.Context, a *App) error {
 	out, ok := a.Out.(*os.File)
 	if !ok {
 		return fmt.Errorf("the dashboard needs a terminal on stdout")
 	}
-	var be tui.Backend
-	if v := a.Getenv("GAIAFLOW_TUI_FAKE"); v != "" {
-		be = fake.New(fake.FromEnv(v))
-	} else {
-		be = a.dashboardBackend()
+	be, err := fakeBackend(a)
+	if err != nil {
+		return err
+	}
+	if be == nil {
+		be = adapter.New(a.Core())
 	}
 	return dashboard.Run(ctx, dashboard.RunOptions{
 		Backend: be, ReadOnly: a.Opts.ReadOnly, NoColor: !a.Color(), Getenv: a.Getenv,
 		In: a.In, Out: out, Cwd: a.Cwd, Wizards: dashboardWizards(a),
 	})
-}
-
-// dashboardBackend is the dashboard's real backend, built from the clients
-// and functions the commands use: the same stack (App.stackOf), Airflow
-// client (airflow.ForProject), readiness checks (App.Machine), mode switch
-// (App.modeSwitch), task image builds (dockerizeLocal, dockerizeMinikube)
-// and cluster start and delete (startCluster, deleteCluster).
-func (a *App) dashboardBackend() *adapter.Backend {
-	// Build the Docker client now: the adapter asks for it from several
-	// goroutines, and App builds it lazily without a lock.
-	_, _ = a.Docker()
-	start, explicit := a.Cwd, false
-	if a.Opts.Path != "" {
-		start, explicit = a.Opts.Path, true
-	}
-	return &adapter.Backend{Start: start, Explicit: explicit,
-		NewDocker: func() (*docker.Client, error) { return a.NewDocker() },
-		Stack: func(p *project.Project, r event.Reporter) (adapter.Stack, error) {
-			return a.stackReporting(p, r)
-		},
-		Airflow: func(ctx context.Context, p *project.Project) (adapter.Airflow, error) {
-			return projectAirflow(ctx, p)
-		},
-		Machine:    a.Machine(),
-		ModeSwitch: a.modeSwitchReporting,
-		Dockerize: func(ctx context.Context, p *project.Project, target string, r event.Reporter) error {
-			// The commands' defaults: build.image, else the package's
-			// name and version; build.base_image; the build cache.
-			return dockerizeTo(ctx, a, p, target, build.DockerizeOptions{}, r)
-		},
-		StartCluster: func(ctx context.Context, p *project.Project, r event.Reporter) error {
-			pl, err := a.prodLocalOf(p)
-			if err != nil {
-				return err
-			}
-			return startCluster(ctx, pl, minikube.StartOptions{}, r)
-		},
-		DeleteCluster: func(ctx context.Context, p *project.Project, r event.Reporter) error {
-			pl, err := a.prodLocalOf(p)
-			if err != nil {
-				return err
-			}
-			return a.deleteCluster(ctx, pl, r)
-		},
-	}
 }

@@ -101,15 +101,11 @@ the version and contacts nothing.`,
 
 // engineVersion asks the engine for its version, giving up after a second.
 func engineVersion(ctx context.Context, a *App) *engineView {
-	dc, err := a.Docker()
-	if err != nil {
-		return &engineView{Error: err.Error()}
-	}
 	ctx, cancel := context.WithTimeout(ctxOf(ctx), time.Second)
 	defer cancel()
-	info, err := dc.Info(ctx)
+	info, host, err := a.Core().EngineInfo(ctx)
 	if err != nil {
-		return &engineView{Host: dc.Host, Error: err.Error()}
+		return &engineView{Host: host, Error: err.Error()}
 	}
-	return &engineView{Host: dc.Host, Version: info.Version, APIVersion: info.APIVersion}
+	return &engineView{Host: host, Version: info.Version, APIVersion: info.APIVersion}
 }

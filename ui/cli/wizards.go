@@ -8,11 +8,10 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/gaiaflow/gaiaflow/modes"
 	"github.com/gaiaflow/gaiaflow/scaffold"
-	"github.com/gaiaflow/gaiaflow/services/build"
+	"github.com/gaiaflow/gaiaflow/services/core"
 	"github.com/gaiaflow/gaiaflow/services/event"
-	"github.com/gaiaflow/gaiaflow/services/minikube"
-	"github.com/gaiaflow/gaiaflow/services/minikube/kube"
 	"github.com/gaiaflow/gaiaflow/ui/tui"
 	"github.com/gaiaflow/gaiaflow/ui/tui/dockerizewizard"
 	"github.com/gaiaflow/gaiaflow/ui/tui/initwizard"
@@ -35,7 +34,7 @@ func dashboardWizards(a *App) func(w tui.Wizard, width, height int) tea.Model {
 		}
 		cfg := initwizard.Config{
 			Embedded: true,
-			CheckDir: func(d string) error { return scaffold.CheckTarget(a.abs(d), false) },
+			CheckDir: func(d string) error { return scaffold.CheckTarget(abs(a, d), false) },
 		}
 		if scaffold.CheckTarget(a.Cwd, false) == nil {
 			cfg.Dir = "."
@@ -78,7 +77,7 @@ func (h initHost) finish(r initwizard.Result) tui.WizardDone {
 	if !r.Confirmed {
 		return tui.WizardDone{Wizard: tui.WizardInit, Message: "init cancelled: nothing was written"}
 	}
-	res, err := scaffold.Generate(h.a.abs(r.Dir), r.Answers, scaffold.Options{})
+	res, err := scaffold.Generate(abs(h.a, r.Dir), r.Answers, scaffold.Options{})
 	if err != nil {
 		return tui.WizardDone{Wizard: tui.WizardInit, Err: err}
 	}
@@ -89,19 +88,16 @@ func (h initHost) finish(r initwizard.Result) tui.WizardDone {
 // dockerizeWizard builds with the same functions as `dev dockerize` and
 // `prod-local dockerize`; the wizard shows their events.
 func dockerizeWizard(a *App, width, height int) tea.Model {
-	target := "docker"
-	if p, err := a.Project(); err == nil && p.Config.Mode == "prod_local" {
-		target = "minikube"
+	target := core.TargetDocker
+	if p, err := a.Core().Project(); err == nil {
+		target = core.TargetFor(modes.Mode(p.Config.Mode))
 	}
 	m := dockerizewizard.New(dockerizewizard.Config{
 		Defaults:   dockerizewizard.Answers{Target: target},
-		CheckImage: func(name string) error { _, err := build.CheckImageName(name); return err },
+		CheckImage: core.CheckImageName,
 		Build: func(ctx context.Context, ans dockerizewizard.Answers, r event.Reporter) error {
-			p, err := a.Project()
-			if err != nil {
-				return err
-			}
-			return dockerizeTo(ctx, a, p, ans.Target, build.DockerizeOptions{Image: ans.Image, BaseImage: ans.BaseImage}, r)
+			_, err := a.Core().Dockerize(ctx, core.DockerizeOptions{Target: ans.Target, Image: ans.Image, BaseImage: ans.BaseImage}, r)
+			return err
 		},
 	})
 	if width > 0 {
@@ -111,40 +107,21 @@ func dockerizeWizard(a *App, width, height int) tea.Model {
 	return m
 }
 
-// secretWizard checks and applies with the functions `prod-local
-// create-secret` uses; it reports keys, never values.
+// secretWizard checks and applies through the core's use cases that
+// `prod-local create-secret` calls; it reports keys, never values.
 func secretWizard(a *App) tea.Model {
-	spec := func(ans secretwizard.Answers) (kube.SecretSpec, error) {
-		p, err := a.Project()
-		if err != nil {
-			return kube.SecretSpec{}, err
-		}
-		values := map[string]string{}
-		if ans.EnvFile != "" {
-			if values, err = kube.CollectData(nil, ans.EnvFile); err != nil {
-				return kube.SecretSpec{}, err
-			}
-		}
+	req := func(ans secretwizard.Answers) core.SecretRequest {
+		pairs := make([]string, 0, len(ans.Data))
 		for k, v := range ans.Data {
-			values[k] = v
+			pairs = append(pairs, k+"="+v)
 		}
-		return secretSpec(p, ans.Name, ans.Namespace, values, false), nil
+		return core.SecretRequest{Name: ans.Name, Namespace: ans.Namespace, Pairs: pairs, EnvFile: ans.EnvFile}
 	}
 	return secretwizard.New(secretwizard.Config{
-		Namespace: minikube.TaskNamespace,
-		Check: func(ans secretwizard.Answers) error {
-			s, err := spec(ans)
-			if err != nil {
-				return err
-			}
-			return kube.ValidateSpec(s)
-		},
+		Namespace: core.TaskNamespace,
+		Check:     func(ans secretwizard.Answers) error { return a.Core().CheckSecret(req(ans)) },
 		Apply: func(ctx context.Context, ans secretwizard.Answers) (string, error) {
-			s, err := spec(ans)
-			if err != nil {
-				return "", err
-			}
-			ch, err := a.createSecret(ctx, s, event.Discard)
+			ch, err := a.Core().CreateSecret(ctx, req(ans), event.Discard)
 			if err != nil {
 				return "", err
 			}

@@ -103,13 +103,22 @@ const (
 	StateRestarting State = "restarting"
 	StateExited     State = "exited" // see ExitCode
 	StateStopped    State = "stopped"
-	StateMissing    State = "missing" // not created
+	StateMissing    State = "not created"
+	// A service only (Service.State): some containers up, some stopped;
+	// disabled in gaiaflow.toml.
+	StatePartial  State = "partial"
+	StateDisabled State = "disabled"
 )
 
 // Service is one service of the stack and its containers.
 type Service struct {
 	Name    string
 	Enabled bool
+	// State sums up the containers: the summary `gaiaflow dev status`
+	// prints (services/stack.Summarize), mapped onto the dashboard's
+	// states. Culprit names the container that makes it not healthy.
+	State   State
+	Culprit string
 	// URL is where a person opens the service; empty when it has none.
 	URL   string
 	Image string

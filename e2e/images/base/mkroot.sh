@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Makes the kit's Debian bookworm base image: a minbase debootstrap root, the host's
-# CA bundle trusted inside it, apt set up for small layers, then `docker import`ed.
+# Makes a Debian base image of the kit: a minbase debootstrap root of SUITE (bookworm
+# for most images; trixie for postgres, whose major the stack's default image has), the
+# host's CA bundle trusted inside it, apt set up for small layers, then `docker import`ed.
 #
-# Usage: mkroot.sh TAG MIRROR [SECURITY_MIRROR]
+# Usage: mkroot.sh TAG MIRROR [SECURITY_MIRROR] [SUITE]
 # Everything that shapes the image is in this file or in its arguments, so build.sh
 # can hash them into TAG.
 set -euo pipefail
 
-tag=$1 mirror=$2 security=${3:-}
-suite=bookworm
+tag=$1 mirror=$2 security=${3:-} suite=${4:-bookworm}
 host_bundle=${KIT_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
 
 log() { printf 'base: %s\n' "$*" >&2; }

@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/gaiaflow/gaiaflow/services/errs"
@@ -72,7 +73,11 @@ func ValidateSpec(spec SecretSpec) error {
 	}
 	size := 0
 	for k, v := range spec.Data {
-		if err := ValidateKey(k); err != nil {
+		if spec.Type == corev1.SecretTypeDockerConfigJson {
+			if k != corev1.DockerConfigJsonKey {
+				return errs.Usagef("", "an image pull secret holds only the key %s, not %q", corev1.DockerConfigJsonKey, k)
+			}
+		} else if err := ValidateKey(k); err != nil {
 			return err
 		}
 		size += len(k) + len(v)

@@ -1,12 +1,10 @@
-// Package adapter connects the dashboard's tui.Backend to services/ and
-// modes/: the project and its settings, the local stack (services/stack:
-// status, Docker events, logs, start, stop, restart, cleanup), the project's
-// Airflow (services/airflow: DAGs, runs, task instances, task logs, trigger,
-// pause), the modes (modes.Check readiness, modes.Set), the task image
-// builds and the Minikube cluster (through the CLI's own functions, handed
-// over as hooks). It translates between their types and the dashboard's and
-// decides nothing: what an action does is what the same call does for the
-// CLI.
+// Package adapter connects the dashboard's tui.Backend to the application
+// layer (services/core): every read and every action is a use case of the
+// core, the same one the CLI's command calls, and the adapter only
+// translates between the core's types and the dashboard's. It decides
+// nothing; what it owns is when to read: the stack on the project's
+// container events, the modes' readiness and Airflow's health on schedules
+// of their own.
 package adapter
 
 import (
@@ -18,78 +16,62 @@ import (
 
 	"github.com/gaiaflow/gaiaflow/modes"
 	"github.com/gaiaflow/gaiaflow/services/airflow"
-	"github.com/gaiaflow/gaiaflow/services/docker"
+	"github.com/gaiaflow/gaiaflow/services/core"
+	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/event"
 	"github.com/gaiaflow/gaiaflow/services/project"
 	"github.com/gaiaflow/gaiaflow/services/stack"
 	"github.com/gaiaflow/gaiaflow/ui/tui"
 )
 
-// Stack is what the adapter asks of a project's local stack; *stack.Stack
-// implements it.
-type Stack interface {
+// Core is what the dashboard asks of the application layer; *core.Core
+// implements it, and the adapter's unit tests a fake.
+type Core interface {
+	Project() (*project.Project, error)
+	EngineInfo(ctx context.Context) (core.EngineInfo, string, error)
+
 	Status(ctx context.Context) (*stack.StatusView, error)
-	Changes(ctx context.Context) <-chan struct{}
+	Changes(ctx context.Context) (<-chan struct{}, error)
 	Logs(ctx context.Context, o stack.LogOptions, out func(stack.LogLine)) error
-	Start(ctx context.Context, o stack.StartOptions) error
-	Stop(ctx context.Context, o stack.StopOptions) error
-	Restart(ctx context.Context, stop stack.StopOptions, start stack.StartOptions) error
+	Start(ctx context.Context, o core.StartOptions, r event.Reporter) error
+	Stop(ctx context.Context, o core.StopOptions, r event.Reporter) error
+	Restart(ctx context.Context, stop core.StopOptions, start core.StartOptions, r event.Reporter) error
 	PlanCleanup(ctx context.Context, prune bool) (*stack.CleanupPlan, error)
-	Cleanup(ctx context.Context, cp *stack.CleanupPlan) error
-}
+	Cleanup(ctx context.Context, cp *stack.CleanupPlan, r event.Reporter) error
 
-// Airflow is what the adapter asks of a project's Airflow; *airflow.Client
-// implements it.
-type Airflow interface {
-	BaseURL() string
-	Health(ctx context.Context) (airflow.Health, error)
-	ListDAGs(ctx context.Context) ([]airflow.DAG, error)
-	ListImportErrors(ctx context.Context) ([]airflow.ImportError, error)
-	ListRuns(ctx context.Context, dagID string, limit int) ([]airflow.DAGRun, error)
-	ListTaskInstances(ctx context.Context, dagID, runID string) ([]airflow.TaskInstance, error)
-	TaskLog(ctx context.Context, dagID, runID, taskID string, try int) (string, error)
+	CheckMode(ctx context.Context, m modes.Mode) (core.Readiness, error)
+	SetMode(ctx context.Context, m modes.Mode, o core.SetModeOptions, r event.Reporter) (core.SetModeResult, error)
+	DockerizeForMode(ctx context.Context, m modes.Mode, r event.Reporter) (*core.BuildResult, error)
+	StartCluster(ctx context.Context, o core.ClusterStartOptions, r event.Reporter) (core.ClusterStarted, error)
+	DeleteCluster(ctx context.Context, r event.Reporter) error
+
+	AirflowHealth(ctx context.Context) (airflow.Health, string, error)
+	Overview(ctx context.Context) (core.DAGOverview, error)
+	Runs(ctx context.Context, dagID string, limit int) ([]airflow.DAGRun, error)
+	TaskInstances(ctx context.Context, dagID, runID string) ([]airflow.TaskInstance, error)
+	OpenTaskLog(ctx context.Context, dagID, runID string, ti airflow.TaskInstance) (*core.TaskLogStream, error)
+	Trigger(ctx context.Context, dagID string, o core.TriggerOptions, r event.Reporter) (core.Triggered, error)
 	SetPaused(ctx context.Context, dagID string, paused bool) (airflow.DAG, error)
-	Trigger(ctx context.Context, dagID string, conf map[string]any) (airflow.DAGRun, error)
 }
 
-// Backend is the adapter. Every dependency is a function so that the CLI
-// hands over exactly what its own commands use; a nil one leaves its part
-// of the dashboard unknown or unavailable.
+var _ Core = (*core.Core)(nil)
+
+// How long what the snapshot shows besides the stack may be reused: the
+// readiness checks can ask the engine and minikube, Airflow's health is one
+// HTTP request. Container events re-read the stack only; these are read
+// again when older than this, after an action, or (Airflow) on their own
+// tick while the dashboard listens for changes.
+var (
+	readinessTTL = 30 * time.Second
+	airflowTTL   = 5 * time.Second
+	airflowTick  = 15 * time.Second
+)
+
+// Backend is the adapter.
 type Backend struct {
-	// Start is where to look for the project; Explicit is -p.
-	Start    string
-	Explicit bool
-	// NewDocker builds a Docker client (services/docker.New), to say
-	// whether the engine answers.
-	NewDocker func() (*docker.Client, error)
-	// Stack returns the project's local stack reporting to r (the CLI's
-	// App.stackOf).
-	Stack func(p *project.Project, r event.Reporter) (Stack, error)
-	// Airflow returns the client of the project's Airflow (what
-	// airflow.ForProject builds). The adapter keeps one per project.
-	Airflow func(ctx context.Context, p *project.Project) (Airflow, error)
-	// Machine is what the readiness checks look at (modes.Check).
-	Machine modes.Machine
-	// ModeSwitch gathers what modes.Set needs to bring a running stack over
-	// to a new mode (the CLI's `mode set` builds it the same way); nil only
-	// writes the mode.
-	ModeSwitch func(ctx context.Context, p *project.Project, r event.Reporter) (modes.Switch, error)
-	// Dockerize builds p's task image with the defaults of the dockerize
-	// commands: for target build.TargetDocker what `gaiaflow dev dockerize`
-	// runs, for build.TargetMinikube what `gaiaflow prod-local dockerize`
-	// runs (build, then load into the cluster). Nil leaves building
-	// unavailable.
-	Dockerize func(ctx context.Context, p *project.Project, target string, r event.Reporter) error
-	// StartCluster is what `gaiaflow prod-local start` runs.
-	StartCluster func(ctx context.Context, p *project.Project, r event.Reporter) error
-	// DeleteCluster is what `gaiaflow prod-local cleanup` runs once
-	// confirmed; the dashboard asks before it sends the action.
-	DeleteCluster func(ctx context.Context, p *project.Project, r event.Reporter) error
+	Core Core
 
 	changes tui.Broadcast
-	mu      sync.Mutex
-	af      Airflow
-	afOf    string // the project and port af was built for
 
 	// At most one snapshot is read at a time; calls that arrive meanwhile
 	// share the next one, which starts when the current one ends, so each
@@ -97,7 +79,18 @@ type Backend struct {
 	snapMu  sync.Mutex
 	reading *snapshotRead
 	queued  *snapshotRead
+
+	// What the snapshot reuses between reads.
+	cacheMu   sync.Mutex
+	proj      *project.Project // the project the cache was read for
+	modes     []tui.ModeStatus
+	modesAt   time.Time
+	airflow   tui.Conn
+	airflowAt time.Time
 }
+
+// New returns the dashboard's backend over c.
+func New(c Core) *Backend { return &Backend{Core: c} }
 
 type snapshotRead struct {
 	done chan struct{}
@@ -109,14 +102,10 @@ type snapshotRead struct {
 // (a hung engine, minikube) cannot freeze the dashboard.
 const checkTimeout = 4 * time.Second
 
-func (b *Backend) open() (*project.Project, error) {
-	return project.Open(b.Start, b.Explicit)
-}
-
-// Snapshot implements tui.Backend. It reads the stack's status, Airflow's
-// health and every mode's readiness at once, each bounded by checkTimeout.
-// A burst of calls (Docker events while the stack starts) costs at most
-// two reads.
+// Snapshot implements tui.Backend. It reads the stack's status, and reuses
+// Airflow's health and the modes' readiness while they are fresh; each read
+// is bounded by checkTimeout. A burst of calls (Docker events while the
+// stack starts) costs at most two reads.
 func (b *Backend) Snapshot(ctx context.Context) (tui.Snapshot, error) {
 	b.snapMu.Lock()
 	r := b.queued
@@ -167,7 +156,7 @@ func (b *Backend) snapshot(ctx context.Context) (tui.Snapshot, error) {
 		}()
 	}
 	run(func(ctx context.Context) { s.Docker = b.docker(ctx) })
-	p, err := b.open()
+	p, err := b.Core.Project()
 	switch {
 	case errors.Is(err, project.ErrNotFound):
 		wg.Wait()
@@ -180,28 +169,9 @@ func (b *Backend) snapshot(ctx context.Context) (tui.Snapshot, error) {
 	s.Project = tui.Project{Found: true, Name: p.Config.Name, Dir: p.Dir}
 	s.Mode = p.Config.Mode
 	var status *stack.StatusView
-	if b.Stack != nil {
-		run(func(ctx context.Context) {
-			if st, err := b.Stack(p, event.Discard); err == nil {
-				status, _ = st.Status(ctx)
-			}
-		})
-	}
-	if b.Airflow != nil {
-		run(func(ctx context.Context) { s.Airflow = b.airflowConn(ctx, p) })
-	}
-	all := modes.All()
-	s.Modes = make([]tui.ModeStatus, len(all))
-	for i, m := range all {
-		s.Modes[i] = tui.ModeStatus{Mode: string(m), Description: m.Describe()}
-		run(func(ctx context.Context) {
-			reqs, err := modes.Check(ctx, p, m, b.Machine)
-			if err != nil {
-				reqs = []modes.Requirement{{ID: "readiness", Name: "readiness", Detail: oneLine(err)}}
-			}
-			s.Modes[i].Checks = checks(reqs)
-		})
-	}
+	run(func(ctx context.Context) { status, _ = b.Core.Status(ctx) })
+	run(func(ctx context.Context) { s.Airflow = b.airflowConn(ctx, p) })
+	run(func(ctx context.Context) { s.Modes = b.readiness(ctx, p) })
 	wg.Wait()
 	for _, ms := range s.Modes {
 		if ms.Mode == string(modes.ProdLocal) && s.Mode == ms.Mode {
@@ -209,11 +179,60 @@ func (b *Backend) snapshot(ctx context.Context) (tui.Snapshot, error) {
 		}
 	}
 	if status != nil {
-		s.Services = services(p, status)
+		s.Services = Services(p, status)
 	} else {
 		s.Services = configuredServices(p)
 	}
 	return s, nil
+}
+
+// fresh reports whether what was read at `at` for project `of` can be
+// shown for p: the same settings (a changed gaiaflow.toml is a new
+// *project.Project), and younger than ttl. Callers hold cacheMu.
+func (b *Backend) fresh(p *project.Project, at time.Time, ttl time.Duration) bool {
+	return b.proj == p && !at.IsZero() && time.Since(at) < ttl
+}
+
+// readiness is every mode's checklist, read again when stale.
+func (b *Backend) readiness(ctx context.Context, p *project.Project) []tui.ModeStatus {
+	b.cacheMu.Lock()
+	if b.fresh(p, b.modesAt, readinessTTL) {
+		out := b.modes
+		b.cacheMu.Unlock()
+		return out
+	}
+	b.cacheMu.Unlock()
+	all := modes.All()
+	out := make([]tui.ModeStatus, len(all))
+	var wg sync.WaitGroup
+	for i, m := range all {
+		out[i] = tui.ModeStatus{Mode: string(m), Description: m.Describe()}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v, err := b.Core.CheckMode(ctx, m)
+			if err != nil {
+				v.Requirements = []modes.Requirement{{ID: "readiness", Name: "readiness", Detail: oneLine(err)}}
+			}
+			out[i].Checks = checks(v.Requirements)
+		}()
+	}
+	wg.Wait()
+	b.cacheMu.Lock()
+	if b.proj != p {
+		b.proj, b.airflowAt = p, time.Time{}
+	}
+	b.modes, b.modesAt = out, time.Now()
+	b.cacheMu.Unlock()
+	return out
+}
+
+// invalidate makes the next snapshot read everything again: an action may
+// have changed what the readiness checks and Airflow's health see.
+func (b *Backend) invalidate() {
+	b.cacheMu.Lock()
+	b.modesAt, b.airflowAt = time.Time{}, time.Time{}
+	b.cacheMu.Unlock()
 }
 
 // checks maps a mode's requirements onto the checklist: the CLI's fix for
@@ -233,13 +252,14 @@ func checks(reqs []modes.Requirement) []tui.Check {
 // remedy is the one place that says which of the dashboard's actions does
 // what a requirement's fix asks; the mode panel shows the key the key table
 // binds to it. A fix the dashboard cannot do (install minikube, start
-// Docker, edit gaiaflow.toml, push an image) has none, and the panel shows
-// the fix itself.
+// Docker, edit gaiaflow.toml, make a secret in prod's cluster) has none, and
+// the panel shows the fix itself.
 func remedy(r modes.Remedy) tui.Remedy {
 	switch r {
-	case modes.RemedyDockerize, modes.RemedyDockerizeCluster:
+	case modes.RemedyDockerize, modes.RemedyDockerizeCluster, modes.RemedyPush:
 		// build-image with the mode panel's mode as its target: dev
-		// dockerize for dev_docker, prod-local dockerize for prod_local.
+		// dockerize for dev_docker, prod-local dockerize for prod_local,
+		// prod dockerize (build and push) for prod.
 		return tui.Remedy{Verb: tui.VerbBuildImage}
 	case modes.RemedyStartCluster, modes.RemedyClusterConfig:
 		// prod-local start writes the kubeconfigs again when the cluster
@@ -266,19 +286,14 @@ func minikubeConn(cs []tui.Check) tui.Conn {
 }
 
 func (b *Backend) docker(ctx context.Context) tui.Conn {
-	if b.NewDocker == nil {
-		return tui.Conn{Unknown: true}
-	}
-	c, err := b.NewDocker()
+	info, host, err := b.Core.EngineInfo(ctx)
 	if err != nil {
-		return tui.Conn{Detail: oneLine(err) + "; check DOCKER_HOST and your docker context"}
-	}
-	defer c.Close()
-	info, err := c.Info(ctx)
-	if err != nil {
+		if host == "" {
+			return tui.Conn{Detail: shown(err)}
+		}
 		return tui.Conn{Detail: oneLine(err) + "; start Docker"}
 	}
-	return tui.Conn{OK: true, Detail: fmt.Sprintf("%s (engine %s, API %s)", c.Host, info.Version, info.APIVersion)}
+	return tui.Conn{OK: true, Detail: fmt.Sprintf("%s (engine %s, API %s)", host, info.Version, info.APIVersion)}
 }
 
 func oneLine(err error) string {
@@ -291,32 +306,92 @@ func oneLine(err error) string {
 	return s
 }
 
-// Changes implements tui.Backend: the stack's container events (Docker's
-// event stream, no polling) and the adapter's own actions.
+// shown is an error as the dashboard shows it: the core's one line and,
+// when it has one, its hint.
+func shown(err error) string {
+	msg := oneLine(err)
+	if h := errs.HintOf(err); h != "" {
+		msg += "; " + h
+	}
+	return msg
+}
+
+// Changes implements tui.Backend: the project's container events (the
+// core's shared watcher on Docker's event stream, no polling), the
+// adapter's own actions, and a change of Airflow's health seen on its tick.
 func (b *Backend) Changes(ctx context.Context) <-chan struct{} {
 	ch := b.changes.Subscribe(ctx)
-	var events <-chan struct{}
-	if b.Stack != nil {
-		if p, err := b.open(); err == nil {
-			if st, err := b.Stack(p, event.Discard); err == nil {
-				events = st.Changes(ctx)
-			}
-		}
-	}
-	if events != nil {
+	if events, err := b.Core.Changes(ctx); err == nil {
 		go func() {
 			for range events { // closed when ctx ends
 				b.changes.Signal(ch)
 			}
 		}()
 	}
+	go b.watchAirflow(ctx, ch)
 	return ch
 }
 
-// notify tells every subscriber something changed.
-func (b *Backend) notify() { b.changes.Notify() }
+// watchAirflow reads Airflow's health every airflowTick (one HTTP request;
+// no engine request) and signals when the header's item changed.
+func (b *Backend) watchAirflow(ctx context.Context, ch <-chan struct{}) {
+	t := time.NewTicker(airflowTick)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		p, err := b.Core.Project()
+		if err != nil {
+			continue
+		}
+		b.cacheMu.Lock()
+		before, had := b.airflow, !b.airflowAt.IsZero()
+		b.airflowAt = time.Time{}
+		b.cacheMu.Unlock()
+		rctx, cancel := context.WithTimeout(ctx, checkTimeout)
+		now := b.airflowConn(rctx, p)
+		cancel()
+		if had && now != before {
+			b.changes.Signal(ch)
+		}
+	}
+}
+
+// notify tells every subscriber something changed, and drops what the
+// snapshot reuses: an action may have changed it.
+func (b *Backend) notify() {
+	b.invalidate()
+	b.changes.Notify()
+}
+
+// unavailableError is an error the dashboard shows and goes on: the source
+// is not reachable or not there yet. It keeps its cause for errors.Is.
+type unavailableError struct {
+	msg   string
+	cause error
+}
+
+func (e *unavailableError) Error() string   { return e.msg }
+func (e *unavailableError) Unwrap() []error { return []error{e.cause, tui.ErrUnavailable} }
 
 // unavailable wraps err so that the dashboard shows it and keeps running.
 func unavailable(what string, err error) error {
-	return fmt.Errorf("%s: %s: %w", what, oneLine(err), tui.ErrUnavailable)
+	return &unavailableError{msg: what + ": " + shown(err), cause: err}
+}
+
+// faceErr is the core's error as the dashboard shows it: its line and hint;
+// Airflow down, or not taking this project's credentials, is unavailable.
+func faceErr(what string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	case errors.Is(err, airflow.ErrUnreachable), errors.Is(err, airflow.ErrUnauthorized), errors.Is(err, project.ErrNotFound):
+		return unavailable(what, err)
+	}
+	return err
 }

@@ -15,21 +15,23 @@ import (
 
 	"github.com/gaiaflow/gaiaflow/modes"
 	"github.com/gaiaflow/gaiaflow/services/airflow"
+	"github.com/gaiaflow/gaiaflow/services/core"
+	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/event"
-	"github.com/gaiaflow/gaiaflow/services/project"
 	"github.com/gaiaflow/gaiaflow/services/stack"
 	"github.com/gaiaflow/gaiaflow/ui/tui"
 	"github.com/gaiaflow/gaiaflow/ui/tui/backendtest"
 )
 
-var (
-	_ tui.Backend = (*Backend)(nil)
-	_ Stack       = (*stack.Stack)(nil)
-	_ Airflow     = (*airflow.Client)(nil)
-)
+var _ tui.Backend = (*Backend)(nil)
+
+// noProject is a backend looking for a project where there is none.
+func noProject(t *testing.T) *Backend {
+	return New(&fakeCore{dir: t.TempDir(), fs: &fakeStack{}, fa: &fakeAirflow{}})
+}
 
 func TestSnapshotWithoutProject(t *testing.T) {
-	b := &Backend{Start: t.TempDir()}
+	b := noProject(t)
 	s, err := b.Snapshot(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +68,7 @@ func TestSnapshotMapsTheStacksStatus(t *testing.T) {
 	fs := &fakeStack{status: demoStatus()}
 	fa := &fakeAirflow{health: airflow.Health{Healthy: true, Components: []airflow.Component{
 		{Name: "scheduler", Status: airflow.StatusHealthy}, {Name: "triggerer", Status: airflow.StatusNotDeployed}}}}
-	b := wired(t, fs, fa)
+	b, _ := wired(t, fs, fa)
 	s, err := b.Snapshot(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -101,43 +103,33 @@ func TestSnapshotMapsTheStacksStatus(t *testing.T) {
 	if !s.Airflow.OK || s.Airflow.Detail != "http://127.0.0.1:1 (triggerer not deployed)" {
 		t.Errorf("airflow conn = %+v", s.Airflow)
 	}
-	if !s.Docker.Unknown {
-		t.Errorf("docker = %+v (no client was given)", s.Docker)
-	}
-}
-
-func TestContainerStatesMapOntoTheDashboards(t *testing.T) {
-	for in, want := range map[string]tui.State{
-		"pulling": tui.StatePulling, "building": tui.StateBuilding, "creating": tui.StateStarting,
-		"starting": tui.StateStarting, "created": tui.StateCreated, "healthy": tui.StateHealthy,
-		"unhealthy": tui.StateUnhealthy, "running": tui.StateRunning, "restarting": tui.StateRestarting,
-		"completed": tui.StateExited, "exited": tui.StateExited, "dead": tui.StateExited,
-		"stopped": tui.StateStopped, "paused": tui.StateStopped, "not created": tui.StateMissing,
-		"something new": tui.StateUnknown,
-	} {
-		if got := containerState(in); got != want {
-			t.Errorf("containerState(%q) = %q, want %q", in, got, want)
-		}
+	if !s.Docker.OK || s.Docker.Detail != "unix:///fake.sock (engine 29.0, API 1.51)" {
+		t.Errorf("docker = %+v", s.Docker)
 	}
 }
 
 func TestSnapshotWithoutEngineShowsTheConfiguredServices(t *testing.T) {
 	fs := &fakeStack{err: errors.New("cannot connect to the Docker daemon")}
 	fa := &fakeAirflow{err: fmt.Errorf("get a token: %w", airflow.ErrUnreachable)}
-	s, err := wired(t, fs, fa).Snapshot(context.Background())
+	b, fc := wired(t, fs, fa)
+	fc.engine = errors.New("Cannot connect to the Docker daemon")
+	s, err := b.Snapshot(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(s.Services) != 4 || s.Services[0].URL != "http://127.0.0.1:8080" || s.Services[0].Containers[0].State != tui.StateUnknown {
 		t.Errorf("services = %+v", s.Services)
 	}
-	if s.Airflow.OK || s.Airflow.Unknown || !strings.Contains(s.Airflow.Detail, "not reachable") {
+	if s.Airflow.OK || s.Airflow.Unknown || !strings.Contains(s.Airflow.Detail, "not reachable") || !strings.Contains(s.Airflow.Detail, "gaiaflow dev start") {
 		t.Errorf("airflow = %+v", s.Airflow)
+	}
+	if s.Docker.OK || s.Docker.Detail != "Cannot connect to the Docker daemon; start Docker" {
+		t.Errorf("docker = %+v", s.Docker)
 	}
 }
 
 func TestSnapshotHasEveryModesChecklist(t *testing.T) {
-	b := wired(t, &fakeStack{status: demoStatus()}, &fakeAirflow{})
+	b, fc := wired(t, &fakeStack{status: demoStatus()}, &fakeAirflow{})
 	s, err := b.Snapshot(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -166,7 +158,7 @@ func TestSnapshotHasEveryModesChecklist(t *testing.T) {
 	if !s.Minikube.Unknown {
 		t.Errorf("minikube in mode dev = %+v, want unknown", s.Minikube)
 	}
-	if err := os.WriteFile(filepath.Join(b.Start, "gaiaflow.toml"), []byte("name = \"demo\"\npackage = \"demo\"\nmode = \"prod_local\"\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(fc.dir, "gaiaflow.toml"), []byte("name = \"demo\"\npackage = \"demo\"\nmode = \"prod_local\"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	s, _ = b.Snapshot(context.Background())
@@ -177,7 +169,7 @@ func TestSnapshotHasEveryModesChecklist(t *testing.T) {
 
 func TestChangesFollowTheStacksEvents(t *testing.T) {
 	fs := &fakeStack{status: demoStatus()}
-	b := wired(t, fs, &fakeAirflow{})
+	b, _ := wired(t, fs, &fakeAirflow{})
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := b.Changes(ctx)
 	select {
@@ -201,7 +193,7 @@ func TestServiceLogs(t *testing.T) {
 		{Service: "airflow", Component: "airflow-scheduler", Stream: "stdout", Text: "one"},
 		{Service: "airflow", Component: "airflow-apiserver", Stream: "stderr", Text: "two"},
 	}}
-	b := wired(t, fs, &fakeAirflow{})
+	b, _ := wired(t, fs, &fakeAirflow{})
 	ch, err := b.Logs(context.Background(), tui.LogSource{Service: "airflow"}, tui.LogQuery{Since: 10 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
@@ -234,7 +226,7 @@ func TestServiceLogs(t *testing.T) {
 }
 
 func TestTaskLog(t *testing.T) {
-	b := wired(t, &fakeStack{}, &fakeAirflow{log: "done\n"})
+	b, _ := wired(t, &fakeStack{}, &fakeAirflow{log: "done\n"})
 	ti := tui.TaskInstance{DAGID: "d", RunID: "r", TaskID: "t", Try: 2}
 	ch, err := b.Logs(context.Background(), tui.LogSource{Task: &ti}, tui.LogQuery{})
 	if err != nil {
@@ -264,7 +256,7 @@ func TestDAGsRunsAndTasks(t *testing.T) {
 		},
 		tis: []airflow.TaskInstance{{TaskID: "load", MapIndex: -1, State: airflow.TaskSuccess, TryNumber: 1, StartDate: ptr(t0), Operator: "PythonOperator"}},
 	}
-	b := wired(t, &fakeStack{}, fa)
+	b, _ := wired(t, &fakeStack{}, fa)
 	ctx := context.Background()
 	l, err := b.DAGs(ctx)
 	if err != nil {
@@ -303,13 +295,13 @@ func TestDAGsRunsAndTasks(t *testing.T) {
 }
 
 func TestUnreachableAirflowIsUnavailable(t *testing.T) {
-	b := wired(t, &fakeStack{}, &fakeAirflow{err: fmt.Errorf("GET /api/v2/dags: %w", airflow.ErrUnreachable)})
+	b, _ := wired(t, &fakeStack{}, &fakeAirflow{err: fmt.Errorf("GET /api/v2/dags: %w", airflow.ErrUnreachable)})
 	_, err := b.DAGs(context.Background())
-	if !errors.Is(err, tui.ErrUnavailable) || !strings.Contains(err.Error(), "gaiaflow dev start") {
+	if !errors.Is(err, tui.ErrUnavailable) || !errors.Is(err, airflow.ErrUnreachable) || !strings.Contains(err.Error(), "gaiaflow dev start") {
 		t.Errorf("err = %v", err)
 	}
 	other := errors.New("boom")
-	b = wired(t, &fakeStack{}, &fakeAirflow{err: other})
+	b, _ = wired(t, &fakeStack{}, &fakeAirflow{err: other})
 	if _, err := b.Runs(context.Background(), "x", 5); !errors.Is(err, other) || errors.Is(err, tui.ErrUnavailable) {
 		t.Errorf("err = %v", err)
 	}
@@ -317,7 +309,7 @@ func TestUnreachableAirflowIsUnavailable(t *testing.T) {
 
 func TestDoCallsTheStackAsTheCLIDoes(t *testing.T) {
 	fs := &fakeStack{status: demoStatus()}
-	b := wired(t, fs, &fakeAirflow{})
+	b, fc := wired(t, fs, &fakeAirflow{})
 	var rec event.Recorder
 	for _, a := range []tui.Action{
 		{Verb: tui.VerbStart, Target: "mlflow"}, {Verb: tui.VerbStop, Target: "minio"},
@@ -329,17 +321,20 @@ func TestDoCallsTheStackAsTheCLIDoes(t *testing.T) {
 		}
 	}
 	want := []string{"start [mlflow]", "stop [minio] volumes=false", "restart [airflow] [airflow]", "start []",
-		"stop [] volumes=false", "restart [] []", "stop [] volumes=true", "plan-cleanup prune=true"}
+		"stop [] volumes=false", "restart [] []", "stop [] volumes=true", "plan-cleanup prune=true", "cleanup"}
 	if got := fs.Calls(); !reflect.DeepEqual(got, want) {
 		t.Errorf("calls\n got %q\nwant %q", got, want)
 	}
 	if len(rec.Events()) == 0 {
 		t.Error("the stack's progress did not reach the action's reporter")
 	}
-	for _, v := range []tui.Verb{tui.VerbBuildImage, tui.VerbStartCluster, tui.VerbDeleteCluster} {
-		if err := b.Do(context.Background(), tui.Action{Verb: v}, &rec); !errors.Is(err, tui.ErrUnavailable) || !strings.Contains(err.Error(), "not wired") {
-			t.Errorf("%s without its hook: err = %v", v, err)
+	for _, a := range []tui.Action{{Verb: tui.VerbBuildImage, Target: "prod_local"}, {Verb: tui.VerbBuildImage}, {Verb: tui.VerbStartCluster}, {Verb: tui.VerbDeleteCluster}} {
+		if err := b.Do(context.Background(), a, &rec); err != nil {
+			t.Errorf("%s: %v", a, err)
 		}
+	}
+	if got, want := fc.Calls(), []string{"dockerize prod_local", "dockerize ", "start-cluster", "delete-cluster"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("core calls %q, want %q (an empty mode is the project's, the core's choice)", got, want)
 	}
 	if err := b.Do(context.Background(), tui.Action{Verb: "fly"}, &rec); err == nil || !strings.Contains(err.Error(), "not available yet") {
 		t.Errorf("an unknown verb: err = %v", err)
@@ -348,7 +343,7 @@ func TestDoCallsTheStackAsTheCLIDoes(t *testing.T) {
 
 func TestDoDAGActions(t *testing.T) {
 	fa := &fakeAirflow{}
-	b := wired(t, &fakeStack{}, fa)
+	b, _ := wired(t, &fakeStack{}, fa)
 	var rec event.Recorder
 	for _, a := range []tui.Action{{Verb: tui.VerbTrigger, Target: "etl"}, {Verb: tui.VerbPause, Target: "etl"}, {Verb: tui.VerbUnpause, Target: "etl"}} {
 		if err := b.Do(context.Background(), a, &rec); err != nil {
@@ -363,63 +358,40 @@ func TestDoDAGActions(t *testing.T) {
 	}
 }
 
-func TestSetModeIsRefusedUntilTheModeIsReady(t *testing.T) {
+// set-mode is the core's SetMode without force; its refusal keeps the
+// core's words and says where the dashboard lists what is missing, and the
+// mode panel is read again afterwards.
+func TestSetModeCallsTheCoreWithoutForce(t *testing.T) {
 	fs := &fakeStack{status: demoStatus()}
-	b := wired(t, fs, &fakeAirflow{})
+	b, fc := wired(t, fs, &fakeAirflow{})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	changes := b.Changes(ctx)
+	fc.setMode = func(m modes.Mode) (core.SetModeResult, error) {
+		return core.SetModeResult{}, &core.NotReadyError{Readiness: core.Readiness{Mode: string(m),
+			Requirements: []modes.Requirement{{ID: modes.IDTaskImage, Name: "task image"}}}}
+	}
 	var rec event.Recorder
 	err := b.Do(ctx, tui.Action{Verb: tui.VerbSetMode, Target: "dev_docker"}, &rec)
-	if err == nil || !strings.Contains(err.Error(), "dev_docker is not ready: 1 of 1 requirements are missing") {
-		t.Fatalf("err = %v", err)
+	var nr *core.NotReadyError
+	if !errors.As(err, &nr) || !strings.Contains(err.Error(), "dev_docker is not ready: 1 of 1 requirements are missing") ||
+		errs.HintOf(err) != "fix the items the mode panel lists for dev_docker" {
+		t.Fatalf("err = %v (hint %q)", err, errs.HintOf(err))
 	}
-	if err := os.WriteFile(filepath.Join(b.Start, "gaiaflow.toml"), []byte("name = \"demo\"\npackage = \"demo\"\nmode = \"prod\"\n"), 0o644); err != nil {
-		t.Fatal(err)
+	if err := b.Do(ctx, tui.Action{Verb: tui.VerbSetMode, Target: "nonsense"}, &rec); err == nil {
+		t.Error("an unknown mode was sent to the core")
 	}
-	if err := b.Do(ctx, tui.Action{Verb: tui.VerbSetMode, Target: "dev"}, &rec); err != nil {
+	fc.setMode = nil
+	if err := b.Do(ctx, tui.Action{Verb: tui.VerbSetMode, Target: "prod"}, &rec); err != nil {
 		t.Fatal(err)
 	}
 	<-changes
 	s, _ := b.Snapshot(ctx)
-	if s.Mode != "dev" {
+	if s.Mode != "prod" {
 		t.Errorf("mode = %q", s.Mode)
 	}
-	if len(rec.Events()) == 0 {
-		t.Error("no progress reported")
-	}
-	if calls := fs.Calls(); len(calls) != 0 {
-		t.Errorf("without a switch nothing is asked of the stack, got %q", calls)
-	}
-
-	// With the CLI's switch, a running stack is brought over.
-	var asked []string
-	b.ModeSwitch = func(_ context.Context, p *project.Project, r event.Reporter) (modes.Switch, error) {
-		st, err := p.State()
-		return modes.Switch{State: st,
-			AirflowRunning: func(context.Context, *project.Project) (bool, error) {
-				asked = append(asked, "running?")
-				return true, nil
-			},
-			RecreateAirflow: func(_ context.Context, p *project.Project) error {
-				asked = append(asked, "switch to "+p.Config.Mode)
-				r.Report(event.Event{Kind: event.Step, Message: "recreating"})
-				return nil
-			}}, err
-	}
-	if err := os.WriteFile(filepath.Join(b.Start, "gaiaflow.toml"), []byte("name = \"demo\"\npackage = \"demo\"\nmode = \"prod\"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	rec = event.Recorder{}
-	if err := b.Do(ctx, tui.Action{Verb: tui.VerbSetMode, Target: "dev"}, &rec); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Join(asked, ", ") != "running?, switch to dev" {
-		t.Errorf("asked %q", asked)
-	}
-	ev := rec.Events()
-	if len(ev) == 0 || !strings.Contains(ev[len(ev)-1].Message, "Airflow was recreated with GAIAFLOW_MODE=dev") {
-		t.Errorf("events = %+v", ev)
+	if got := fc.Calls(); !reflect.DeepEqual(got, []string{"set-mode dev_docker force=false", "set-mode prod force=false"}) {
+		t.Errorf("calls %q", got)
 	}
 	cancel()
 	for range changes {
@@ -427,9 +399,10 @@ func TestSetModeIsRefusedUntilTheModeIsReady(t *testing.T) {
 }
 
 func TestAdapterKeepsTheBackendContract(t *testing.T) {
-	t.Run("NoProject", func(t *testing.T) { backendtest.Contract(t, &Backend{Start: t.TempDir()}) })
+	t.Run("NoProject", func(t *testing.T) { backendtest.Contract(t, noProject(t)) })
 	t.Run("Wired", func(t *testing.T) {
-		backendtest.Contract(t, wired(t, &fakeStack{status: demoStatus()}, &fakeAirflow{}))
+		b, _ := wired(t, &fakeStack{status: demoStatus()}, &fakeAirflow{})
+		backendtest.Contract(t, b)
 	})
 }
 
@@ -439,16 +412,21 @@ type countingStack struct {
 	reads atomic.Int32
 }
 
-func (c *countingStack) Status(ctx context.Context) (*stack.StatusView, error) {
-	c.reads.Add(1)
+type countingCore struct {
+	*fakeCore
+	cs *countingStack
+}
+
+func (c *countingCore) Status(ctx context.Context) (*stack.StatusView, error) {
+	c.cs.reads.Add(1)
 	time.Sleep(50 * time.Millisecond)
 	return demoStatus(), nil
 }
 
 func TestABurstOfSnapshotsCostsAtMostTwoReads(t *testing.T) {
 	cs := &countingStack{}
-	b := &Backend{Start: demoProject(t), Explicit: true,
-		Stack: func(*project.Project, event.Reporter) (Stack, error) { return cs, nil }}
+	fc := &fakeCore{dir: demoProject(t), explicit: true, fs: &cs.fakeStack, fa: &fakeAirflow{}}
+	b := New(&countingCore{fakeCore: fc, cs: cs})
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Add(1)
@@ -470,36 +448,10 @@ func TestABurstOfSnapshotsCostsAtMostTwoReads(t *testing.T) {
 	}
 }
 
-// growingAirflow is a task whose log grows by a line per read and which
-// succeeds after its third read.
-type growingAirflow struct {
-	fakeAirflow
-	reads atomic.Int32
-}
-
-func (g *growingAirflow) TaskLog(_ context.Context, _, _, _ string, try int) (string, error) {
-	n := int(g.reads.Add(1))
-	var b strings.Builder
-	for i := 1; i <= n; i++ {
-		fmt.Fprintf(&b, "try %d line %d\n", try, i)
-	}
-	return b.String(), nil
-}
-
-func (g *growingAirflow) ListTaskInstances(context.Context, string, string) ([]airflow.TaskInstance, error) {
-	state := airflow.TaskRunning
-	if g.reads.Load() >= 3 {
-		state = airflow.TaskSuccess
-	}
-	return []airflow.TaskInstance{{TaskID: "t", MapIndex: -1, State: state, TryNumber: 1}}, nil
-}
-
-func TestAFollowedTaskLogSendsNewLinesUntilTheTryEnds(t *testing.T) {
-	defer func(d time.Duration) { taskLogPoll = d }(taskLogPoll)
-	taskLogPoll = 10 * time.Millisecond
-	g := &growingAirflow{}
-	b := &Backend{Start: demoProject(t), Explicit: true,
-		Airflow: func(context.Context, *project.Project) (Airflow, error) { return g, nil }}
+// A followed task log: the lines read when it was opened, then what the
+// core's Follow sends, until it returns.
+func TestAFollowedTaskLogSendsTheOpenedLinesThenWhatFollows(t *testing.T) {
+	b, fc := wired(t, &fakeStack{}, &fakeAirflow{log: "done\n"})
 	ti := tui.TaskInstance{DAGID: "d", RunID: "r", TaskID: "t", MapIndex: -1, Try: 1, State: "running"}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -512,11 +464,13 @@ func TestAFollowedTaskLogSendsNewLinesUntilTheTryEnds(t *testing.T) {
 		texts = append(texts, l.Text)
 	}
 	if ctx.Err() != nil {
-		t.Fatal("the stream did not end with the try")
+		t.Fatal("the stream did not end with Follow")
 	}
-	want := []string{"try 1 line 1", "try 1 line 2", "try 1 line 3", "try 1 line 4"}
-	if !reflect.DeepEqual(texts, want) {
+	if want := []string{"d r t try 1", "done"}; !reflect.DeepEqual(texts, want) {
 		t.Errorf("lines = %q, want %q", texts, want)
+	}
+	if got := fc.Calls(); !reflect.DeepEqual(got, []string{"follow t"}) {
+		t.Errorf("calls %q", got)
 	}
 }
 
@@ -529,6 +483,10 @@ func TestRemedies(t *testing.T) {
 		modes.RemedyStartCluster:     {Verb: tui.VerbStartCluster},
 		modes.RemedyClusterConfig:    {Verb: tui.VerbStartCluster},
 		modes.RemedyCreateSecret:     {Wizard: tui.WizardSecret},
+		modes.RemedyPush:             {Verb: tui.VerbBuildImage},
+		// prod's secrets are made in another cluster than the secret
+		// wizard's: the panel shows the command.
+		modes.RemedyCreateProdSecret: {},
 		"":                           {},
 		"something-new":              {},
 	} {
@@ -552,11 +510,11 @@ func TestRemedies(t *testing.T) {
 // The mode panel lists what `mode check` lists, DAG files pinned to another
 // mode included.
 func TestSnapshotListsDAGsPinnedToAnotherMode(t *testing.T) {
-	b := wired(t, &fakeStack{status: demoStatus()}, &fakeAirflow{})
-	if err := os.MkdirAll(filepath.Join(b.Start, "dags"), 0o755); err != nil {
+	b, fc := wired(t, &fakeStack{status: demoStatus()}, &fakeAirflow{})
+	if err := os.MkdirAll(filepath.Join(fc.dir, "dags"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(b.Start, "dags", "d.py"), []byte("MODE = \"dev_docker\"\ncreate_task('a', 'p:f', mode=MODE)\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(fc.dir, "dags", "d.py"), []byte("MODE = \"dev_docker\"\ncreate_task('a', 'p:f', mode=MODE)\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	s, err := b.Snapshot(context.Background())

@@ -2,8 +2,6 @@ package adapter
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -12,47 +10,30 @@ import (
 	"github.com/gaiaflow/gaiaflow/ui/tui"
 )
 
-// client returns the client of the current project's Airflow, built once
-// per project and port so that its token is reused.
-func (b *Backend) client(ctx context.Context) (Airflow, error) {
-	if b.Airflow == nil {
-		return nil, unavailable("Airflow", errNoAirflow)
-	}
-	p, err := b.open()
-	if err != nil {
-		return nil, unavailable("Airflow", err)
-	}
-	return b.airflowOf(ctx, p)
-}
-
-func (b *Backend) airflowOf(ctx context.Context, p *project.Project) (Airflow, error) {
-	key := fmt.Sprintf("%s:%d", p.ID(), p.Config.Services.Airflow.Port)
-	b.mu.Lock()
-	if b.af != nil && b.afOf == key {
-		c := b.af
-		b.mu.Unlock()
-		return c, nil
-	}
-	b.mu.Unlock()
-	c, err := b.Airflow(ctx, p)
-	if err != nil {
-		return nil, unavailable("Airflow", err)
-	}
-	b.mu.Lock()
-	b.af, b.afOf = c, key
-	b.mu.Unlock()
-	return c, nil
-}
-
-// airflowConn is Airflow's health as the header shows it.
+// airflowConn is Airflow's health as the header shows it, reused while
+// fresh.
 func (b *Backend) airflowConn(ctx context.Context, p *project.Project) tui.Conn {
-	c, err := b.airflowOf(ctx, p)
-	if err != nil {
-		return tui.Conn{Detail: oneLine(err)}
+	b.cacheMu.Lock()
+	if b.fresh(p, b.airflowAt, airflowTTL) {
+		c := b.airflow
+		b.cacheMu.Unlock()
+		return c
 	}
-	h, err := c.Health(ctx)
+	b.cacheMu.Unlock()
+	conn := b.readAirflowConn(ctx)
+	b.cacheMu.Lock()
+	if b.proj != p {
+		b.proj, b.modesAt = p, time.Time{}
+	}
+	b.airflow, b.airflowAt = conn, time.Now()
+	b.cacheMu.Unlock()
+	return conn
+}
+
+func (b *Backend) readAirflowConn(ctx context.Context) tui.Conn {
+	h, base, err := b.Core.AirflowHealth(ctx)
 	if err != nil {
-		return tui.Conn{Detail: oneLine(airflowErr("Airflow", c, err))}
+		return tui.Conn{Detail: shown(err)}
 	}
 	var parts []string
 	for _, comp := range h.Components {
@@ -60,65 +41,29 @@ func (b *Backend) airflowConn(ctx context.Context, p *project.Project) tui.Conn 
 			parts = append(parts, strings.ReplaceAll(comp.Name, "_", "-")+" "+strings.ReplaceAll(string(comp.Status), "_", " "))
 		}
 	}
-	detail := c.BaseURL()
+	detail := base
 	if len(parts) > 0 {
 		detail += " (" + strings.Join(parts, ", ") + ")"
 	}
 	return tui.Conn{OK: h.Healthy, Detail: detail}
 }
 
-// airflowErr wraps a failed Airflow call: unreachable is unavailable (the
-// dashboard shows it and goes on); anything else keeps its cause.
-func airflowErr(what string, c Airflow, err error) error {
-	switch {
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return err
-	case errors.Is(err, airflow.ErrUnreachable):
-		return fmt.Errorf("%s: Airflow is not reachable at %s; start it with `gaiaflow dev start`: %w", what, c.BaseURL(), tui.ErrUnavailable)
-	case errors.Is(err, airflow.ErrUnauthorized):
-		return fmt.Errorf("%s: Airflow at %s rejected this project's credentials; `gaiaflow dev start -f` recreates it with them: %w", what, c.BaseURL(), tui.ErrUnavailable)
-	}
-	return fmt.Errorf("%s: %w", what, err)
-}
-
-// lastRuns is how many of the newest runs, of every DAG, DAGs reads to find
-// each DAG's latest run.
-const lastRuns = 200
-
 // DAGs implements tui.Backend: the DAGs, the import errors, and each DAG's
-// latest run among the newest lastRuns runs.
+// latest run (core.Overview).
 func (b *Backend) DAGs(ctx context.Context) (tui.DAGList, error) {
-	c, err := b.client(ctx)
+	o, err := b.Core.Overview(ctx)
 	if err != nil {
-		return tui.DAGList{}, err
-	}
-	dags, err := c.ListDAGs(ctx)
-	if err != nil {
-		return tui.DAGList{}, airflowErr("DAGs", c, err)
-	}
-	importErrors, err := c.ListImportErrors(ctx)
-	if err != nil {
-		return tui.DAGList{}, airflowErr("import errors", c, err)
-	}
-	runs, err := c.ListRuns(ctx, airflow.AllDAGs, lastRuns)
-	if err != nil {
-		return tui.DAGList{}, airflowErr("DAG runs", c, err)
-	}
-	latest := map[string]airflow.DAGRun{}
-	for _, r := range runs {
-		if _, ok := latest[r.DAGID]; !ok {
-			latest[r.DAGID] = r
-		}
+		return tui.DAGList{}, faceErr("DAGs", err)
 	}
 	byFile := map[string]string{}
 	var out tui.DAGList
-	for _, ie := range importErrors {
+	for _, ie := range o.ImportErrors {
 		byFile[ie.Filename] = exceptionLine(ie.StackTrace)
 		out.ImportErrors = append(out.ImportErrors, tui.ImportError{File: ie.Filename, Message: ie.StackTrace, Time: ie.Timestamp})
 	}
-	for _, d := range dags {
+	for _, d := range o.DAGs {
 		td := tui.DAG{ID: d.ID, Paused: d.Paused, Schedule: d.Schedule, File: d.File, NextRun: deref(d.NextRun)}
-		if r, ok := latest[d.ID]; ok {
+		if r, ok := o.LastRuns[d.ID]; ok {
 			td.LastRunState, td.LastRunStart = string(r.State), deref(r.StartDate)
 		}
 		if d.HasImportErrors {
@@ -134,13 +79,9 @@ func (b *Backend) DAGs(ctx context.Context) (tui.DAGList, error) {
 
 // Runs implements tui.Backend.
 func (b *Backend) Runs(ctx context.Context, dagID string, limit int) ([]tui.Run, error) {
-	c, err := b.client(ctx)
+	runs, err := b.Core.Runs(ctx, dagID, limit)
 	if err != nil {
-		return nil, err
-	}
-	runs, err := c.ListRuns(ctx, dagID, limit)
-	if err != nil {
-		return nil, airflowErr("runs of "+dagID, c, err)
+		return nil, faceErr("runs of "+dagID, err)
 	}
 	out := make([]tui.Run, 0, len(runs))
 	for _, r := range runs {
@@ -156,13 +97,9 @@ func (b *Backend) Runs(ctx context.Context, dagID string, limit int) ([]tui.Run,
 
 // TaskInstances implements tui.Backend.
 func (b *Backend) TaskInstances(ctx context.Context, dagID, runID string) ([]tui.TaskInstance, error) {
-	c, err := b.client(ctx)
+	tis, err := b.Core.TaskInstances(ctx, dagID, runID)
 	if err != nil {
-		return nil, err
-	}
-	tis, err := c.ListTaskInstances(ctx, dagID, runID)
-	if err != nil {
-		return nil, airflowErr("tasks of "+runID, c, err)
+		return nil, faceErr("tasks of "+runID, err)
 	}
 	out := make([]tui.TaskInstance, 0, len(tis))
 	for _, t := range tis {

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gaiaflow/gaiaflow/services/airflow"
 	"github.com/gaiaflow/gaiaflow/services/airflow/airflowtest"
+	"github.com/gaiaflow/gaiaflow/services/core"
 	"github.com/gaiaflow/gaiaflow/services/event"
 	"github.com/gaiaflow/gaiaflow/services/project"
 	"github.com/gaiaflow/gaiaflow/ui/tui"
@@ -53,19 +53,9 @@ func TestRealAirflowAdapterDAGsRunsAndTasks(t *testing.T) {
 	t.Logf("Airflow started in %s", time.Since(began).Round(time.Second))
 	write(env.Port)
 
-	b := &Backend{Start: dir, Explicit: true,
-		Airflow: func(ctx context.Context, p *project.Project) (Airflow, error) {
-			st, err := p.State()
-			if err != nil {
-				return nil, err
-			}
-			creds, err := st.Credentials(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return airflow.ForProject(p, creds)
-		},
-	}
+	c := core.New(core.Deps{Start: dir, Explicit: true})
+	defer c.Close()
+	b := New(c)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gaiaflow/gaiaflow/modes"
+	"github.com/gaiaflow/gaiaflow/services/core"
 	"github.com/gaiaflow/gaiaflow/services/docker"
 	"github.com/gaiaflow/gaiaflow/services/event"
 	"github.com/gaiaflow/gaiaflow/services/project"
@@ -59,14 +59,9 @@ func TestRealDockerAdapterShowsTheStandinStack(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { removeProject(c, p.ID()) })
-	sock, gid := stack.SocketOf(c.Host)
-	b := &Backend{Start: dir, Explicit: true,
-		NewDocker: func() (*docker.Client, error) { return docker.New(os.Getenv) },
-		Stack: func(p *project.Project, r event.Reporter) (Stack, error) {
-			return stack.New(c, p, stack.Options{Reporter: r, DockerSocket: sock, SocketGID: gid}), nil
-		},
-		Machine: modes.Machine{Engine: func(context.Context) (modes.ImageChecker, error) { return c, nil }},
-	}
+	cc := core.New(core.Deps{Start: dir, Explicit: true})
+	defer cc.Close()
+	b := New(cc)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 

@@ -3,22 +3,19 @@ package adapter
 import (
 	"context"
 	"fmt"
-	"strings"
-	"time"
 
 	"github.com/gaiaflow/gaiaflow/services/airflow"
-	"github.com/gaiaflow/gaiaflow/services/event"
 	"github.com/gaiaflow/gaiaflow/services/project"
 	"github.com/gaiaflow/gaiaflow/services/stack"
 	"github.com/gaiaflow/gaiaflow/ui/tui"
 )
 
-// services maps the stack's status onto the services panel. A service's
+// Services maps the stack's status onto the services panel. A service's
 // image is the one gaiaflow.toml names for it (its containers say theirs).
-func services(p *project.Project, v *stack.StatusView) []tui.Service {
+func Services(p *project.Project, v *stack.StatusView) []tui.Service {
 	out := make([]tui.Service, 0, len(v.Services))
 	for _, ss := range v.Services {
-		s := tui.Service{Name: ss.Name, Enabled: ss.Enabled}
+		s := tui.Service{Name: ss.Name, Enabled: ss.Enabled, State: tui.StateOf(ss.State), Culprit: ss.Culprit}
 		if cfg, ok := p.Config.Service(ss.Name); ok {
 			s.Image = cfg.Image
 		}
@@ -38,7 +35,7 @@ func services(p *project.Project, v *stack.StatusView) []tui.Service {
 // container maps one container's status; the component (airflow-scheduler)
 // names it, as it names the lines of the service's logs.
 func container(cs stack.ContainerStatus) tui.Container {
-	c := tui.Container{Name: cs.Component, Image: cs.Image, State: containerState(cs.State),
+	c := tui.Container{Name: cs.Component, Image: cs.Image, State: tui.StateOf(cs.State),
 		OOMKilled: cs.OOMKilled, RestartCount: cs.Restarts, Ports: cs.Ports}
 	if cs.ExitCode != nil {
 		c.ExitCode = *cs.ExitCode
@@ -50,35 +47,6 @@ func container(cs stack.ContainerStatus) tui.Container {
 		c.OneShot = true
 	}
 	return c
-}
-
-// containerState maps the states stack.ContainerStatus names.
-func containerState(s string) tui.State {
-	switch s {
-	case "pulling":
-		return tui.StatePulling
-	case "building":
-		return tui.StateBuilding
-	case "creating", "starting":
-		return tui.StateStarting
-	case "created":
-		return tui.StateCreated
-	case "healthy":
-		return tui.StateHealthy
-	case "unhealthy":
-		return tui.StateUnhealthy
-	case "running":
-		return tui.StateRunning
-	case "restarting":
-		return tui.StateRestarting
-	case "completed", "exited", "dead":
-		return tui.StateExited
-	case "stopped", "paused", "removing":
-		return tui.StateStopped
-	case "not created":
-		return tui.StateMissing
-	}
-	return tui.StateUnknown
 }
 
 // configuredServices is the services as gaiaflow.toml has them, when the
@@ -97,8 +65,8 @@ func configuredServices(p *project.Project) []tui.Service {
 	return out
 }
 
-// Logs implements tui.Backend: a service's containers through the stack
-// (`gaiaflow dev logs`), or a task instance's try through Airflow.
+// Logs implements tui.Backend: a service's containers (`gaiaflow dev
+// logs`), or a task instance's try (`gaiaflow dags logs`), through the core.
 func (b *Backend) Logs(ctx context.Context, src tui.LogSource, q tui.LogQuery) (<-chan tui.LogLine, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -106,15 +74,7 @@ func (b *Backend) Logs(ctx context.Context, src tui.LogSource, q tui.LogQuery) (
 	if src.Task != nil {
 		return b.taskLog(ctx, *src.Task, q.Follow)
 	}
-	if b.Stack == nil {
-		return nil, unavailable("logs of "+src.Service, errNoStack)
-	}
-	p, err := b.open()
-	if err != nil {
-		return nil, unavailable("logs of "+src.Service, err)
-	}
-	st, err := b.Stack(p, event.Discard)
-	if err != nil {
+	if _, err := b.Core.Project(); err != nil {
 		return nil, unavailable("logs of "+src.Service, err)
 	}
 	o := stack.LogOptions{Names: []string{src.Service}, Follow: q.Follow, Tail: q.Tail}
@@ -133,102 +93,49 @@ func (b *Backend) Logs(ctx context.Context, src tui.LogSource, q tui.LogQuery) (
 			case <-ctx.Done():
 			}
 		}
-		err := st.Logs(ctx, o, func(l stack.LogLine) {
+		err := b.Core.Logs(ctx, o, func(l stack.LogLine) {
 			send(tui.LogLine{Container: l.Component, Stderr: l.Stream == "stderr", Text: l.Text})
 		})
 		if err != nil && ctx.Err() == nil {
 			// The stream has started; its failure is its last line.
-			send(tui.LogLine{Container: "gaiaflow", Stderr: true, Text: oneLine(err)})
+			send(tui.LogLine{Container: "gaiaflow", Stderr: true, Text: shown(err)})
 		}
 	}()
 	return ch, nil
 }
 
-// taskLogPoll is how often a followed task log is read again.
-var taskLogPoll = 2 * time.Second
-
 // taskLog sends the log of one try of a task instance as Airflow has it
-// now. Followed (the dashboard follows a running task's log), it reads the
-// log again every taskLogPoll and sends the new lines, until the try ends
-// or ctx does.
+// now; followed (the dashboard follows a running task's log), the new lines
+// until the try ends. A log that cannot be read is an error.
 func (b *Backend) taskLog(ctx context.Context, ti tui.TaskInstance, follow bool) (<-chan tui.LogLine, error) {
-	c, err := b.client(ctx)
+	ati := airflow.TaskInstance{TaskID: ti.TaskID, MapIndex: ti.MapIndex, TryNumber: max(ti.Try, 1)}
+	log, err := b.Core.OpenTaskLog(ctx, ti.DAGID, ti.RunID, ati)
 	if err != nil {
-		return nil, err
-	}
-	try := max(ti.Try, 1)
-	what := "the log of " + ti.TaskID
-	text, err := c.TaskLog(ctx, ti.DAGID, ti.RunID, ti.TaskID, try)
-	if err != nil {
-		return nil, airflowErr(what, c, err)
+		return nil, faceErr("the log of "+ti.TaskID, err)
 	}
 	ch := make(chan tui.LogLine, 256)
 	go func() {
 		defer close(ch)
-		sent := 0
-		emit := func(text string) bool {
-			lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
-			if text == "" {
-				lines = nil
+		send := func(l tui.LogLine) bool {
+			select {
+			case ch <- l:
+				return true
+			case <-ctx.Done():
+				return false
 			}
-			for ; sent < len(lines); sent++ {
-				select {
-				case ch <- tui.LogLine{Container: ti.TaskID, Text: lines[sent]}:
-				case <-ctx.Done():
-					return false
-				}
-			}
-			return true
 		}
-		if !emit(text) || !follow {
+		for _, line := range log.Lines {
+			if !send(tui.LogLine{Container: ti.TaskID, Text: line}) {
+				return
+			}
+		}
+		if !follow {
 			return
 		}
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(taskLogPoll):
-			}
-			over := b.tryOver(ctx, c, ti, try)
-			text, err := c.TaskLog(ctx, ti.DAGID, ti.RunID, ti.TaskID, try)
-			if err != nil {
-				select {
-				case ch <- tui.LogLine{Container: "gaiaflow", Stderr: true, Text: oneLine(airflowErr(what, c, err))}:
-				case <-ctx.Done():
-				}
-				return
-			}
-			if !emit(text) || over {
-				return
-			}
+		err := log.Follow(ctx, func(line string) { send(tui.LogLine{Container: ti.TaskID, Text: line}) })
+		if err != nil && ctx.Err() == nil {
+			send(tui.LogLine{Container: "gaiaflow", Stderr: true, Text: shown(err)})
 		}
 	}()
 	return ch, nil
 }
-
-// tryOver reports whether a task instance's try has ended: the task
-// finished, waits for a retry or a reschedule, or moved on to another try.
-func (b *Backend) tryOver(ctx context.Context, c Airflow, ti tui.TaskInstance, try int) bool {
-	tis, err := c.ListTaskInstances(ctx, ti.DAGID, ti.RunID)
-	if err != nil {
-		return false
-	}
-	for _, t := range tis {
-		if t.TaskID == ti.TaskID && t.MapIndex == ti.MapIndex {
-			return t.State.Finished() || t.State == airflow.TaskUpForRetry ||
-				t.State == airflow.TaskUpForReschedule || t.TryNumber != try
-		}
-	}
-	return false
-}
-
-type adapterError string
-
-func (e adapterError) Error() string { return string(e) }
-
-const (
-	errNoStack   adapterError = "the local stack is not wired into this dashboard"
-	errNoAirflow adapterError = "Airflow is not wired into this dashboard"
-	errNoBuild   adapterError = "image builds are not wired into this dashboard"
-	errNoCluster adapterError = "the Minikube cluster is not wired into this dashboard"
-)

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gaiaflow/gaiaflow/services/project"
+	"github.com/gaiaflow/gaiaflow/services/stack"
 	"github.com/gaiaflow/gaiaflow/ui/tui"
 )
 
@@ -93,28 +95,30 @@ func (b *Backend) initialSnapshot() tui.Snapshot {
 		s.Airflow = tui.Conn{Detail: "http://127.0.0.1:8080: connection refused; start the stack with U"}
 	}
 	up := func(d time.Duration) time.Time { return now.Add(-d) }
+	af, pg, ml := project.DefaultAirflowImage("3.12"), project.DefaultPostgresImage, project.DefaultMLflowImage
+	mi, jl := project.DefaultMinioImage, project.DefaultJupyterImage
 	svcs := []tui.Service{
-		{Name: "airflow", Enabled: true, URL: "http://127.0.0.1:8080", Image: "apache/airflow:3.3.2-python3.12",
+		{Name: "airflow", Enabled: true, URL: "http://127.0.0.1:8080", Image: af,
 			Ports: []string{"127.0.0.1:8080->8080"}, Containers: []tui.Container{
-				{Name: "postgres", Image: "postgres:16.10", State: tui.StateHealthy, Started: up(3 * time.Hour)},
-				{Name: "init", Image: "apache/airflow:3.3.2-python3.12", State: tui.StateExited, OneShot: true},
-				{Name: "api-server", Image: "apache/airflow:3.3.2-python3.12", State: tui.StateHealthy, Started: up(3 * time.Hour), Ports: []string{"127.0.0.1:8080->8080"}},
-				{Name: "scheduler", Image: "apache/airflow:3.3.2-python3.12", State: tui.StateHealthy, Started: up(3 * time.Hour)},
-				{Name: "dag-processor", Image: "apache/airflow:3.3.2-python3.12", State: tui.StateHealthy, Started: up(3 * time.Hour)},
-				{Name: "triggerer", Image: "apache/airflow:3.3.2-python3.12", State: tui.StateUnhealthy, Started: up(3 * time.Hour)},
+				{Name: "postgres", Image: pg, State: tui.StateHealthy, Started: up(3 * time.Hour)},
+				{Name: "init", Image: af, State: tui.StateExited, OneShot: true},
+				{Name: "api-server", Image: af, State: tui.StateHealthy, Started: up(3 * time.Hour), Ports: []string{"127.0.0.1:8080->8080"}},
+				{Name: "scheduler", Image: af, State: tui.StateHealthy, Started: up(3 * time.Hour)},
+				{Name: "dag-processor", Image: af, State: tui.StateHealthy, Started: up(3 * time.Hour)},
+				{Name: "triggerer", Image: af, State: tui.StateUnhealthy, Started: up(3 * time.Hour)},
 			}},
-		{Name: "mlflow", Enabled: true, URL: "http://127.0.0.1:5000", Image: "ghcr.io/mlflow/mlflow:v3.5.1-full",
+		{Name: "mlflow", Enabled: true, URL: "http://127.0.0.1:5000", Image: ml,
 			Ports: []string{"127.0.0.1:5000->5000"}, Containers: []tui.Container{
-				{Name: "postgres", Image: "postgres:16.10", State: tui.StateHealthy, Started: up(3 * time.Hour)},
-				{Name: "server", Image: "ghcr.io/mlflow/mlflow:v3.5.1-full", State: tui.StateStarting, Started: up(20 * time.Second)},
+				{Name: "postgres", Image: pg, State: tui.StateHealthy, Started: up(3 * time.Hour)},
+				{Name: "server", Image: ml, State: tui.StateStarting, Started: up(20 * time.Second)},
 			}},
-		{Name: "minio", Enabled: true, URL: "http://127.0.0.1:9001", Image: "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z",
+		{Name: "minio", Enabled: true, URL: "http://127.0.0.1:9001", Image: mi,
 			Ports: []string{"127.0.0.1:9000->9000", "127.0.0.1:9001->9001"}, Containers: []tui.Container{
-				{Name: "minio", Image: "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z", State: tui.StateExited, ExitCode: 137, OOMKilled: true},
+				{Name: "minio", Image: mi, State: tui.StateExited, ExitCode: 137, OOMKilled: true},
 			}},
-		{Name: "jupyter", Enabled: true, URL: "http://127.0.0.1:8895/lab", Image: "quay.io/jupyter/scipy-notebook:2025-10-20",
+		{Name: "jupyter", Enabled: true, URL: "http://127.0.0.1:8895/lab", Image: jl,
 			Ports: []string{"127.0.0.1:8895->8888"}, Containers: []tui.Container{
-				{Name: "jupyter", Image: "quay.io/jupyter/scipy-notebook:2025-10-20", State: tui.StateStopped},
+				{Name: "jupyter", Image: jl, State: tui.StateStopped},
 			}},
 	}
 	for i := len(svcs); i < b.opts.Services; i++ {
@@ -192,6 +196,7 @@ func clone(s tui.Snapshot) tui.Snapshot {
 	out.Services = make([]tui.Service, len(s.Services))
 	for i, svc := range s.Services {
 		svc.Containers = slices.Clone(svc.Containers)
+		svc.State, svc.Culprit = summarize(svc)
 		if svc.Progress != nil {
 			p := *svc.Progress
 			svc.Progress = &p
@@ -344,4 +349,26 @@ func FromEnv(v string) Options {
 		}
 	}
 	return o
+}
+
+// summarize is the fake's service summary: its containers as the stack
+// would name them, summed up by the stack's own rule (stack.Summarize).
+func summarize(svc tui.Service) (tui.State, string) {
+	cs := make([]stack.ContainerStatus, 0, len(svc.Containers))
+	for _, c := range svc.Containers {
+		st := string(c.State)
+		switch {
+		case c.State == tui.StateUnknown:
+			return tui.StateUnknown, ""
+		case c.State == tui.StateExited && c.ExitCode == 0 && !c.OOMKilled && c.OneShot:
+			st = stack.StateCompleted
+		case c.State == tui.StateExited && c.ExitCode == 0 && !c.OOMKilled:
+			st = stack.StateStopped
+		case c.State == tui.StateBuilding:
+			st = stack.StatePulling
+		}
+		cs = append(cs, stack.ContainerStatus{Component: c.Name, State: st})
+	}
+	state, culprit := stack.Summarize(svc.Enabled, cs)
+	return tui.StateOf(state), culprit
 }

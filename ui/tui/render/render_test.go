@@ -50,29 +50,35 @@ func TestContainerStateAndTone(t *testing.T) {
 	}
 }
 
-func TestServiceStateWorstWins(t *testing.T) {
-	h := tui.Container{State: tui.StateHealthy}
+// A service's row shows the summary it was given (the stack's, the one
+// `gaiaflow dev status` prints) and names the container that decides it.
+func TestServiceStateShowsTheSummaryAndItsCulprit(t *testing.T) {
+	h := tui.Container{Name: "a", State: tui.StateHealthy}
+	oom := tui.Container{Name: "minio", State: tui.StateExited, ExitCode: 137, OOMKilled: true}
 	cases := []struct {
 		name string
 		s    tui.Service
-		want tui.State
-		code int
+		want string
+		tone Tone
 	}{
-		{"no containers", tui.Service{}, tui.StateStopped, 0},
-		{"all healthy", tui.Service{Containers: []tui.Container{h, h}}, tui.StateHealthy, 0},
-		{"one starting", tui.Service{Containers: []tui.Container{h, {State: tui.StateStarting}}}, tui.StateStarting, 0},
-		{"unhealthy beats starting", tui.Service{Containers: []tui.Container{{State: tui.StateStarting}, {State: tui.StateUnhealthy}}}, tui.StateUnhealthy, 0},
-		{"crash beats all", tui.Service{Containers: []tui.Container{{State: tui.StateUnhealthy}, {State: tui.StateExited, ExitCode: 2}}}, tui.StateExited, 2},
-		{"finished init ignored", tui.Service{Containers: []tui.Container{h, {State: tui.StateExited, OneShot: true}}}, tui.StateHealthy, 0},
-		{"only finished init", tui.Service{Containers: []tui.Container{{State: tui.StateExited, OneShot: true}}}, tui.StateHealthy, 0},
-		{"clean exits read stopped", tui.Service{Containers: []tui.Container{{State: tui.StateExited}}}, tui.StateStopped, 0},
-		{"pulling", tui.Service{Progress: &tui.Progress{Phase: "pulling"}}, tui.StatePulling, 0},
-		{"building", tui.Service{Progress: &tui.Progress{Phase: "building"}}, tui.StateBuilding, 0},
+		{"healthy", tui.Service{State: tui.StateHealthy, Containers: []tui.Container{h}}, "● healthy", Good},
+		{"unhealthy names its culprit", tui.Service{State: tui.StateUnhealthy, Culprit: "minio", Containers: []tui.Container{h, oom}},
+			"✗ unhealthy: minio exited (137, OOM killed)", Bad},
+		{"partial", tui.Service{State: tui.StatePartial, Culprit: "b", Containers: []tui.Container{h, {Name: "b", State: tui.StateStopped}}},
+			"◐ partial: b stopped", Warn},
+		{"starting", tui.Service{State: tui.StateStarting, Culprit: "a", Containers: []tui.Container{{Name: "a", State: tui.StateCreated}}},
+			"◌ starting: a created", Busy},
+		{"stopped", tui.Service{State: tui.StateStopped}, "○ stopped", Muted},
+		{"not created", tui.Service{State: tui.StateMissing}, "○ not created", Muted},
+		{"disabled", tui.Service{State: tui.StateDisabled}, "○ disabled", Muted},
+		{"unknown", tui.Service{}, "○ unknown", Muted},
+		{"pulling", tui.Service{State: tui.StateStarting, Progress: &tui.Progress{Phase: "pulling", Current: 1, Total: 4}}, "↓ pulling 25%", Busy},
+		{"building", tui.Service{Progress: &tui.Progress{Phase: "building"}}, "⚙ building", Busy},
 	}
 	for _, c := range cases {
-		got := ServiceState(c.s)
-		if got.State != c.want || got.ExitCode != c.code {
-			t.Errorf("%s: ServiceState = %s (%d), want %s (%d)", c.name, got.State, got.ExitCode, c.want, c.code)
+		got, tone := ServiceState(c.s)
+		if got != c.want || tone != c.tone {
+			t.Errorf("%s: ServiceState = %q (%v), want %q (%v)", c.name, got, tone, c.want, c.tone)
 		}
 	}
 }
@@ -151,7 +157,7 @@ func TestFitAndRow(t *testing.T) {
 }
 
 func TestRowsCarryTheirFacts(t *testing.T) {
-	svc := tui.Service{Name: "airflow", Enabled: true, URL: "http://127.0.0.1:8080", Image: "apache/airflow:3.3.2",
+	svc := tui.Service{Name: "airflow", Enabled: true, State: tui.StateHealthy, URL: "http://127.0.0.1:8080", Image: "apache/airflow:3.3.2",
 		Containers: []tui.Container{{Name: "scheduler", State: tui.StateHealthy, Started: t0.Add(-3 * time.Hour)}}}
 	cells := ServiceCells(svc, t0)
 	if cells[1].Text != "● healthy" || cells[2].Text != svc.URL || cells[4].Text != "3h" {

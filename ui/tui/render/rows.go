@@ -25,17 +25,7 @@ func ServiceColumns() []Column {
 
 // ServiceCells is the row of a service: its summed-up state and its URL.
 func ServiceCells(s tui.Service, now time.Time) []Cell {
-	sum := ServiceState(s)
-	state := ContainerSymbol(sum) + " " + ContainerState(sum)
-	if p := s.Progress; p != nil {
-		state = Symbol(sum.State) + " " + p.Phase
-		if p.Total > 0 {
-			state += fmt.Sprintf(" %d%%", p.Current*100/p.Total)
-		}
-	}
-	if !s.Enabled && len(s.Containers) == 0 {
-		state = "○ disabled"
-	}
+	state, tone := ServiceState(s)
 	where := s.URL
 	if where == "" {
 		where = strings.Join(s.Ports, ", ")
@@ -48,7 +38,7 @@ func ServiceCells(s tui.Service, now time.Time) []Cell {
 	}
 	return []Cell{
 		{Text: s.Name, Tone: Plain},
-		{Text: state, Tone: ContainerTone(sum)},
+		{Text: state, Tone: tone},
 		{Text: where, Tone: Plain},
 		{Text: s.Image, Tone: Muted},
 		{Text: Uptime(now, oldest), Tone: Muted},

@@ -81,6 +81,8 @@ func Symbol(s tui.State) string {
 		return "↻"
 	case tui.StateUnhealthy, tui.StateExited:
 		return "✗"
+	case tui.StatePartial:
+		return "◐"
 	}
 	return "○"
 }
@@ -117,65 +119,58 @@ func ContainerState(c tui.Container) string {
 	return string(c.State)
 }
 
-// ServiceState sums up a service's containers: the worst state wins, so one
-// unhealthy container makes the service unhealthy. A finished one-shot
-// container does not count.
-func ServiceState(s tui.Service) tui.Container {
-	if s.Progress != nil {
+// ServiceState is a service's state as its row shows it: the summary both
+// faces print (Service.State, from services/stack.Summarize) and, when a
+// container makes the service not healthy, that container and its state:
+// "✗ unhealthy: minio exited (137, OOM killed)". Pull and build progress
+// shows instead while it runs.
+func ServiceState(s tui.Service) (string, Tone) {
+	if p := s.Progress; p != nil {
 		st := tui.StatePulling
-		if s.Progress.Phase == "building" {
+		if p.Phase == "building" {
 			st = tui.StateBuilding
 		}
-		return tui.Container{State: st}
+		text := Symbol(st) + " " + p.Phase
+		if p.Total > 0 {
+			text += fmt.Sprintf(" %d%%", p.Current*100/p.Total)
+		}
+		return text, Busy
 	}
-	var worst *tui.Container
-	rank := func(c tui.Container) int {
-		switch c.State {
-		case tui.StateExited:
-			if c.ExitCode != 0 || c.OOMKilled {
-				return 9
+	text := Symbol(s.State) + " " + stateWord(s.State)
+	if s.Culprit != "" {
+		for _, c := range s.Containers {
+			if c.Name == s.Culprit {
+				text += ": " + c.Name
+				if cs := ContainerState(c); cs != stateWord(s.State) {
+					text += " " + cs
+				}
+				break
 			}
-			if c.OneShot {
-				return -1
-			}
-			return 3
-		case tui.StateUnhealthy:
-			return 8
-		case tui.StateRestarting:
-			return 7
-		case tui.StatePulling, tui.StateBuilding:
-			return 6
-		case tui.StateStarting, tui.StateCreated:
-			return 5
-		case tui.StateStopped, tui.StateMissing, tui.StateUnknown:
-			return 4
-		case tui.StateRunning:
-			return 1
-		}
-		return 0 // healthy
-	}
-	for i := range s.Containers {
-		c := s.Containers[i]
-		if rank(c) < 0 {
-			continue
-		}
-		if worst == nil || rank(c) > rank(*worst) {
-			worst = &s.Containers[i]
 		}
 	}
-	if worst == nil {
-		if len(s.Containers) > 0 {
-			return tui.Container{State: tui.StateHealthy}
-		}
-		return tui.Container{State: tui.StateStopped}
+	return text, ServiceTone(s.State)
+}
+
+// ServiceTone is the colour of a service's summed-up state.
+func ServiceTone(st tui.State) Tone {
+	switch st {
+	case tui.StateHealthy, tui.StateRunning:
+		return Good
+	case tui.StateStarting, tui.StateCreated, tui.StatePulling, tui.StateBuilding:
+		return Busy
+	case tui.StatePartial, tui.StateRestarting:
+		return Warn
+	case tui.StateUnhealthy, tui.StateExited:
+		return Bad
 	}
-	out := *worst
-	// "stopped" for a service whose long-running containers all exited 0
-	// reads better than "exited (0)".
-	if out.State == tui.StateExited && out.ExitCode == 0 {
-		out.State = tui.StateStopped
+	return Muted
+}
+
+func stateWord(st tui.State) string {
+	if st == tui.StateUnknown {
+		return "unknown"
 	}
-	return out
+	return string(st)
 }
 
 // RunTone is the colour of an Airflow run or task-instance state.

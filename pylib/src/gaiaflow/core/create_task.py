@@ -15,6 +15,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from gaiaflow.core.deployment import Deployment
+from gaiaflow.core.deployment import find as find_deployment
 from gaiaflow.core.resources import DEFAULT_RESOURCE_PROFILE, RESOURCE_PROFILES, choose_profile
 from gaiaflow.core.settings import (
     ENV_DOCKER_LABELS,
@@ -66,8 +68,9 @@ def create_task(
     :param func_path: ``"package.module:function"``.
     :param func_args: positional arguments: JSON values and ``FromTask(...)``, in any order.
     :param func_kwargs: keyword arguments: JSON values and ``FromTask(...)``.
-    :param image: the task image (dev_docker, prod_local, prod); default ``$GAIAFLOW_IMAGE``.
-        Ignored in dev.
+    :param image: the task image (dev_docker, prod_local, prod); default ``$GAIAFLOW_IMAGE``,
+        and in prod the image ``gaiaflow prod dockerize`` pushed, pinned by digest (see
+        ``gaiaflow.core.deployment``). Ignored in dev.
     :param mode: ``dev``, ``dev_docker``, ``prod_local`` or ``prod``; default ``$GAIAFLOW_MODE``,
         else ``dev``.
     :param secrets: names of Kubernetes secrets whose keys become the pod's environment
@@ -105,12 +108,26 @@ def create_task(
 
     if chosen is GaiaflowMode.DEV:
         return _dev_task(call, user_env, common, environ)
+    deployment = None
+    if chosen is GaiaflowMode.PROD:
+        deployment = find_deployment(call.func_path.split(":")[0].split(".")[0])
+        if deployment is not None and not image and not environ.get(ENV_IMAGE):
+            image = deployment.pinned
     image_name = _resolve_image(task_id, chosen, image, environ)
     if chosen is GaiaflowMode.DEV_DOCKER:
         return _docker_task(task_id, call, image_name, user_env, common, environ)
     profile = choose_profile(resource_profile, getattr(dag, "params", None), environ)
     return _kubernetes_task(
-        task_id, chosen, call, image_name, user_env, secret_names, profile, common, environ
+        task_id,
+        chosen,
+        call,
+        image_name,
+        user_env,
+        secret_names,
+        profile,
+        common,
+        environ,
+        deployment,
     )
 
 
@@ -313,6 +330,7 @@ def _kubernetes_task(
     profile: str | None,
     common: dict[str, Any],
     environ: Mapping[str, str],
+    deployment: Deployment | None = None,
 ) -> BaseOperator:
     profile_name = profile or DEFAULT_RESOURCE_PROFILE
     if profile_name not in RESOURCE_PROFILES:
@@ -337,7 +355,13 @@ def _kubernetes_task(
             k8s.V1EnvFromSource(secret_ref=k8s.V1SecretEnvSource(name=name))
             for name in secret_names
         ],
-        namespace=environ.get(ENV_K8S_NAMESPACE) or ("default" if local else None),
+        namespace=environ.get(ENV_K8S_NAMESPACE)
+        or ("default" if local else (deployment.namespace if deployment else None)),
+        image_pull_secrets=(
+            [k8s.V1LocalObjectReference(name=deployment.pull_secret)]
+            if deployment is not None and deployment.pull_secret
+            else None
+        ),
         in_cluster=not local,
         config_file=(environ.get(ENV_KUBECONFIG) or None) if local else None,
         kubernetes_conn_id=None,

@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/gaiaflow/gaiaflow/services/docker"
+	"github.com/gaiaflow/gaiaflow/services/event"
+	"github.com/gaiaflow/gaiaflow/services/stack"
+	"github.com/gaiaflow/gaiaflow/services/stack/stacktest"
+	"github.com/gaiaflow/gaiaflow/services/testenv"
+	"github.com/gaiaflow/gaiaflow/ui/tui"
+)
+
+// Cleanup's scope, on the real engine: the dashboard's cleanup key removes
+// exactly what `dev cleanup --prune` says it would remove (containers,
+// network and volumes labelled with the project; the stand-in images are
+// not the project's and stay), and `dev cleanup --prune --yes` removes the
+// same from the same stack started again.
+func TestRealDockerParityCleanupScope(t *testing.T) {
+	testenv.RequireDocker(t)
+	c, err := docker.New(os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	img := stacktest.Image(t, c, nil)
+	dir, state := stacktest.Project(t, "gfparity", img, ""), t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	env := map[string]string{"XDG_STATE_HOME": state}
+	ctx := context.Background()
+	left := func(id string) int {
+		cs, _ := c.ListContainers(ctx, stack.ProjectLabels(id))
+		ns, _ := c.ListNetworks(ctx, stack.ProjectLabels(id))
+		vs, _ := c.ListVolumes(ctx, stack.ProjectLabels(id))
+		return len(cs) + len(ns) + len(vs)
+	}
+	wouldRemove := regexp.MustCompile(`cleanup would remove (.+) of project (\S+),`)
+
+	var ids []string
+	for _, face := range []string{"dashboard", "cli"} {
+		if r := runIn(t, dir, state, "dev", "start", "-s", "minio", "-s", "mlflow", "--wait", "2m"); r.code != 0 {
+			t.Fatalf("dev start: exit %d\n%s\n%s", r.code, r.out, r.err)
+		}
+		r := runIn(t, dir, state, "dev", "cleanup", "--prune")
+		m := wouldRemove.FindStringSubmatch(r.err)
+		if r.code != 2 || m == nil {
+			t.Fatalf("cleanup --prune without --yes: exit %d\n%s", r.code, r.err)
+		}
+		summary, id := m[1], m[2]
+		ids = append(ids, id)
+		t.Cleanup(func() { removeAll(c, id) })
+		if !strings.Contains(summary, "containers") || !strings.Contains(summary, "1 network") || !strings.Contains(summary, "volumes") {
+			t.Fatalf("%s: would remove %q", face, summary)
+		}
+		if face == "dashboard" {
+			be, _ := dashboardOf(t, dir, env)
+			if err := be.Do(ctx, tui.Action{Verb: tui.VerbCleanup}, event.Discard); err != nil {
+				t.Fatalf("the dashboard's cleanup: %v", err)
+			}
+		} else if r := runIn(t, dir, state, "dev", "cleanup", "--prune", "--yes"); r.code != 0 {
+			t.Fatalf("cleanup --prune --yes: exit %d\n%s", r.code, r.err)
+		}
+		if n := left(id); n != 0 {
+			t.Errorf("%s: %d labelled resources left after cleanup of %s", face, n, summary)
+		}
+		if ok, _ := c.ImageExists(ctx, img); !ok {
+			t.Errorf("%s: the stand-in image %s, not the project's, was removed", face, img)
+		}
+	}
+	if ids[0] != ids[1] {
+		t.Errorf("two project ids: %v", ids)
+	}
+}
+
+func removeAll(c *docker.Client, id string) {
+	ctx := context.Background()
+	cs, _ := c.ListContainers(ctx, stack.ProjectLabels(id))
+	for _, ctr := range cs {
+		_ = c.RemoveContainer(ctx, ctr.ID)
+	}
+	_ = c.RemoveNetwork(ctx, stack.NetworkName(id))
+	vs, _ := c.ListVolumes(ctx, stack.ProjectLabels(id))
+	for _, v := range vs {
+		_ = c.RemoveVolume(ctx, v.Name)
+	}
+}
