@@ -91,6 +91,9 @@ type harness struct {
 	ports   map[string]int
 	kit     map[string]string // image kit NAME=TAG
 	start   time.Time
+	// transcript is everything every run of the binary printed, for the
+	// checks that no secret was ever printed.
+	transcript strings.Builder
 }
 
 // step runs one named step and logs how long it took, so cold and warm runs
@@ -138,6 +141,8 @@ func (h *harness) run(ctx context.Context, args ...string) result {
 			code = ee.ExitCode()
 		}
 	}
+	h.transcript.WriteString(out.String())
+	h.transcript.WriteString(errb.String())
 	return result{code: code, stdout: out.String(), stderr: errb.String()}
 }
 

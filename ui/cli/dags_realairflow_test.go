@@ -48,6 +48,7 @@ func testMain(m *testing.M) int {
 	}
 	code := m.Run()
 	sharedAirflow.Stop()
+	sharedMLflow.Stop()
 	stacktest.RemoveImages() // the stand-ins of the TestRealDocker tests
 	return code
 }

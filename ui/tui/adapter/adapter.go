@@ -19,6 +19,7 @@ import (
 	"github.com/gaiaflow/gaiaflow/services/core"
 	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/event"
+	"github.com/gaiaflow/gaiaflow/services/mlflow"
 	"github.com/gaiaflow/gaiaflow/services/project"
 	"github.com/gaiaflow/gaiaflow/services/stack"
 	"github.com/gaiaflow/gaiaflow/ui/tui"
@@ -52,6 +53,14 @@ type Core interface {
 	OpenTaskLog(ctx context.Context, dagID, runID string, ti airflow.TaskInstance) (*core.TaskLogStream, error)
 	Trigger(ctx context.Context, dagID string, o core.TriggerOptions, r event.Reporter) (core.Triggered, error)
 	SetPaused(ctx context.Context, dagID string, paused bool) (airflow.DAG, error)
+	Grid(ctx context.Context, dagID string, n int) (core.DAGGrid, error)
+	Failures(ctx context.Context, limit int) ([]core.Failure, error)
+
+	MLflowURL() (string, error)
+	Experiments(ctx context.Context) ([]mlflow.Experiment, error)
+	MLflowRuns(ctx context.Context, q core.MLflowRunsQuery) (core.MLflowRuns, error)
+	MLflowRun(ctx context.Context, runID string) (core.MLflowRunDetail, error)
+	MLflowArtifacts(ctx context.Context, runID, path string) ([]mlflow.FileInfo, error)
 }
 
 var _ Core = (*core.Core)(nil)
@@ -383,14 +392,16 @@ func unavailable(what string, err error) error {
 }
 
 // faceErr is the core's error as the dashboard shows it: its line and hint;
-// Airflow down, or not taking this project's credentials, is unavailable.
+// Airflow or MLflow down, or not taking this project's requests, is
+// unavailable.
 func faceErr(what string, err error) error {
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err
-	case errors.Is(err, airflow.ErrUnreachable), errors.Is(err, airflow.ErrUnauthorized), errors.Is(err, project.ErrNotFound):
+	case errors.Is(err, airflow.ErrUnreachable), errors.Is(err, airflow.ErrUnauthorized), errors.Is(err, project.ErrNotFound),
+		errors.Is(err, mlflow.ErrUnreachable), errors.Is(err, mlflow.ErrDenied):
 		return unavailable(what, err)
 	}
 	return err

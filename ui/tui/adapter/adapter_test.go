@@ -263,7 +263,7 @@ func TestDAGsRunsAndTasks(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []tui.DAG{
-		{ID: "etl", Paused: true, LastRunState: "running", LastRunStart: t0, NextRun: t0.Add(time.Hour), Schedule: "@daily", File: "etl.py"},
+		{ID: "etl", Paused: true, LastRunState: "running", LastRunStart: t0, LastRunID: "new", NextRun: t0.Add(time.Hour), Schedule: "@daily", File: "etl.py"},
 		{ID: "broken", File: "broken.py", ImportError: "NameError: x"},
 		{ID: "never", File: "never.py"},
 	}

@@ -126,9 +126,22 @@ func TestRealAirflowAdapterDAGsRunsAndTasks(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, d := range l.DAGs {
-		if d.ID == airflowtest.OKDAG && (d.Paused || d.LastRunState != "success") {
+		if d.ID == airflowtest.OKDAG && (d.Paused || d.LastRunState != "success" || d.LastRunID != run.RunID || d.LastRunEnd.IsZero()) {
 			t.Errorf("%s after its run = %+v", d.ID, d)
 		}
+	}
+	// The grid: the one run, its two tasks in the order they ran.
+	g, err := b.Grid(ctx, airflowtest.OKDAG, 25)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Runs) != 1 || g.Runs[0].RunID != run.RunID || strings.Join(g.Tasks, ",") != "hello,world" ||
+		g.Cells[0][0].State != "success" || g.Cells[1][0].State != "success" || g.Cells[1][0].Try != 1 {
+		t.Errorf("grid = %+v", g)
+	}
+	// Nothing failed: the overview has no failed task to show.
+	if fs, err := b.Failures(ctx, 3); err != nil || len(fs) != 0 {
+		t.Errorf("failures = %+v, %v", fs, err)
 	}
 	for _, ti := range tis {
 		if ti.TaskID != "hello" {
