@@ -11,7 +11,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,59 +22,8 @@ import (
 )
 
 func TestE2EJourney(t *testing.T) {
-	if os.Getenv("GAIAFLOW_E2E") != "1" {
-		t.Skip("the end-to-end suite runs with GAIAFLOW_E2E=1 (make e2e); it needs root and a Docker daemon")
-	}
-	h := &harness{t: t, start: time.Now(), name: "e2e-demo", pkg: "e2e_demo"}
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.root = root
-	// Not t.TempDir: with GAIAFLOW_E2E_KEEP=1 a failed run keeps its project
-	// and state (the credentials) next to the stack it leaves running.
-	h.work, err = os.MkdirTemp("", "gaiaflow-e2e-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	keep := false
-	t.Cleanup(func() {
-		if keep {
-			t.Logf("kept: project %s/proj, state %s/state", h.work, h.work)
-			return
-		}
-		_ = os.RemoveAll(h.work)
-	})
-
-	h.step("image kit", func() {
-		img, err := kit.Build(context.Background(), root, io.Discard)
-		if err != nil {
-			t.Fatal(err)
-		}
-		h.kit = img
-		for k, v := range h.kit {
-			t.Logf("kit %s=%s", k, v)
-		}
-	})
-
-	h.step("build gaiaflow", func() {
-		h.bin = os.Getenv("GAIAFLOW_E2E_BIN") // a prebuilt binary, for trying the suite on another build
-		if h.bin != "" {
-			return
-		}
-		h.bin = filepath.Join(h.work, "gaiaflow")
-		out, err := goBuild(root, h.bin)
-		if err != nil {
-			t.Fatalf("go build: %v\n%s", err, out)
-		}
-	})
-
+	h, keepOnFailure := newHarness(t, "e2e-demo", "e2e_demo")
 	state := filepath.Join(h.work, "state")
-	h.env = append(os.Environ(),
-		"XDG_STATE_HOME="+state,
-		"XDG_CONFIG_HOME="+filepath.Join(h.work, "config"),
-		"NO_COLOR=1",
-	)
 	h.project = filepath.Join(h.work, "proj")
 	h.id = project.ID(h.name, h.project)
 	credsFile := filepath.Join(state, "gaiaflow", "projects", h.id, "credentials.json")
@@ -111,7 +59,7 @@ func TestE2EJourney(t *testing.T) {
 			h.dumpFailure()
 		}
 		if t.Failed() && os.Getenv("GAIAFLOW_E2E_KEEP") == "1" {
-			keep = true
+			keepOnFailure()
 			return
 		}
 		if cleaned {

@@ -38,10 +38,24 @@ type Machine struct {
 }
 
 // Check checks, item by item, what mode m needs for project p on this
-// machine. dev needs nothing beyond the stack itself. It fails only when
-// something the checks read cannot be read at all (the state directory,
-// the DAG files); everything else is a requirement that is not met.
+// machine. dev needs nothing beyond the stack itself. Every mode's list
+// ends with the DAG files that pin another mode (CheckPinned). It fails
+// only when something the checks read cannot be read at all (the state
+// directory, the DAG files); everything else is a requirement that is not
+// met.
 func Check(ctx context.Context, p *project.Project, m Mode, mc Machine) ([]Requirement, error) {
+	reqs, err := checkMode(ctx, p, m, mc)
+	if err != nil {
+		return nil, err
+	}
+	pinned, err := CheckPinned(filepath.Join(p.Dir, "dags"), m)
+	if err != nil {
+		return nil, err
+	}
+	return append(reqs, pinned...), nil
+}
+
+func checkMode(ctx context.Context, p *project.Project, m Mode, mc Machine) ([]Requirement, error) {
 	switch m {
 	case DevDocker:
 		st, err := p.State()

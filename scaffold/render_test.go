@@ -50,7 +50,7 @@ func answersFor(c combo) Answers {
 
 func render(t *testing.T, c combo) []File {
 	t.Helper()
-	files, err := Render(answersFor(c), Options{LibraryRef: "v0.1.0"})
+	files, err := Render(answersFor(c), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +193,7 @@ func TestCIWorkflowRunsTheChecks(t *testing.T) {
 		if !ok || job.RunsOn == "" || wf.On == nil {
 			t.Fatalf("%s: workflow %+v", c, wf)
 		}
-		d := newData(answersFor(c), Options{})
+		d := newData(answersFor(c))
 		runs := map[string]string{}
 		for _, s := range job.Steps {
 			runs[s.Name] = s.Run

@@ -95,7 +95,20 @@ type Build struct {
 	BaseImage string `toml:"base_image,omitempty"`
 	// Image is the task image's name:tag; default <package>:<version>.
 	Image string `toml:"image,omitempty"`
+	// CondaSource is where conda and pixi dependencies come from in every
+	// task environment gaiaflow builds: CondaChannels (default) or CondaPyPI.
+	CondaSource string `toml:"conda_source,omitempty"`
 }
+
+// Where conda and pixi dependencies are installed from ([build] conda_source).
+const (
+	// CondaChannels installs them as conda packages from the channels the
+	// project declares.
+	CondaChannels = "channels"
+	// CondaPyPI installs each from PyPI by name (see README for the names
+	// that differ).
+	CondaPyPI = "pypi"
+)
 
 // The prod_local cluster providers (cluster.provider).
 const (
@@ -217,6 +230,9 @@ func (c *Config) ApplyDefaults() {
 	if c.Prod.Namespace == "" {
 		c.Prod.Namespace = "default"
 	}
+	if c.Build.CondaSource == "" {
+		c.Build.CondaSource = CondaChannels
+	}
 	if c.Minikube.Profile == "" && c.Name != "" {
 		c.Minikube.Profile = "gaiaflow-" + c.Name
 	}
@@ -311,6 +327,9 @@ func (c *Config) Validate() []FieldError {
 		}
 	}
 	checkPort("services.minio.console_port", c.Services.Minio.ConsolePort)
+	if c.Build.CondaSource != CondaChannels && c.Build.CondaSource != CondaPyPI {
+		add("build.conda_source", "conda_source %q is not one of %s, %s", c.Build.CondaSource, CondaChannels, CondaPyPI)
+	}
 	if c.Minikube.CPUs < 1 {
 		add("minikube.cpus", "cpus %d must be at least 1", c.Minikube.CPUs)
 	}

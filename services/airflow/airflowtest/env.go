@@ -46,6 +46,9 @@ type Options struct {
 	DAGFiles map[string][]byte
 	// StartTimeout bounds the start (DefaultStartTimeout when zero).
 	StartTimeout time.Duration
+	// Env are further KEY=VALUE variables of every Airflow process (see
+	// GaiaflowStackEnv).
+	Env []string
 }
 
 // Env is a running Airflow.
@@ -150,7 +153,7 @@ func start(inst installation, opts Options) (env *Env, err error) {
 		return env, err
 	}
 	env.BaseURL = fmt.Sprintf("http://127.0.0.1:%d", env.Port)
-	vars := airflowEnv(home, env.DAGsDir, passwords, env.BaseURL, opts.User)
+	vars := append(airflowEnv(home, env.DAGsDir, passwords, env.BaseURL, opts.User), opts.Env...)
 
 	ctx, cancel := context.WithTimeout(context.Background(), opts.StartTimeout)
 	defer cancel()

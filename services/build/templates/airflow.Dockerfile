@@ -17,6 +17,17 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # tasks in dev mode (GAIAFLOW_TASK_PYTHON={{.TaskVenv}}/bin/python). PIP_USER=0:
 # Airflow images may set PIP_USER, which a virtual environment refuses.
 RUN python3 -m venv {{.TaskVenv}}
+{{- if .Conda}}
+
+# The project's conda packages, solved from its channels and linked into the
+# task environment by py-rattler, which lives only for this step; the
+# environment's own interpreter stands in for conda's python.
+COPY .gaiaflow/conda.json .gaiaflow/conda-env.py /opt/gaiaflow/deps/
+RUN python3 -m venv /tmp/gaiaflow-rattler \
+ && PIP_USER=0 /tmp/gaiaflow-rattler/bin/pip install py-rattler=={{.RattlerVersion}} \
+ && /tmp/gaiaflow-rattler/bin/python /opt/gaiaflow/deps/conda-env.py /opt/gaiaflow/deps/conda.json {{.TaskVenv}} \
+ && rm -rf /tmp/gaiaflow-rattler
+{{- end}}
 {{- if .Requirements}}
 COPY .gaiaflow/requirements.txt{{if .Constraints}} .gaiaflow/constraints.txt{{end}} /opt/gaiaflow/deps/
 RUN PIP_USER=0 {{.TaskVenv}}/bin/pip install -r /opt/gaiaflow/deps/requirements.txt{{if .Constraints}} -c /opt/gaiaflow/deps/constraints.txt{{end}}

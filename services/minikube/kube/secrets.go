@@ -244,7 +244,7 @@ type ManifestMeta struct {
 // with every value replaced by Redacted. It does not contact a cluster.
 func DryRun(spec SecretSpec) (Manifest, error) {
 	if err := ValidateSpec(spec); err != nil {
-		return Manifest{}, scrub(err, spec.Data)
+		return Manifest{}, err // it names keys, never values
 	}
 	m := Manifest{APIVersion: "v1", Kind: "Secret", Type: string(spec.secretType()),
 		Metadata:   ManifestMeta{Name: spec.Name, Namespace: spec.Namespace, Labels: spec.Labels},

@@ -506,3 +506,29 @@ func TestRemedies(t *testing.T) {
 		t.Errorf("checks\n got %+v\nwant %+v", got, want)
 	}
 }
+
+// The mode panel lists what `mode check` lists, DAG files pinned to another
+// mode included.
+func TestSnapshotListsDAGsPinnedToAnotherMode(t *testing.T) {
+	b, fc := wired(t, &fakeStack{status: demoStatus()}, &fakeAirflow{})
+	if err := os.MkdirAll(filepath.Join(fc.dir, "dags"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(fc.dir, "dags", "d.py"), []byte("MODE = \"dev_docker\"\ncreate_task('a', 'p:f', mode=MODE)\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := b.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev := s.Modes[0]
+	if dev.Ready() || len(dev.Checks) != 1 || dev.Checks[0].ID != modes.PinnedID("d.py", modes.DevDocker) ||
+		!strings.Contains(dev.Checks[0].Fix, "gaiaflow mode set dev_docker") {
+		t.Errorf("dev = %+v", dev)
+	}
+	for _, c := range s.Modes[1].Checks {
+		if strings.HasPrefix(c.ID, "dag-mode/") {
+			t.Errorf("dev_docker lists a DAG that pins it: %+v", c)
+		}
+	}
+}

@@ -95,6 +95,7 @@ def create_task(
         func_args, func_kwargs = func_kwargs, func_args
     call = TaskCall.build(task_id, func_path, func_args, func_kwargs)
     chosen = _resolve_mode(task_id, mode, environ)
+    _check_stack_is_set_up_for(task_id, chosen, environ)
     user_env = _check_env_vars(task_id, env_vars)
     secret_names = _check_secrets(task_id, secrets)
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
@@ -146,6 +147,35 @@ def _resolve_mode(
             f'pass mode="dev" (or {", ".join(repr(m) for m in MODES[1:])}), '
             f"or set {ENV_MODE} to one of them",
         ) from None
+
+
+# Why a gaiaflow stack in another mode cannot run a task of this mode.
+_NOT_SET_UP = {
+    GaiaflowMode.DEV_DOCKER: "Airflow's containers get the Docker socket only in dev_docker",
+    GaiaflowMode.PROD_LOCAL: "Airflow's containers reach the Minikube cluster only in prod_local",
+    GaiaflowMode.PROD: "the local stack's Airflow does not run inside a Kubernetes cluster",
+}
+
+
+def _check_stack_is_set_up_for(
+    task_id: str, mode: GaiaflowMode, environ: Mapping[str, str]
+) -> None:
+    """Fail at parse time when a DAG pins a mode the gaiaflow stack is not set up for.
+
+    A task pinned to dev_docker on a dev stack would otherwise fail only when it runs, after its
+    retries. dev runs on every stack (the task environment is always there). Outside a gaiaflow
+    stack ($GAIAFLOW_MODE unset: a laptop's tests, a production Airflow) nothing is checked.
+    """
+    stack = environ.get(ENV_MODE)
+    if not stack or mode is GaiaflowMode.DEV or mode.value == stack or stack not in MODES:
+        return
+    raise task_error(
+        task_id,
+        f"the DAG pins mode={mode.value!r}, but the gaiaflow stack runs in mode {stack!r}, "
+        f"which is not set up for it ({_NOT_SET_UP[mode]})",
+        f"run `gaiaflow mode set {mode.value}` to move the project to {mode.value}, or drop "
+        "mode= from create_task so the task follows the project's mode",
+    )
 
 
 def _resolve_image(
