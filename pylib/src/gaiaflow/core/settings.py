@@ -32,6 +32,14 @@ DEFAULT_K8S_NAMESPACE = "default"
 ENDPOINT_VARS = ("MLFLOW_TRACKING_URI", "MLFLOW_S3_ENDPOINT_URL")
 CREDENTIAL_VARS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
 SERVICE_VARS = ENDPOINT_VARS + CREDENTIAL_VARS
+# An MLflow server that stores artifacts in S3 tells its clients to move large and model
+# artifacts straight to the store through presigned URLs, which name the store as the server
+# sees it (http://minio:9000). A pod cannot resolve that name, so in prod_local artifacts go
+# through the tracking server, as they did before MLflow 3.
+POD_PROXIED_ARTIFACTS = {
+    "MLFLOW_ENABLE_PROXY_MULTIPART_DOWNLOAD": "false",
+    "MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD": "false",
+}
 
 
 class GaiaflowMode(str, enum.Enum):
@@ -58,7 +66,9 @@ def stack_service_env(mode: GaiaflowMode, environ: Mapping[str, str]) -> dict[st
       network, so the same addresses resolve there.
     - prod_local: ``GAIAFLOW_POD_<NAME>`` (addresses as pods in Minikube reach the host); the
       credentials fall back to the Airflow container's values. Endpoints never fall back:
-      ``http://mlflow:5000`` means nothing inside the cluster.
+      ``http://mlflow:5000`` means nothing inside the cluster. Artifacts go through the
+      tracking server (``POD_PROXIED_ARTIFACTS``): MinIO's name in the stack means nothing there
+      either.
     - prod: nothing. A real cluster gets its endpoints and credentials only from ``env_vars``
       or its own secrets, never from the machine that happens to parse the DAG.
     """
@@ -72,5 +82,7 @@ def stack_service_env(mode: GaiaflowMode, environ: Mapping[str, str]) -> dict[st
                 value = environ.get(name)
             if value:
                 env[name] = value
+        if env.get("MLFLOW_TRACKING_URI"):
+            env.update(POD_PROXIED_ARTIFACTS)
         return env
     return {}
