@@ -312,7 +312,12 @@ with create_session() as s:
     for x in s.query(XComModel).filter(XComModel.dag_id == "` + dag + `", XComModel.key == "return_value"):
         print("` + xcomMarker + `" + json.dumps({"task": x.task_id, "value": XComModel.deserialize_value(x)}))
 `
-	script := "set -e\nairflow db migrate >/dev/null\nairflow dags test " + dag + "\npython - <<'PY'\n" + dump + "PY\n"
+	// Airflow walks its DAG folder following links, and a mounted config
+	// map's ..data link and the directory it points to are one directory
+	// twice ("recursive loop"): the files are copied out of it first, as a
+	// git-sync or image-baked deployment would have them.
+	script := "set -e\nmkdir -p /tmp/airflow/dags\ncp -L /opt/gaiaflow/dags/example_pipeline.py /opt/gaiaflow/dags/gaiaflow_prod.json /tmp/airflow/dags/\n" +
+		"airflow db migrate >/dev/null\nairflow dags test " + dag + "\npython - <<'PY'\n" + dump + "PY\n"
 	manifest := `apiVersion: v1
 kind: ServiceAccount
 metadata: {name: airflow, namespace: ` + prodNamespace + `}
@@ -359,7 +364,7 @@ spec:
     - {name: KUBERNETES_SERVICE_PORT, value: "` + port + `"}
     - {name: AIRFLOW_HOME, value: /tmp/airflow}
     - {name: AIRFLOW__DATABASE__SQL_ALCHEMY_CONN, value: "sqlite:////tmp/airflow/airflow.db"}
-    - {name: AIRFLOW__CORE__DAGS_FOLDER, value: /opt/gaiaflow/dags}
+    - {name: AIRFLOW__CORE__DAGS_FOLDER, value: /tmp/airflow/dags}
     - {name: AIRFLOW__CORE__LOAD_EXAMPLES, value: "False"}
     - {name: AIRFLOW__CORE__EXECUTOR, value: LocalExecutor}
     volumeMounts:
