@@ -15,6 +15,7 @@ import (
 	"github.com/gaiaflow/gaiaflow/scaffold"
 	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/project"
+	"github.com/gaiaflow/gaiaflow/ui/tui/config"
 	"github.com/gaiaflow/gaiaflow/ui/tui/initwizard"
 )
 
@@ -205,6 +206,12 @@ func runInitWizard(ctx context.Context, a *App, dir string, o initFlags) error {
 		cfg.DirFollowsName = true
 	}
 	cfg.Defaults.Author, cfg.Defaults.Email = gitIdentity(ctx, a)
+	// The wizard's keys are the dashboard's, remapped as the user set them.
+	prefs, err := config.Load(a.Getenv, false)
+	if err != nil {
+		return err
+	}
+	cfg.Keys = prefs.Keymap
 	res, err := initwizard.Run(ctxOf(ctx), a.In, a.Out, cfg)
 	if err != nil {
 		return err

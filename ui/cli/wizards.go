@@ -13,27 +13,30 @@ import (
 	"github.com/gaiaflow/gaiaflow/services/core"
 	"github.com/gaiaflow/gaiaflow/services/event"
 	"github.com/gaiaflow/gaiaflow/ui/tui"
+	"github.com/gaiaflow/gaiaflow/ui/tui/dashboard"
 	"github.com/gaiaflow/gaiaflow/ui/tui/dockerizewizard"
 	"github.com/gaiaflow/gaiaflow/ui/tui/initwizard"
+	"github.com/gaiaflow/gaiaflow/ui/tui/keys"
 	"github.com/gaiaflow/gaiaflow/ui/tui/secretwizard"
 )
 
-// dashboardWizards gives the dashboard the wizards that exist. A wizard it
-// does not return (nil) is reported by the dashboard with the command to run
-// instead.
-func dashboardWizards(a *App) func(w tui.Wizard, width, height int) tea.Model {
-	return func(w tui.Wizard, width, height int) tea.Model {
+// dashboardWizards gives the dashboard the wizards that exist, with its key
+// table. A wizard it does not return (nil) is reported by the dashboard with
+// the command to run instead.
+func dashboardWizards(a *App) dashboard.WizardOpener {
+	return func(w tui.Wizard, km *keys.Keymap, width, height int) tea.Model {
 		if w == tui.WizardDockerize {
-			return dockerizeWizard(a, width, height)
+			return dockerizeWizard(a, km, width, height)
 		}
 		if w == tui.WizardSecret {
-			return secretWizard(a)
+			return sized(secretWizard(a, km), width, height)
 		}
 		if w != tui.WizardInit {
 			return nil
 		}
 		cfg := initwizard.Config{
 			Embedded: true,
+			Keys:     km,
 			CheckDir: func(d string) error { return scaffold.CheckTarget(abs(a, d), false) },
 		}
 		if scaffold.CheckTarget(a.Cwd, false) == nil {
@@ -43,13 +46,17 @@ func dashboardWizards(a *App) func(w tui.Wizard, width, height int) tea.Model {
 			cfg.Defaults = scaffold.Defaults("")
 			cfg.DirFollowsName = true
 		}
-		m := initwizard.New(cfg)
-		if width > 0 {
-			next, _ := m.Update(tea.WindowSizeMsg{Width: width, Height: height})
-			m = next.(initwizard.Model)
-		}
-		return initHost{a: a, wizard: m}
+		return initHost{a: a, wizard: sized(initwizard.New(cfg), width, height)}
 	}
+}
+
+// sized hands a new wizard the size of the dashboard's body.
+func sized[M tea.Model](m M, width, height int) M {
+	if width > 0 {
+		next, _ := m.Update(tea.WindowSizeMsg{Width: width, Height: height})
+		m = next.(M)
+	}
+	return m
 }
 
 // initHost runs the init wizard inside the dashboard and, once confirmed,
@@ -87,7 +94,7 @@ func (h initHost) finish(r initwizard.Result) tui.WizardDone {
 
 // dockerizeWizard builds with the same functions as `dev dockerize` and
 // `prod-local dockerize`; the wizard shows their events.
-func dockerizeWizard(a *App, width, height int) tea.Model {
+func dockerizeWizard(a *App, km *keys.Keymap, width, height int) tea.Model {
 	target := core.TargetDocker
 	if p, err := a.Core().Project(); err == nil {
 		target = core.TargetFor(modes.Mode(p.Config.Mode))
@@ -95,21 +102,18 @@ func dockerizeWizard(a *App, width, height int) tea.Model {
 	m := dockerizewizard.New(dockerizewizard.Config{
 		Defaults:   dockerizewizard.Answers{Target: target},
 		CheckImage: core.CheckImageName,
+		Keys:       km,
 		Build: func(ctx context.Context, ans dockerizewizard.Answers, r event.Reporter) error {
 			_, err := a.Core().Dockerize(ctx, core.DockerizeOptions{Target: ans.Target, Image: ans.Image, BaseImage: ans.BaseImage}, r)
 			return err
 		},
 	})
-	if width > 0 {
-		next, _ := m.Update(tea.WindowSizeMsg{Width: width, Height: height})
-		m = next.(dockerizewizard.Model)
-	}
-	return m
+	return sized(m, width, height)
 }
 
 // secretWizard checks and applies through the core's use cases that
 // `prod-local create-secret` calls; it reports keys, never values.
-func secretWizard(a *App) tea.Model {
+func secretWizard(a *App, km *keys.Keymap) secretwizard.Model {
 	req := func(ans secretwizard.Answers) core.SecretRequest {
 		pairs := make([]string, 0, len(ans.Data))
 		for k, v := range ans.Data {
@@ -119,6 +123,7 @@ func secretWizard(a *App) tea.Model {
 	}
 	return secretwizard.New(secretwizard.Config{
 		Namespace: core.TaskNamespace,
+		Keys:      km,
 		Check:     func(ans secretwizard.Answers) error { return a.Core().CheckSecret(req(ans)) },
 		Apply: func(ctx context.Context, ans secretwizard.Answers) (string, error) {
 			ch, err := a.Core().CreateSecret(ctx, req(ans), event.Discard)

@@ -22,14 +22,14 @@ func TestDashboardInitWizardGeneratesOnConfirm(t *testing.T) {
 	cwd := t.TempDir()
 	a := NewApp(nil, nil, nil)
 	a.Cwd = cwd
-	m := dashboardWizards(a)(tui.WizardInit, 100, 40)
+	m := dashboardWizards(a)(tui.WizardInit, nil, 100, 40)
 	if m == nil {
 		t.Fatal("no init wizard")
 	}
-	if dashboardWizards(a)(tui.WizardDockerize, 100, 40) == nil {
+	if dashboardWizards(a)(tui.WizardDockerize, nil, 100, 40) == nil {
 		t.Error("no dockerize wizard")
 	}
-	if dashboardWizards(a)(tui.WizardSecret, 100, 40) == nil {
+	if dashboardWizards(a)(tui.WizardSecret, nil, 100, 40) == nil {
 		t.Error("no secret wizard")
 	}
 	host := m.(initHost)
@@ -66,7 +66,7 @@ func TestStandInMinikubeSecretWizardCreatesTheSecret(t *testing.T) {
 	a := NewApp(strings.NewReader(""), io.Discard, io.Discard)
 	a.Cwd = h.dir
 	a.NewKube = func(string, string) (kube.API, error) { return kubetest.FromClientset(h.kube), nil }
-	m := dashboardWizards(a)(tui.WizardSecret, 100, 40)
+	m := dashboardWizards(a)(tui.WizardSecret, nil, 100, 40)
 	if m == nil {
 		t.Fatal("no secret wizard")
 	}

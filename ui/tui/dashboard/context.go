@@ -41,12 +41,17 @@ type Options struct {
 	// WriteFile saves a log; it must not overwrite an existing file.
 	WriteFile func(path string, data []byte) error
 	// Wizards opens a wizard sized to the dashboard's body; nil, or a nil
-	// model, means not available. The wizard gets every key while open and
-	// must send tui.WizardDone when finished or abandoned (esc, ctrl+c).
-	Wizards func(w tui.Wizard, width, height int) tea.Model
+	// model, means not available.
+	Wizards WizardOpener
 	// ConfigFile is the preferences file, shown in help.
 	ConfigFile string
 }
+
+// WizardOpener opens a wizard with the effective key table, so a remapped
+// key works inside it too, sized to the dashboard's body. The wizard gets
+// every key while open and must send tui.WizardDone when finished or
+// abandoned (the key table's back or quit: esc, ctrl+c by default).
+type WizardOpener func(w tui.Wizard, km *keys.Keymap, width, height int) tea.Model
 
 // Context is what every panel shares: the size, the styles, the keys, the
 // clock. One value, owned by the root model and handed down, instead of

@@ -105,7 +105,7 @@ func (w stubWizard) View() string { return "STUB WIZARD " + string(w.which) }
 func TestWizardsOpenAndClose(t *testing.T) {
 	t.Parallel()
 	d := newDriver(t, 100, 30, noProject)
-	d.m.opts.Wizards = func(w tui.Wizard, _, _ int) tea.Model { return stubWizard{w} }
+	d.m.opts.Wizards = func(w tui.Wizard, _ *keys.Keymap, _, _ int) tea.Model { return stubWizard{w} }
 	d.keys("i")
 	d.see("STUB WIZARD init")
 	d.keys("q") // keys belong to the wizard while it is open

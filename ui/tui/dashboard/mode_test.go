@@ -19,7 +19,7 @@ func TestModePanelFixesEachMissingItemWithItsKey(t *testing.T) {
 	t.Parallel()
 	var opened []tui.Wizard
 	wizards := func(o *Options, _ *fake.Options) {
-		o.Wizards = func(w tui.Wizard, _, _ int) tea.Model { opened = append(opened, w); return nil }
+		o.Wizards = func(w tui.Wizard, _ *keys.Keymap, _, _ int) tea.Model { opened = append(opened, w); return nil }
 	}
 	d := newDriver(t, 120, 40, wizards)
 	d.keys("2")

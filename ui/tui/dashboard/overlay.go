@@ -82,7 +82,7 @@ func (m *Model) openPrompt(k promptKind, label, value string) tea.Cmd {
 func (m *Model) openWizard(w tui.Wizard) tea.Cmd {
 	if m.opts.Wizards != nil {
 		// A wizard gets the body's area; the header and footer stay.
-		if wm := m.opts.Wizards(w, m.ctx.Width, m.bodyHeight()); wm != nil {
+		if wm := m.opts.Wizards(w, m.ctx.Keys, m.ctx.Width, m.bodyHeight()); wm != nil {
 			m.overlay = &wizardOverlay{which: w, model: wm}
 			return wm.Init()
 		}

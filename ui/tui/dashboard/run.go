@@ -30,7 +30,7 @@ type RunOptions struct {
 	In      io.Reader
 	// Out is the terminal (the process's stdout).
 	Out     *os.File
-	Wizards func(w tui.Wizard, width, height int) tea.Model
+	Wizards WizardOpener
 	// Cwd is where saved logs go by default.
 	Cwd string
 }

@@ -1,21 +1,24 @@
-// Package dockerizewizard is the dashboard's dockerize wizard: target, image
-// name and tag, base image, confirm, then the build's live progress, which
-// can be cancelled. Esc before the confirmation builds nothing. The build
-// itself is the caller's function (the one `gaiaflow dockerize` runs), so the
-// wizard only collects answers and shows events.
+// Package dockerizewizard is the dashboard's dockerize wizard: a huh form
+// asking the target, the image name and tag, the base image and for a
+// confirmation, then the build's live progress, which can be cancelled. Esc
+// before the confirmation builds nothing. The build itself is the caller's
+// function (the one `gaiaflow dockerize` runs), so the wizard only collects
+// answers and shows events.
 package dockerizewizard
 
 import (
 	"context"
-	"fmt"
+	"slices"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/cursor"
-	"github.com/charmbracelet/bubbles/textinput"
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
 
 	"github.com/gaiaflow/gaiaflow/services/event"
 	"github.com/gaiaflow/gaiaflow/ui/tui"
+	"github.com/gaiaflow/gaiaflow/ui/tui/keys"
+	"github.com/gaiaflow/gaiaflow/ui/tui/wizardkit"
 )
 
 // Targets are the engines a task image is built for.
@@ -35,30 +38,36 @@ type Config struct {
 	CheckImage func(name string) error
 	// Build runs the build with the answers, reporting to r, until ctx ends.
 	Build func(ctx context.Context, a Answers, r event.Reporter) error
+	// Keys is the effective key table (nil: the default one).
+	Keys *keys.Keymap
 }
 
 const (
-	stepTarget = iota
-	stepImage
-	stepBase
-	stepConfirm
+	stepForm = iota
 	stepRunning
 	stepFinished
 )
 
+// answers are what the form's fields write into (huh keeps pointers).
+type answers struct {
+	Answers
+	build bool
+}
+
 // Model is the wizard's state.
 type Model struct {
 	cfg     Config
+	a       *answers
+	keymap  *huh.KeyMap
+	cancelK key.Binding // stops a running build
+	closeK  key.Binding // closes the finished wizard
+	form    *huh.Form
+	confirm *huh.Confirm
 	step    int
-	target  int
-	image   textinput.Model
-	base    textinput.Model
-	problem string
 	lines   []string
 	events  chan event.Event
 	cancel  context.CancelFunc
 	err     error
-	width   int
 }
 
 type eventMsg struct{ e event.Event }
@@ -66,22 +75,40 @@ type finishedMsg struct{ err error }
 
 // New returns the wizard at its first question.
 func New(cfg Config) Model {
-	m := Model{cfg: cfg, width: 80}
-	for i, t := range Targets {
-		if t == cfg.Defaults.Target {
-			m.target = i
-		}
+	a := &answers{Answers: cfg.Defaults, build: true}
+	if !slices.Contains(Targets, a.Target) {
+		a.Target = Targets[0]
 	}
-	m.image = textinput.New()
-	m.image.Placeholder = "<package>:<version> from pyproject.toml"
-	m.image.SetValue(cfg.Defaults.Image)
-	m.base = textinput.New()
-	m.base.Placeholder = "build.base_image from gaiaflow.toml"
-	m.base.SetValue(cfg.Defaults.BaseImage)
-	// A steady cursor: no blink ticks, so an idle wizard redraws nothing.
-	m.image.Cursor.SetMode(cursor.CursorStatic)
-	m.base.Cursor.SetMode(cursor.CursorStatic)
+	km := cfg.Keys
+	if km == nil {
+		km = keys.Default(false)
+	}
+	m := Model{cfg: cfg, a: a, keymap: wizardkit.KeyMap(km)}
+	m.cancelK = key.NewBinding(key.WithKeys(append(m.keymap.Quit.Keys(), bound(km, keys.CancelTask)...)...))
+	m.closeK = key.NewBinding(key.WithKeys(append(m.keymap.Quit.Keys(), bound(km, keys.Open)...)...))
+	check := func(v string) error {
+		if v = strings.TrimSpace(v); v == "" || cfg.CheckImage == nil {
+			return nil
+		}
+		return cfg.CheckImage(v)
+	}
+	m.confirm = huh.NewConfirm().Affirmative("Build").Negative("Cancel").Value(&a.build)
+	m.form = wizardkit.NewForm(cfg.Keys, 80, huh.NewGroup(
+		huh.NewSelect[string]().Title("Target").Description("the engine the image is built into").
+			Options(huh.NewOptions(Targets...)...).Inline(true).Value(&a.Target),
+		huh.NewInput().Title("Image").Placeholder("<package>:<version> from pyproject.toml").
+			Value(&a.Image).Validate(check),
+		huh.NewInput().Title("Base image").Placeholder("build.base_image from gaiaflow.toml").Value(&a.BaseImage),
+		m.confirm,
+	))
+	m.form.Init() // focuses the first question
+	m.describe()
 	return m
+}
+
+func bound(km *keys.Keymap, a keys.Action) []string {
+	b, _ := km.Binding(a)
+	return b.Keys
 }
 
 // Init starts nothing: the wizard waits for keys.
@@ -89,7 +116,7 @@ func (m Model) Init() tea.Cmd { return nil }
 
 // Answers returns the answers as they stand.
 func (m Model) Answers() Answers {
-	return Answers{Target: Targets[m.target], Image: strings.TrimSpace(m.image.Value()), BaseImage: strings.TrimSpace(m.base.Value())}
+	return Answers{Target: m.a.Target, Image: strings.TrimSpace(m.a.Image), BaseImage: strings.TrimSpace(m.a.BaseImage)}
 }
 
 func done(msg string, err error) tea.Cmd {
@@ -98,9 +125,12 @@ func done(msg string, err error) tea.Cmd {
 
 // Update handles keys, the build's events and its end.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if wizardkit.Blink(msg) {
+		return m, nil
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.width = msg.Width
+		m.form.WithWidth(msg.Width).WithHeight(max(msg.Height-2, 8))
 		return m, nil
 	case eventMsg:
 		if line := describe(msg.e); line != "" {
@@ -114,78 +144,45 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.step, m.err = stepFinished, msg.err
 		return m, nil
 	case tea.KeyMsg:
-		return m.key(msg)
-	}
-	return m, nil
-}
-
-func (m Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
-	switch m.step {
-	case stepRunning:
-		if k.String() == "esc" || k.String() == "c" {
-			m.cancel()
-			m.lines = append(m.lines, "cancelling…")
-		}
-		return m, nil
-	case stepFinished:
-		if k.String() == "enter" || k.String() == "esc" {
+		switch m.step {
+		case stepRunning:
+			if key.Matches(msg, m.cancelK) {
+				m.cancel()
+				m.lines = append(m.lines, "cancelling…")
+			}
+			return m, nil
+		case stepFinished:
+			if !key.Matches(msg, m.closeK) {
+				return m, nil
+			}
 			if m.err != nil {
 				return m, done("", m.err)
 			}
-			return m, done("task image built for "+Targets[m.target], nil)
+			return m, done("task image built for "+m.a.Target, nil)
 		}
+	}
+	if m.step != stepForm {
 		return m, nil
 	}
-	switch k.String() {
-	case "esc", "ctrl+c":
-		return m, done("dockerize cancelled: nothing was built", nil)
-	case "shift+tab", "up":
-		if m.step > stepTarget {
-			m.step--
-			m.focus()
+	cmd := wizardkit.Step(m.form, m.keymap, m.confirm, msg)
+	m.describe()
+	if wizardkit.Ended(m.form) {
+		if wizardkit.Cancelled(m.form) || !m.a.build {
+			return m, done("dockerize cancelled: nothing was built", nil)
 		}
-		return m, nil
-	case "enter", "tab", "down":
-		return m.advance()
+		return m.start()
 	}
-	switch m.step {
-	case stepTarget:
-		switch k.String() {
-		case "left", "h":
-			m.target = (m.target + len(Targets) - 1) % len(Targets)
-		case "right", "l", " ":
-			m.target = (m.target + 1) % len(Targets)
-		}
-		return m, nil
-	case stepImage:
-		var cmd tea.Cmd
-		m.image, cmd = m.image.Update(k)
-		m.problem = ""
-		return m, cmd
-	case stepBase:
-		var cmd tea.Cmd
-		m.base, cmd = m.base.Update(k)
-		return m, cmd
-	}
-	return m, nil
+	return m, cmd
 }
 
-// advance moves to the next step, checking the image name on the way; the
-// confirmation starts the build.
-func (m Model) advance() (tea.Model, tea.Cmd) {
-	if m.step == stepImage && m.cfg.CheckImage != nil {
-		if img := strings.TrimSpace(m.image.Value()); img != "" {
-			if err := m.cfg.CheckImage(img); err != nil {
-				m.problem = err.Error()
-				return m, nil
-			}
-		}
-	}
-	if m.step < stepConfirm {
-		m.step++
-		m.focus()
-		return m, nil
-	}
+// describe asks the confirmation with the target as it stands.
+func (m *Model) describe() {
+	m.confirm.Title("Build the task image for " + m.a.Target + "?")
+	wizardkit.Redraw(m.form)
+}
+
+// start runs the build with the answers, its events coming back one by one.
+func (m Model) start() (tea.Model, tea.Cmd) {
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cancel, m.step = cancel, stepRunning
 	m.events = make(chan event.Event, 64)
@@ -211,17 +208,6 @@ func (m Model) next() tea.Cmd {
 	}
 }
 
-func (m *Model) focus() {
-	m.image.Blur()
-	m.base.Blur()
-	switch m.step {
-	case stepImage:
-		m.image.Focus()
-	case stepBase:
-		m.base.Focus()
-	}
-}
-
 func describe(e event.Event) string {
 	msg := strings.TrimRight(e.Message, "\n")
 	if msg == "" {
@@ -236,50 +222,46 @@ func describe(e event.Event) string {
 	return msg
 }
 
-// View draws the current step.
+// View draws the form, or once confirmed the answers and the build's progress.
 func (m Model) View() string {
 	var b strings.Builder
-	b.WriteString("Build a task image (dockerize)\n\n")
+	b.WriteString(wizardkit.Header(m.keymap, "Build a task image (dockerize)", "") + "\n\n")
+	if m.step == stepForm {
+		b.WriteString(m.form.View())
+		return b.String()
+	}
 	a := m.Answers()
-	mark := func(step int) string {
-		if m.step == step {
-			return "▸ "
-		}
-		return "  "
+	image, base := a.Image, a.BaseImage
+	if image == "" {
+		image = "the default (<package>:<version>)"
 	}
-	var targets []string
-	for i, t := range Targets {
-		if i == m.target {
-			t = "[" + t + "]"
-		}
-		targets = append(targets, t)
+	if base == "" {
+		base = "the project's"
 	}
-	fmt.Fprintf(&b, "%starget      %s\n", mark(stepTarget), strings.Join(targets, " "))
-	fmt.Fprintf(&b, "%simage       %s\n", mark(stepImage), m.image.View())
-	if m.problem != "" {
-		fmt.Fprintf(&b, "              ✗ %s\n", m.problem)
-	}
-	fmt.Fprintf(&b, "%sbase image  %s\n", mark(stepBase), m.base.View())
+	b.WriteString("  target      " + a.Target + "\n  image       " + image + "\n  base image  " + base + "\n")
 	switch m.step {
-	case stepConfirm:
-		fmt.Fprintf(&b, "\nBuild for %s? enter builds, esc cancels, shift+tab goes back\n", a.Target)
 	case stepRunning:
-		b.WriteString("\nbuilding… (esc cancels)\n")
+		b.WriteString("\nbuilding… (" + keyHint(m.cancelK) + " cancels)\n")
 	case stepFinished:
 		if m.err != nil {
-			fmt.Fprintf(&b, "\nfailed: %v (enter closes)\n", m.err)
+			b.WriteString("\nfailed: " + m.err.Error() + " (" + keyHint(m.closeK) + " closes)\n")
 		} else {
-			b.WriteString("\ndone (enter closes)\n")
+			b.WriteString("\ndone (" + keyHint(m.closeK) + " closes)\n")
 		}
-	default:
-		b.WriteString("\nenter next · shift+tab back · ←/→ choose the target · esc cancel\n")
 	}
 	if len(m.lines) > 0 {
 		b.WriteString("\n")
-		from := max(0, len(m.lines)-12)
-		for _, l := range m.lines[from:] {
+		for _, l := range m.lines[max(0, len(m.lines)-12):] {
 			b.WriteString(l + "\n")
 		}
 	}
 	return b.String()
+}
+
+func keyHint(b key.Binding) string {
+	ks := make([]string, len(b.Keys()))
+	for i, k := range b.Keys() {
+		ks[i] = keys.Display(k)
+	}
+	return strings.Join(ks, "/")
 }

@@ -1,6 +1,6 @@
-// Package initwizard is the keyboard-driven wizard of `gaiaflow init`: one
-// form whose fields are answered in turn, each validated as it is typed,
-// then a preview of the files and a confirmation.
+// Package initwizard is the keyboard-driven wizard of `gaiaflow init`: a huh
+// form whose questions are answered in turn, each validated as it is typed,
+// then a review page with a preview of the files and a confirmation.
 //
 // The wizard only collects answers; it writes nothing. Whoever runs it (the
 // init command, or the dashboard when no project is found) generates the
@@ -24,7 +24,7 @@ type field struct {
 	choices []string
 	// choiceHelp explains each choice, by value.
 	choiceHelp map[string]string
-	validate   func(m *Model, value string) error
+	validate   func(cfg Config, value string) error
 }
 
 const (
@@ -43,27 +43,27 @@ const (
 var fields = [numFields]field{
 	fName: {key: "name", title: "Project name",
 		help:     "lower-case letters, digits and dashes; it names the containers, the S3 bucket and the Minikube profile",
-		validate: func(_ *Model, v string) error { return scaffold.ValidateName(v) }},
+		validate: func(_ Config, v string) error { return scaffold.ValidateName(v) }},
 	fDir: {key: "dir", title: "Directory",
 		help: "where the project goes: a new or empty folder",
-		validate: func(m *Model, v string) error {
+		validate: func(cfg Config, v string) error {
 			if strings.TrimSpace(v) == "" {
 				return errors.New("a directory is required")
 			}
-			if m.cfg.CheckDir != nil {
-				return m.cfg.CheckDir(v)
+			if cfg.CheckDir != nil {
+				return cfg.CheckDir(v)
 			}
 			return nil
 		}},
 	fDescription: {key: "description", title: "Description", help: "one line, for the README and pyproject.toml",
-		validate: func(_ *Model, v string) error { return scaffold.ValidateOneLine(v) }},
+		validate: func(_ Config, v string) error { return scaffold.ValidateOneLine(v) }},
 	fAuthor: {key: "author", title: "Author", help: "your name (optional)",
-		validate: func(_ *Model, v string) error { return scaffold.ValidateOneLine(v) }},
+		validate: func(_ Config, v string) error { return scaffold.ValidateOneLine(v) }},
 	fEmail: {key: "email", title: "Email", help: "your email address (optional)",
-		validate: func(_ *Model, v string) error { return scaffold.ValidateEmail(v) }},
+		validate: func(_ Config, v string) error { return scaffold.ValidateEmail(v) }},
 	fPackage: {key: "package", title: "Python package",
 		help:     "the import name: a lower-case identifier, not a keyword or a standard-library module",
-		validate: func(_ *Model, v string) error { return scaffold.ValidatePackage(v) }},
+		validate: func(_ Config, v string) error { return scaffold.ValidatePackage(v) }},
 	fEnvManager: {key: "env-manager", title: "Environment manager", help: "how the project declares its dependencies",
 		choices: scaffold.EnvManagers, choiceHelp: scaffold.EnvManagerHelp},
 	fPython: {key: "python", title: "Python version", help: "for the environment and the task images",

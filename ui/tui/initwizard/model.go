@@ -4,10 +4,13 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/textinput"
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
 
 	"github.com/gaiaflow/gaiaflow/scaffold"
+	"github.com/gaiaflow/gaiaflow/ui/tui/keys"
+	"github.com/gaiaflow/gaiaflow/ui/tui/wizardkit"
 )
 
 // Config sets the wizard up.
@@ -25,6 +28,8 @@ type Config struct {
 	// Embedded makes the wizard end with a DoneMsg for its host instead of
 	// quitting the program.
 	Embedded bool
+	// Keys is the effective key table (nil: the default one).
+	Keys *keys.Keymap
 }
 
 // Result is what the wizard collected.
@@ -37,54 +42,84 @@ type Result struct {
 // DoneMsg ends an embedded wizard.
 type DoneMsg struct{ Result Result }
 
-// Model is the wizard's state.
+// answers are what the form's fields write into. They live behind a pointer
+// because huh's fields keep a pointer to their value.
+type answers struct {
+	v      [numFields]string // every answer as text; choices by value
+	edited [numFields]bool   // typed into by the person
+	create bool              // the review's answer
+}
+
+// Model is the wizard's state: the huh form and the answers it fills.
 type Model struct {
 	cfg     Config
-	inputs  [numFields]textinput.Model // text answers (unused for choices)
-	choice  [numFields]int             // index into the choices of choice answers
-	edited  [numFields]bool            // typed into by the person
-	current int                        // a field, or numFields for the review
-	tried   bool                       // Enter was pressed on an invalid answer
-	seek    string                     // what was typed on a choice, to pick one by its start
+	a       *answers
+	keymap  *huh.KeyMap
+	form    *huh.Form
+	inputs  [numFields]*huh.Input          // text questions (nil for choices)
+	selects [numFields]*huh.Select[string] // choice questions (nil for text)
+	review  *huh.Note
+	confirm *huh.Confirm
+	seek    string // what was typed on a choice, to pick one by its start
 	done    bool
 	result  Result
 	width   int
+	height  int
 }
 
+// review is the step after the last question.
 const review = numFields
 
 // New returns the wizard at its first question.
 func New(cfg Config) Model {
-	m := Model{cfg: cfg, width: 80}
+	m := Model{cfg: cfg, a: &answers{create: true}, keymap: wizardkit.KeyMap(cfg.Keys), width: 80, height: 24}
 	d := cfg.Defaults
-	text := map[int]string{
+	m.a.v = [numFields]string{
 		fName: d.Name, fDir: cfg.Dir, fDescription: d.Description, fAuthor: d.Author,
-		fEmail: d.Email, fPackage: d.Package,
+		fEmail: d.Email, fPackage: d.Package, fEnvManager: d.EnvManager, fPython: d.Python, fExamples: "yes",
 	}
+	if cfg.DirFollowsName {
+		m.a.v[fDir] = d.Name
+	}
+	if !d.Examples {
+		m.a.v[fExamples] = "no"
+	}
+	var questions []huh.Field
 	for i := range numFields {
-		if fields[i].choices != nil {
+		f := fields[i]
+		if f.choices != nil {
+			if !slices.Contains(f.choices, m.a.v[i]) {
+				m.a.v[i] = f.choices[0]
+			}
+			s := huh.NewSelect[string]().Key(f.key).Title(f.title).
+				Options(huh.NewOptions(f.choices...)...).Inline(true).Value(&m.a.v[i])
+			m.selects[i] = s
+			questions = append(questions, s)
 			continue
 		}
-		in := textinput.New()
-		in.Prompt = "› "
-		in.CharLimit = 200
-		in.SetValue(text[i])
+		validate := f.validate
+		in := huh.NewInput().Key(f.key).Title(f.title).Prompt("› ").CharLimit(200).Value(&m.a.v[i]).
+			Validate(func(v string) error { return validate(cfg, strings.TrimSpace(v)) })
 		m.inputs[i] = in
+		questions = append(questions, in)
 	}
-	if m.cfg.DirFollowsName {
-		m.inputs[fDir].SetValue(d.Name)
-	}
-	m.choice[fEnvManager] = max(0, slices.Index(scaffold.EnvManagers, d.EnvManager))
-	m.choice[fPython] = max(0, slices.Index(scaffold.PythonVersions, d.Python))
-	if !d.Examples {
-		m.choice[fExamples] = 1
-	}
-	m.focus(fName)
+	// The review asks first and previews below, so the buttons stay in
+	// sight however long the tree is.
+	m.confirm = huh.NewConfirm().Title("Review: create the project?").
+		Description("nothing is written until you choose Create").
+		Affirmative("Create").Negative("Cancel").Value(&m.a.create)
+	m.review = huh.NewNote()
+	m.form = wizardkit.NewForm(cfg.Keys, m.width,
+		huh.NewGroup(questions...),
+		huh.NewGroup(m.confirm, m.review))
+	m.form.Init() // focuses the first question; its commands only start the cursor blinking
+	m.resize()
+	m.describe()
 	return m
 }
 
-// Init starts the cursor blinking.
-func (m Model) Init() tea.Cmd { return textinput.Blink }
+// Init starts nothing: the cursor stands still, so an idle wizard redraws nothing.
+func (m Model) Init() tea.Cmd { return nil }
 
 // Done reports whether the wizard has ended.
 func (m Model) Done() bool { return m.done }
@@ -94,172 +129,123 @@ func (m Model) Result() Result { return m.result }
 
 // Answers returns the answers as they stand.
 func (m Model) Answers() scaffold.Answers {
-	v := func(i int) string { return strings.TrimSpace(m.inputs[i].Value()) }
+	v := func(i int) string { return strings.TrimSpace(m.a.v[i]) }
 	return scaffold.Answers{
 		Name:        v(fName),
 		Description: v(fDescription),
 		Author:      v(fAuthor),
 		Email:       v(fEmail),
 		Package:     v(fPackage),
-		EnvManager:  scaffold.EnvManagers[m.choice[fEnvManager]],
-		Python:      scaffold.PythonVersions[m.choice[fPython]],
-		Examples:    m.choice[fExamples] == 0,
+		EnvManager:  v(fEnvManager),
+		Python:      v(fPython),
+		Examples:    v(fExamples) == "yes",
 	}
 }
 
 // Dir returns the directory answer.
-func (m Model) Dir() string { return strings.TrimSpace(m.inputs[fDir].Value()) }
+func (m Model) Dir() string { return strings.TrimSpace(m.a.v[fDir]) }
 
-// Err returns why field i's answer is not acceptable, or nil.
-func (m *Model) Err(i int) error {
-	f := fields[i]
-	if f.validate == nil {
-		return nil
+// Err returns why question i's answer is not acceptable, or nil.
+func (m Model) Err(i int) error {
+	if v := fields[i].validate; v != nil {
+		return v(m.cfg, strings.TrimSpace(m.a.v[i]))
 	}
-	return f.validate(m, strings.TrimSpace(m.inputs[i].Value()))
+	return nil
 }
 
-func (m *Model) focus(i int) {
-	for j := range numFields {
-		if fields[j].choices == nil {
-			m.inputs[j].Blur()
+// current is the question in focus, or review.
+func (m Model) current() int {
+	focused := m.form.GetFocusedField()
+	for i := range numFields {
+		if (m.inputs[i] != nil && focused == huh.Field(m.inputs[i])) || (m.selects[i] != nil && focused == huh.Field(m.selects[i])) {
+			return i
 		}
 	}
-	m.current, m.tried, m.seek = i, false, ""
-	if i < numFields && fields[i].choices == nil {
-		m.inputs[i].Focus()
-		m.inputs[i].CursorEnd()
+	return review
+}
+
+// Update handles a key or a window size; everything else goes to the form.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if m.done || wizardkit.Blink(msg) {
+		return m, nil
 	}
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.resize()
+		return m, nil
+	case tea.KeyMsg:
+		if at := m.current(); at < review && m.selects[at] != nil && m.pick(at, msg) {
+			return m, nil
+		}
+	}
+	at, before := m.current(), m.a.v
+	cmd := wizardkit.Step(m.form, m.keymap, m.confirm, msg)
+	if at < review && m.a.v[at] != before[at] {
+		m.a.edited[at] = true
+		if at == fName {
+			m.follow()
+		}
+	}
+	if m.current() != at {
+		m.seek = ""
+	}
+	m.describe()
+	if wizardkit.Ended(m.form) {
+		return m.finish(!wizardkit.Cancelled(m.form) && m.a.create)
+	}
+	return m, cmd
+}
+
+// resize gives the form the area under the title line.
+func (m *Model) resize() {
+	m.form.WithWidth(m.width)
+	m.form.WithHeight(max(m.height-2, 8))
 }
 
 // follow keeps the answers derived from the name in step with it until the
 // person edits them.
 func (m *Model) follow() {
-	name := strings.TrimSpace(m.inputs[fName].Value())
-	if !m.edited[fPackage] {
-		m.inputs[fPackage].SetValue(scaffold.PackageFrom(name))
+	name := strings.TrimSpace(m.a.v[fName])
+	set := func(i int, v string) {
+		if !m.a.edited[i] {
+			m.a.v[i] = v
+			m.inputs[i].Value(&m.a.v[i]) // huh's input keeps its own copy of the text
+		}
 	}
-	if !m.edited[fDescription] {
-		m.inputs[fDescription].SetValue(scaffold.DescriptionFor(name))
-	}
-	if m.cfg.DirFollowsName && !m.edited[fDir] {
-		m.inputs[fDir].SetValue(name)
+	set(fPackage, scaffold.PackageFrom(name))
+	set(fDescription, scaffold.DescriptionFor(name))
+	if m.cfg.DirFollowsName {
+		set(fDir, name)
 	}
 }
 
-// Update handles a key or a window size; everything else goes to the
-// focused input (the cursor's blink).
-func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if m.done {
-		return m, nil
+// pick selects the first choice starting with what was typed ("c" for
+// conda, "3.11", "n" for no). Keys the choice itself is bound to (the
+// table's left/right/up/down) are not typing.
+func (m *Model) pick(i int, k tea.KeyMsg) bool {
+	s := m.keymap.Select
+	if k.Type != tea.KeyRunes || key.Matches(k, s.Left, s.Right, s.Up, s.Down, s.GotoTop, s.GotoBottom, s.Next, s.Prev, s.Submit, m.keymap.Quit) {
+		return false
 	}
-	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		m.width = msg.Width
-		return m, nil
-	case tea.KeyMsg:
-		return m.key(msg)
-	}
-	if m.current < numFields && fields[m.current].choices == nil {
-		var cmd tea.Cmd
-		m.inputs[m.current], cmd = m.inputs[m.current].Update(msg)
-		return m, cmd
-	}
-	return m, nil
-}
-
-func (m Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
-	switch k.Type {
-	case tea.KeyCtrlC, tea.KeyEsc:
-		return m.finish(false)
-	case tea.KeyShiftTab:
-		if m.current > 0 {
-			m.focus(m.current - 1)
-		}
-		return m, nil
-	case tea.KeyEnter, tea.KeyTab:
-		if m.current == review {
-			if k.Type == tea.KeyEnter {
-				return m.finish(true)
-			}
-			return m, nil
-		}
-		if m.Err(m.current) != nil {
-			m.tried = true
-			return m, nil
-		}
-		next := m.current + 1
-		if next == review {
-			// Every answer must hold before the review, not only this one.
-			for i := range numFields {
-				if m.Err(i) != nil {
-					m.focus(i)
-					m.tried = true
-					return m, nil
-				}
-			}
-		}
-		m.focus(next)
-		return m, nil
-	}
-	if m.current == review {
-		switch k.String() {
-		case "y":
-			return m.finish(true)
-		case "n", "q":
-			return m.finish(false)
-		}
-		return m, nil
-	}
-	if f := fields[m.current]; f.choices != nil {
-		switch k.String() {
-		case "left", "up", "h", "k":
-			m.choice[m.current] = (m.choice[m.current] + len(f.choices) - 1) % len(f.choices)
-		case "right", "down", "l", "j", " ":
-			m.choice[m.current] = (m.choice[m.current] + 1) % len(f.choices)
-		default:
-			// Typing a choice's first letters picks it: "c" for conda,
-			// "3.11", "n" for no.
-			if k.Type == tea.KeyRunes {
-				m.seek = m.pick(f.choices, m.seek+string(k.Runes), string(k.Runes))
-			}
-		}
-		return m, nil
-	}
-	before := m.inputs[m.current].Value()
-	var cmd tea.Cmd
-	m.inputs[m.current], cmd = m.inputs[m.current].Update(k)
-	if m.inputs[m.current].Value() != before {
-		m.edited[m.current] = true
-		if m.current == fName {
-			m.follow()
-		}
-	}
-	return m, cmd
-}
-
-// pick selects the first choice starting with typed, else with restart, and
-// returns what is typed so far.
-func (m *Model) pick(choices []string, typed, restart string) string {
-	for _, s := range []string{typed, restart} {
-		for i, c := range choices {
-			if strings.HasPrefix(c, s) {
-				m.choice[m.current] = i
-				return s
+	typed := string(k.Runes)
+	for _, prefix := range []string{m.seek + typed, typed} {
+		for _, c := range fields[i].choices {
+			if strings.HasPrefix(c, prefix) {
+				m.a.v[i], m.seek = c, prefix
+				m.selects[i].Value(&m.a.v[i])
+				m.describe()
+				return true
 			}
 		}
 	}
-	return ""
+	m.seek = ""
+	return true
 }
 
 func (m Model) finish(confirmed bool) (tea.Model, tea.Cmd) {
 	m.done = true
 	m.result = Result{Answers: m.Answers(), Dir: m.Dir(), Confirmed: confirmed}
-	for i := range numFields {
-		if fields[i].choices == nil {
-			m.inputs[i].Blur()
-		}
-	}
 	if m.cfg.Embedded {
 		res := m.result
 		return m, func() tea.Msg { return DoneMsg{Result: res} }

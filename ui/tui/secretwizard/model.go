@@ -1,21 +1,24 @@
-// Package secretwizard is the dashboard's wizard for a Kubernetes secret:
-// name, namespace, key/value pairs typed with masked values or read from an
-// env file, a preview of the keys (never the values), confirm. Checking and
-// applying are the caller's functions, the ones `gaiaflow prod-local
-// create-secret` runs, so the rules and the cluster calls are the same.
+// Package secretwizard is the dashboard's wizard for a Kubernetes secret: a
+// huh form asking the name, the namespace, key/value pairs typed with masked
+// values (as many as wanted) or an env file, then a confirmation that lists
+// the keys, never the values. Checking and applying are the caller's
+// functions, the ones `gaiaflow prod-local create-secret` runs, so the rules
+// and the cluster calls are the same.
 package secretwizard
 
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/cursor"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
 
 	"github.com/gaiaflow/gaiaflow/ui/tui"
+	"github.com/gaiaflow/gaiaflow/ui/tui/keys"
+	"github.com/gaiaflow/gaiaflow/ui/tui/wizardkit"
 )
 
 // Answers are what the wizard collects. Data holds the typed pairs; EnvFile
@@ -34,27 +37,27 @@ type Config struct {
 	Check func(a Answers) error
 	// Apply creates or updates the secret and says what changed (keys only).
 	Apply func(ctx context.Context, a Answers) (string, error)
+	// Keys is the effective key table (nil: the default one).
+	Keys *keys.Keymap
 }
 
-const (
-	fName = iota
-	fNamespace
-	fKey
-	fValue
-	fEnvFile
-	numFields
-	review = numFields
-)
-
-var labels = [numFields]string{"name", "namespace", "key", "value", "env file"}
+// answers are what the form's fields write into (huh keeps pointers).
+type answers struct {
+	name, namespace, key, value, envFile string
+	data                                 map[string]string
+	create                               bool
+}
 
 // Model is the wizard's state.
 type Model struct {
 	cfg     Config
-	inputs  [numFields]textinput.Model
-	data    map[string]string
-	current int
-	problem string
+	a       *answers
+	keymap  *huh.KeyMap
+	form    *huh.Form
+	key     *huh.Input
+	value   *huh.Input
+	envFile *huh.Input
+	confirm *huh.Confirm
 	applied bool
 }
 
@@ -63,19 +66,32 @@ type appliedMsg struct {
 	err     error
 }
 
-// New returns the wizard at its first field.
+// New returns the wizard at its first question.
 func New(cfg Config) Model {
-	m := Model{cfg: cfg, data: map[string]string{}}
-	for i := range m.inputs {
-		in := textinput.New()
-		in.Cursor.SetMode(cursor.CursorStatic) // no blink ticks while idle
-		m.inputs[i] = in
-	}
-	m.inputs[fNamespace].SetValue(cfg.Namespace)
-	m.inputs[fValue].EchoMode = textinput.EchoPassword
-	m.inputs[fKey].Placeholder = "enter adds the pair; leave empty to go on"
-	m.inputs[fEnvFile].Placeholder = "optional: a file of KEY=VALUE lines"
-	m.inputs[fName].Focus()
+	a := &answers{namespace: cfg.Namespace, data: map[string]string{}, create: true}
+	m := Model{cfg: cfg, a: a, keymap: wizardkit.KeyMap(cfg.Keys)}
+	m.key = huh.NewInput().Title("Key").Description("the next pair's key; leave it empty to go on").Value(&a.key)
+	// The value is masked as it is typed and is never drawn anywhere else.
+	m.value = huh.NewInput().Title("Value").EchoMode(huh.EchoModePassword).Value(&a.value)
+	m.envFile = huh.NewInput().Title("Env file").Placeholder("optional: a file of KEY=VALUE lines").Value(&a.envFile)
+	m.confirm = huh.NewConfirm().Affirmative("Create").Negative("Cancel").Value(&a.create).
+		Validate(func(create bool) error {
+			if !create || cfg.Check == nil {
+				return nil
+			}
+			return cfg.Check(m.Answers())
+		})
+	m.form = wizardkit.NewForm(cfg.Keys, 80,
+		huh.NewGroup(
+			huh.NewInput().Title("Name").Value(&a.name),
+			huh.NewInput().Title("Namespace").Value(&a.namespace)),
+		huh.NewGroup(m.key),
+		huh.NewGroup(m.value).WithHideFunc(func() bool { return strings.TrimSpace(a.key) == "" }),
+		huh.NewGroup(m.envFile),
+		huh.NewGroup(m.confirm),
+	)
+	m.form.Init() // focuses the first question
+	m.describe()
 	return m
 }
 
@@ -84,13 +100,12 @@ func (m Model) Init() tea.Cmd { return nil }
 
 // Answers returns the answers as they stand.
 func (m Model) Answers() Answers {
-	data := make(map[string]string, len(m.data))
-	for k, v := range m.data {
-		data[k] = v
-	}
-	return Answers{Name: strings.TrimSpace(m.inputs[fName].Value()), Namespace: strings.TrimSpace(m.inputs[fNamespace].Value()),
-		Data: data, EnvFile: strings.TrimSpace(m.inputs[fEnvFile].Value())}
+	return Answers{Name: strings.TrimSpace(m.a.name), Namespace: strings.TrimSpace(m.a.namespace),
+		Data: maps.Clone(m.a.data), EnvFile: strings.TrimSpace(m.a.envFile)}
 }
+
+// Keys lists the typed keys, sorted: the screen shows keys, never values.
+func (m Model) Keys() []string { return slices.Sorted(maps.Keys(m.a.data)) }
 
 func finish(msg string, err error) tea.Cmd {
 	return func() tea.Msg { return tui.WizardDone{Wizard: tui.WizardSecret, Message: msg, Err: err} }
@@ -98,121 +113,70 @@ func finish(msg string, err error) tea.Cmd {
 
 // Update handles keys and the apply's end.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if wizardkit.Blink(msg) {
+		return m, nil
+	}
 	switch msg := msg.(type) {
 	case appliedMsg:
 		return m, finish(msg.summary, msg.err)
-	case tea.KeyMsg:
-		if m.applied {
-			return m, nil
-		}
-		switch msg.String() {
-		case "esc", "ctrl+c":
-			return m, finish("secret not created: nothing was sent", nil)
-		case "shift+tab", "up":
-			if m.current > 0 {
-				m.move(m.current - 1)
-			}
-			return m, nil
-		case "enter", "tab", "down":
-			return m.enter()
-		}
-		if m.current < numFields {
-			var cmd tea.Cmd
-			m.inputs[m.current], cmd = m.inputs[m.current].Update(msg)
-			m.problem = ""
-			return m, cmd
-		}
-	}
-	return m, nil
-}
-
-// enter adds a typed pair, moves on, or at the review applies the secret
-// after the same checks the command makes.
-func (m Model) enter() (tea.Model, tea.Cmd) {
-	switch m.current {
-	case fKey:
-		if strings.TrimSpace(m.inputs[fKey].Value()) == "" {
-			m.move(fEnvFile)
-			return m, nil
-		}
-	case fValue:
-		key := strings.TrimSpace(m.inputs[fKey].Value())
-		m.data[key] = m.inputs[fValue].Value()
-		m.inputs[fKey].SetValue("")
-		m.inputs[fValue].SetValue("")
-		m.move(fKey)
+	case tea.WindowSizeMsg:
+		m.form.WithWidth(msg.Width).WithHeight(max(msg.Height-4, 8))
 		return m, nil
-	case review:
-		a := m.Answers()
-		if m.cfg.Check != nil {
-			if err := m.cfg.Check(a); err != nil {
-				m.problem = err.Error()
-				return m, nil
-			}
-		}
-		m.applied = true
-		apply := m.cfg.Apply
-		return m, func() tea.Msg {
-			summary, err := apply(context.Background(), a)
-			return appliedMsg{summary: summary, err: err}
-		}
-	}
-	m.move(m.current + 1)
-	return m, nil
-}
-
-func (m *Model) move(to int) {
-	for i := range m.inputs {
-		m.inputs[i].Blur()
-	}
-	m.current = to
-	if to < numFields {
-		m.inputs[to].Focus()
-	}
-}
-
-// Keys lists the typed keys, sorted: the preview shows keys, never values.
-func (m Model) Keys() []string {
-	keys := make([]string, 0, len(m.data))
-	for k := range m.data {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-// View draws the fields, the keys so far and the review.
-func (m Model) View() string {
-	var b strings.Builder
-	b.WriteString("Create a Kubernetes secret\n\n")
-	for i := range m.inputs {
-		mark := "  "
-		if i == m.current {
-			mark = "▸ "
-		}
-		fmt.Fprintf(&b, "%s%-10s %s\n", mark, labels[i], m.inputs[i].View())
-	}
-	keys := m.Keys()
-	if len(keys) == 0 {
-		b.WriteString("\nkeys: none typed yet\n")
-	} else {
-		fmt.Fprintf(&b, "\nkeys: %s (values hidden)\n", strings.Join(keys, ", "))
-	}
-	if m.current == review {
-		a := m.Answers()
-		fmt.Fprintf(&b, "\nCreate secret %q in namespace %q", a.Name, a.Namespace)
-		if a.EnvFile != "" {
-			fmt.Fprintf(&b, " with the keys of %s", a.EnvFile)
-		}
-		b.WriteString("? enter creates, esc cancels\n")
-	} else {
-		b.WriteString("\nenter next · shift+tab back · esc cancel\n")
-	}
-	if m.problem != "" {
-		fmt.Fprintf(&b, "✗ %s\n", m.problem)
 	}
 	if m.applied {
-		b.WriteString("creating…\n")
+		return m, nil
 	}
-	return b.String()
+	from := m.form.GetFocusedField()
+	cmd := wizardkit.Step(m.form, m.keymap, m.confirm, msg)
+	if from == m.value && m.form.GetFocusedField() == m.envFile {
+		m.addPair()
+	}
+	m.describe()
+	if !wizardkit.Ended(m.form) {
+		return m, cmd
+	}
+	if wizardkit.Cancelled(m.form) || !m.a.create {
+		return m, finish("secret not created: nothing was sent", nil)
+	}
+	m.applied = true
+	a, apply := m.Answers(), m.cfg.Apply
+	return m, func() tea.Msg {
+		summary, err := apply(context.Background(), a)
+		return appliedMsg{summary: summary, err: err}
+	}
+}
+
+// addPair keeps the pair just typed and asks for the next key.
+func (m *Model) addPair() {
+	m.a.data[strings.TrimSpace(m.a.key)] = m.a.value
+	m.a.key, m.a.value = "", ""
+	m.key.Value(&m.a.key) // huh's inputs keep their own copy of the text
+	m.value.Value(&m.a.value)
+	m.form.PrevGroup() // back over the value, hidden while the key is empty
+}
+
+// describe words the confirmation with the answers as they stand.
+func (m *Model) describe() {
+	a := m.Answers()
+	title := fmt.Sprintf("Create secret %q in namespace %q", a.Name, a.Namespace)
+	if a.EnvFile != "" {
+		title += " with the keys of " + a.EnvFile
+	}
+	m.confirm.Title(title + "?")
+	wizardkit.Redraw(m.form)
+}
+
+// View draws the keys typed so far (never their values) over the form.
+func (m Model) View() string {
+	var b strings.Builder
+	b.WriteString(wizardkit.Header(m.keymap, "Create a Kubernetes secret", "") + "\n\n")
+	if ks := m.Keys(); len(ks) == 0 {
+		b.WriteString("keys: none typed yet\n\n")
+	} else {
+		fmt.Fprintf(&b, "keys: %s (values hidden)\n\n", strings.Join(ks, ", "))
+	}
+	if m.applied {
+		return b.String() + "creating…\n"
+	}
+	return b.String() + m.form.View()
 }
