@@ -26,6 +26,10 @@ type behaviour struct {
 	unhealthy bool          // its health check fails / its probe never passes
 	oom       bool
 	logs      []string
+	// dieAfter > 0: once ready, it dies with dieCode after this long (a
+	// kill, a crash), and is not restarted.
+	dieAfter time.Duration
+	dieCode  int
 }
 
 type fakeCtr struct {
@@ -349,6 +353,16 @@ func (f *fakeEngine) StartContainer(ctx context.Context, id string) error {
 		case c.spec.Healthcheck != nil:
 			c.health = "healthy"
 			f.emitLocked(c, "health_status", "healthy")
+		}
+		if b.dieAfter > 0 {
+			time.AfterFunc(b.dieAfter, func() {
+				f.mu.Lock()
+				defer f.mu.Unlock()
+				if c.runs == run && c.status == "running" {
+					c.status, c.exitCode = "exited", b.dieCode
+					f.emitLocked(c, "die", "")
+				}
+			})
 		}
 	})
 	return nil

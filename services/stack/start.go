@@ -354,12 +354,16 @@ type result struct {
 	id      string
 	created bool  // the container was (re)created by this start
 	err     error // *nodeError, *skipError, or the context's
+	// readyDies is how often the container had died when it became
+	// ready: one more means it broke afterwards.
+	readyDies int
 }
 
 // nodeError is a container that did not become ready.
 type nodeError struct {
 	reason   string
 	timedOut bool
+	because  string // the dependency that broke, when that is why
 }
 
 func (e *nodeError) Error() string { return e.reason }
@@ -429,55 +433,6 @@ func (r *runner) waitErr(ctx, waitCtx context.Context, doing string, last error)
 		reason += ": " + last.Error()
 	}
 	return &nodeError{reason: reason, timedOut: true}
-}
-
-// outcome gathers the failures into a StartError, with each failed
-// container's state and last log lines.
-func (r *runner) outcome(ctx context.Context, nodes []*Node) error {
-	se := &StartError{}
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	for _, n := range nodes {
-		res := r.results[n.Component]
-		var ne *nodeError
-		var sk *skipError
-		switch {
-		case res.err == nil:
-		case errors.As(res.err, &ne):
-			se.TimedOut = se.TimedOut || ne.timedOut
-			se.Failures = append(se.Failures, r.failure(rctx, n, res.id, ne.reason))
-		case errors.As(res.err, &sk):
-			se.Skipped = append(se.Skipped, n.Component)
-		default:
-			se.Failures = append(se.Failures, Failure{Service: n.Service, Component: n.Component,
-				Container: n.Spec.Name, Reason: res.err.Error()})
-		}
-	}
-	if len(se.Failures) == 0 && len(se.Skipped) == 0 {
-		r.s.report(event.Event{Kind: event.Done, Message: "the stack is ready"})
-		return nil
-	}
-	r.s.report(event.Event{Kind: event.Done, Message: "the stack did not start", Err: se.Error()})
-	return se
-}
-
-func (r *runner) failure(ctx context.Context, n *Node, id, reason string) Failure {
-	f := Failure{Service: n.Service, Component: n.Component, Container: n.Spec.Name, Reason: reason}
-	if id == "" {
-		return f
-	}
-	if info, err := r.s.eng.InspectContainer(ctx, id); err == nil {
-		f.State, f.Health, f.ExitCode, f.RestartCount = info.Status, info.Health, info.ExitCode, info.RestartCount
-		f.OOMKilled = info.OOMKilled
-	}
-	// A container that died and was restarted by its restart policy shows
-	// the new run's state; the exit seen in the event stream is the one.
-	if ts := r.tr.get(id); ts.Dies > 0 {
-		f.ExitCode = ts.ExitCode
-		f.OOMKilled = f.OOMKilled || ts.OOM
-	}
-	f.Logs = tailLogs(ctx, r.s.eng, id, 20)
-	return f
 }
 
 // bringUp makes one node's container exist, run and be ready.
@@ -577,6 +532,7 @@ func (r *runner) bringUp(ctx, waitCtx context.Context, n *Node, res *result, dep
 	if err := r.waitReady(ctx, waitCtx, n, id, dies); err != nil {
 		return err
 	}
+	res.readyDies = r.tr.get(id).Dies
 	state := "healthy"
 	if n.OneShot {
 		state = "completed"
@@ -602,13 +558,22 @@ func (r *runner) onNetworks(ctx context.Context, id string, networks []string) b
 
 // exitReason describes a container that stopped on its own.
 func exitReason(s ctrState) string {
-	switch {
-	case s.Status == "removed":
+	if s.Status == "removed" {
 		return "was removed"
-	case s.OOM:
-		return fmt.Sprintf("was killed for lack of memory (exit code %d)", s.ExitCode)
 	}
-	return fmt.Sprintf("exited with code %d", s.ExitCode)
+	return exitText(s.ExitCode, s.OOM)
+}
+
+// exitText says how a process ended from its exit code: 128+N is signal
+// N, and SIGKILL without the OOM killer is someone's kill.
+func exitText(code int, oom bool) string {
+	switch {
+	case oom:
+		return fmt.Sprintf("was killed for lack of memory (exit code %d)", code)
+	case code == 137:
+		return "was killed (exit code 137)"
+	}
+	return fmt.Sprintf("exited with code %d", code)
 }
 
 func (r *runner) waitReady(ctx, waitCtx context.Context, n *Node, id string, dies int) error {
@@ -617,6 +582,9 @@ func (r *runner) waitReady(ctx, waitCtx context.Context, n *Node, id string, die
 	case ReadyExit:
 		err := r.tr.wait(waitCtx, id, func(s ctrState) (bool, error) {
 			if !exited(s) {
+				if be := r.brokenDep(n); be != nil {
+					return false, be
+				}
 				return false, nil
 			}
 			if s.Status != "removed" && s.ExitCode == 0 {
@@ -638,6 +606,9 @@ func (r *runner) waitReady(ctx, waitCtx context.Context, n *Node, id string, die
 			case s.Health == "unhealthy":
 				return false, &nodeError{reason: "is unhealthy: its health check keeps failing"}
 			}
+			if be := r.brokenDep(n); be != nil {
+				return false, be
+			}
 			return false, nil
 		})
 		if waitCtx.Err() != nil {
@@ -654,6 +625,9 @@ func (r *runner) waitReady(ctx, waitCtx context.Context, n *Node, id string, die
 	for {
 		if s := r.tr.get(id); exited(s) {
 			return &nodeError{reason: exitReason(s)}
+		}
+		if be := r.brokenDep(n); be != nil {
+			return be
 		}
 		if !ready {
 			pctx, cancel := context.WithTimeout(waitCtx, 5*time.Second)
