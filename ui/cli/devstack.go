@@ -212,6 +212,10 @@ func runLogs(ctx context.Context, a *App, names []string, follow bool, tail int,
 }
 
 func runCleanup(ctx context.Context, a *App, prune, yes bool) error {
+	if !yes && !canAsk(a) {
+		return errs.Usagef("pass --yes to remove them without being asked",
+			"cleanup removes this project's containers and network (with --prune its volumes and images too), and cannot ask for confirmation here")
+	}
 	cp, err := a.Core().PlanCleanup(ctx, prune)
 	if err != nil {
 		return err
@@ -222,10 +226,6 @@ func runCleanup(ctx context.Context, a *App, prune, yes bool) error {
 	}
 	summary := cleanupSummary(cp)
 	if !yes {
-		if !canAsk(a) {
-			return errs.Usagef("pass --yes to remove them without being asked",
-				"cleanup would remove %s of project %s, and cannot ask for confirmation here", summary, cp.ProjectID)
-		}
 		for _, c := range cp.Containers {
 			a.Printf("  container %s\n", c.Name)
 		}
