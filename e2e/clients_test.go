@@ -25,6 +25,7 @@ type creds struct {
 	AirflowAdminPassword string `json:"airflow_admin_password"`
 	S3AccessKey          string `json:"s3_access_key"`
 	S3SecretKey          string `json:"s3_secret_key"`
+	JupyterToken         string `json:"jupyter_token"`
 }
 
 func readCreds(path string) (*creds, error) {

@@ -135,6 +135,10 @@ func TestE2EJourney(t *testing.T) {
 	if err != nil {
 		t.Fatalf("read the project's credentials: %v", err)
 	}
+	h.step("2b no secret in docker inspect", func() {
+		h.checkNoSecretInInspect(credsFile)
+		h.checkJupyterToken(ports.Jupyter, c.JupyterToken)
+	})
 	af := &airflow{base: airflowURL, user: c.AirflowAdminUser, pass: c.AirflowAdminPassword}
 	experiment := h.name + "-example"
 	var firstRunID string
@@ -186,6 +190,9 @@ func TestE2EJourney(t *testing.T) {
 		if id == firstRunID {
 			t.Errorf("the dev_docker run logged into the dev run's MLflow run %s", id)
 		}
+		// Airflow was recreated for dev_docker; its task containers read the
+		// S3 keys from a mounted file.
+		h.checkNoSecretInInspect(credsFile)
 	})
 
 	// 5. Data survives a stop and a start.

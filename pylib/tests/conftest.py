@@ -56,6 +56,8 @@ CONTRACT_VARS = (
     "MLFLOW_S3_ENDPOINT_URL",
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "GAIAFLOW_DOCKER_AWS_CREDENTIALS",
 )
 
 
@@ -103,3 +105,27 @@ def probe_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "probe"
     monkeypatch.setenv("GFTEST_PROBE_DIR", str(path))
     return path
+
+
+@pytest.fixture
+def file_stack_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> dict[str, str]:
+    """What the stack sets now: the S3 keys only in boto3's shared credentials file (in the
+    Airflow container, and its host copy for dev_docker), never in a variable."""
+    creds = tmp_path / "aws-credentials"
+    creds.write_text(
+        "[default]\naws_access_key_id = file-key-id\naws_secret_access_key = file-secret-key\n"
+    )
+    creds.chmod(0o400)
+    env = {
+        "MLFLOW_TRACKING_URI": "http://mlflow:5000",
+        "MLFLOW_S3_ENDPOINT_URL": "http://minio:9000",
+        "AWS_SHARED_CREDENTIALS_FILE": str(creds),
+        "GAIAFLOW_DOCKER_AWS_CREDENTIALS": "/home/me/.local/state/gaiaflow/task-aws-credentials",
+        "GAIAFLOW_POD_MLFLOW_TRACKING_URI": "http://host.minikube.internal:5000",
+        "GAIAFLOW_POD_MLFLOW_S3_ENDPOINT_URL": "http://host.minikube.internal:9000",
+        "GAIAFLOW_DOCKER_NETWORK": "gaiaflow-demo-net",
+        "GAIAFLOW_IMAGE": "demo-project:0.1.0",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env

@@ -40,14 +40,15 @@ func (b *builder) jupyter() {
 			Image: svc.Image,
 			Cmd: []string{"jupyter", "lab", "--ip=0.0.0.0", "--port=8888", "--no-browser",
 				"--ServerApp.root_dir=" + jupyterWork},
-			// JupyterLab reads its token from the environment.
+			// JupyterLab reads its token from a config file in a
+			// directory of JUPYTER_CONFIG_PATH (which comes before the
+			// image's own), notebooks the S3 keys from boto3's file.
 			Env: []string{
-				"JUPYTER_TOKEN=" + creds.JupyterToken,
+				"JUPYTER_CONFIG_PATH=" + SecretsDir,
 				"PYTHONPATH=" + strings.Join(pyPath, ":"),
 				"MLFLOW_TRACKING_URI=" + mlflowURL,
 				"MLFLOW_S3_ENDPOINT_URL=" + minioURL,
-				"AWS_ACCESS_KEY_ID=" + creds.S3AccessKey,
-				"AWS_SECRET_ACCESS_KEY=" + creds.S3SecretKey,
+				"AWS_SHARED_CREDENTIALS_FILE=" + secretPath(secretAWS),
 				"AWS_DEFAULT_REGION=us-east-1",
 			},
 			Mounts:     []docker.Mount{home, {Type: "bind", Source: b.in.Dir, Target: jupyterWork}},
@@ -57,6 +58,8 @@ func (b *builder) jupyter() {
 		Ready: Readiness{Kind: ReadyHTTP, Port: jupyterPort, Path: "/api"},
 		URLs:  []URL{{Name: "JupyterLab", URL: localURL(port, "/lab")}},
 	}
+	addFiles(n, secretFile(secretJupyterConfig, jupyterConfig(creds.JupyterToken), jupyterUID, jupyterGID),
+		secretFile(secretAWS, awsCredentials(creds), jupyterUID, jupyterGID))
 	if reqs := b.in.Layout.Requirements; len(reqs) > 0 {
 		b.add(&Node{
 			Service: "jupyter", Component: "jupyter-deps", ImageKey: "services.jupyter.image", OneShot: true,

@@ -50,12 +50,11 @@ func TestPlanAirflowContract(t *testing.T) {
 			"GAIAFLOW_K8S_NAMESPACE":                   "default",
 			"MLFLOW_TRACKING_URI":                      "http://mlflow:5000",
 			"MLFLOW_S3_ENDPOINT_URL":                   "http://minio:9000",
-			"AWS_ACCESS_KEY_ID":                        "S3KEY",
-			"AWS_SECRET_ACCESS_KEY":                    "S3SECRET",
+			"AWS_SHARED_CREDENTIALS_FILE":              SecretsDir + "/aws-credentials",
 			"AIRFLOW__CORE__EXECUTOR":                  "LocalExecutor",
 			"AIRFLOW__CORE__EXECUTION_API_SERVER_URL":  "http://airflow-api-server:8080/execution/",
-			"AIRFLOW__CORE__FERNET_KEY":                "FERNET",
-			"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN":      "postgresql+psycopg2://airflow:AFDBPW@postgres-airflow:5432/airflow",
+			"AIRFLOW__CORE__FERNET_KEY_CMD":            "cat " + SecretsDir + "/fernet_key",
+			"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD":  "cat " + SecretsDir + "/sql_alchemy_conn",
 			"AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "10",
 			"PYTHONPATH":                               "/opt/gaiaflow/project/src",
 		}
@@ -64,7 +63,17 @@ func TestPlanAirflowContract(t *testing.T) {
 				t.Errorf("%s: %s = %q, want %q", c, k, e[k], v)
 			}
 		}
-		jwt = append(jwt, e["AIRFLOW__API_AUTH__JWT_SECRET"])
+		jwt = append(jwt, string(fileAt(n, SecretsDir+"/jwt_secret").Data))
+		for name, want := range map[string]string{
+			"sql_alchemy_conn": "postgresql+psycopg2://airflow:AFDBPW@postgres-airflow:5432/airflow",
+			"fernet_key":       "FERNET",
+			"aws-credentials":  "[default]\naws_access_key_id = S3KEY\naws_secret_access_key = S3SECRET\n",
+		} {
+			f := fileAt(n, SecretsDir+"/"+name)
+			if f == nil || string(f.Data) != want || f.Mode != 0o400 || f.UID != airflowUID || f.GID != 0 {
+				t.Errorf("%s: secret file %s = %+v", c, name, f)
+			}
+		}
 		if !strings.HasPrefix(strings.Join(n.Spec.Cmd, " "), "airflow ") {
 			t.Errorf("%s runs %v", c, n.Spec.Cmd)
 		}
@@ -88,11 +97,30 @@ func TestPlanAirflowContract(t *testing.T) {
 		t.Errorf("JWT secrets differ: %v", jwt)
 	}
 	api := plan.Node("airflow-api-server")
-	if len(api.Files) != 1 || !strings.Contains(string(api.Files[0].Data), `"admin":"ADMINPW"`) {
-		t.Errorf("passwords file = %+v", api.Files)
+	pw := fileAt(api, SecretsDir+"/airflow-passwords.json")
+	if pw == nil || !strings.Contains(string(pw.Data), `"admin":"ADMINPW"`) || pw.Mode != 0o600 {
+		t.Errorf("passwords file = %+v", pw)
 	}
-	if e := env(api); e["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"] != "admin:admin" || e["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"] != api.FilesDir+"/"+api.Files[0].Name {
+	if e := env(api); e["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"] != "admin:admin" || e["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"] != SecretsDir+"/airflow-passwords.json" {
 		t.Errorf("auth settings: %v", e)
+	}
+	// Only the api-server gets the admin's password.
+	if fileAt(plan.Node("airflow-scheduler"), SecretsDir+"/airflow-passwords.json") != nil {
+		t.Error("the scheduler gets the passwords file")
+	}
+	// No secret is in any container's environment or command line.
+	for _, n := range plan.Nodes {
+		var values []string
+		for _, e := range n.Spec.Env {
+			_, v, _ := strings.Cut(e, "=")
+			values = append(values, v)
+		}
+		spec := strings.Join(append(values, n.Spec.Cmd...), " ")
+		for _, secret := range []string{"ADMINPW", "AFDBPW", "MLDBPW", "S3KEY", "S3SECRET", "JWTSECRET", "FERNET", "JUPYTERTOKEN", derive("JWTSECRET", "api secret key")} {
+			if strings.Contains(spec, secret) {
+				t.Errorf("%s: %s is in its environment or command", n.Component, secret)
+			}
+		}
 	}
 	// The migration does not depend on the mode.
 	initNode := plan.Node("airflow-init")
@@ -169,7 +197,7 @@ func TestPlanMLflowAndMinio(t *testing.T) {
 	plan := BuildPlan(testInput("dev"))
 	ml := plan.Node("mlflow")
 	e := env(ml)
-	if e["MLFLOW_BACKEND_STORE_URI"] != "postgresql+psycopg2://mlflow:MLDBPW@postgres-mlflow:5432/mlflow" || e["MLFLOW_S3_ENDPOINT_URL"] != "http://minio:9000" {
+	if e["MLFLOW_S3_ENDPOINT_URL"] != "http://minio:9000" {
 		t.Errorf("mlflow env = %v", e)
 	}
 	if !strings.Contains(e["MLFLOW_SERVER_ALLOWED_HOSTS"], "mlflow:*") {
@@ -182,8 +210,17 @@ func TestPlanMLflowAndMinio(t *testing.T) {
 		t.Errorf("mlflow deps = %v", ml.Deps)
 	}
 	mi := plan.Node("minio")
-	if mi.Bucket != "mlflow" || len(mi.Spec.Ports) != 2 || env(mi)["MINIO_ROOT_PASSWORD"] != "S3SECRET" {
+	if mi.Bucket != "mlflow" || len(mi.Spec.Ports) != 2 || env(mi)["MINIO_ROOT_PASSWORD_FILE"] != SecretsDir+"/minio-root-password" {
 		t.Errorf("minio = %+v", mi)
+	}
+	if f := fileAt(mi, SecretsDir+"/minio-root-password"); f == nil || string(f.Data) != "S3SECRET" || f.Mode != 0o400 {
+		t.Errorf("minio password file = %+v", f)
+	}
+	if e := env(ml); e["MLFLOW_BACKEND_STORE_URI"] != "postgresql+psycopg2://mlflow@postgres-mlflow:5432/mlflow" || e["PGPASSFILE"] != SecretsDir+"/pgpass" {
+		t.Errorf("mlflow database settings = %v", e)
+	}
+	if f := fileAt(ml, SecretsDir+"/pgpass"); f == nil || string(f.Data) != "postgres-mlflow:5432:mlflow:mlflow:MLDBPW\n" {
+		t.Errorf("mlflow pgpass = %+v", f)
 	}
 }
 
@@ -193,8 +230,12 @@ func TestPlanJupyter(t *testing.T) {
 	plan := BuildPlan(in)
 	j := plan.Node("jupyter")
 	e := env(j)
-	if e["JUPYTER_TOKEN"] != "JUPYTERTOKEN" || e["PYTHONPATH"] != jupyterDeps+":"+jupyterWork+"/src" {
+	if e["JUPYTER_CONFIG_PATH"] != SecretsDir || e["PYTHONPATH"] != jupyterDeps+":"+jupyterWork+"/src" {
 		t.Errorf("jupyter env = %v", e)
+	}
+	if f := fileAt(j, SecretsDir+"/jupyter_server_config.json"); f == nil || string(f.Data) != `{"IdentityProvider":{"token":"JUPYTERTOKEN"}}`+"\n" ||
+		f.UID != jupyterUID || f.GID != jupyterGID || f.Mode != 0o400 {
+		t.Errorf("jupyter config = %+v", f)
 	}
 	if j.Spec.Ports[0].HostPort != 9999 || j.URLs[0].URL != "http://127.0.0.1:9999/lab" {
 		t.Errorf("jupyter port = %+v, urls %v", j.Spec.Ports, j.URLs)

@@ -16,6 +16,7 @@ import (
 	"github.com/gaiaflow/gaiaflow/services/doctor"
 	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/event"
+	"github.com/gaiaflow/gaiaflow/services/project"
 )
 
 // StartOptions are the settings of one start.
@@ -127,7 +128,7 @@ func (s *Stack) Start(ctx context.Context, o StartOptions) error {
 	tr.start(follow)
 
 	r := &runner{s: s, plan: plan, tr: tr, images: images, existing: existing, force: o.ForceNew,
-		prog: prog, results: map[string]*result{}}
+		prog: prog, results: map[string]*result{}, creds: in.Creds}
 	return r.run(ctx, plan.Services(services), o.Wait)
 }
 
@@ -347,6 +348,7 @@ type runner struct {
 	force    bool
 	prog     *progress
 	results  map[string]*result
+	creds    project.Credentials // for the bucket it creates
 }
 
 type result struct {
@@ -657,8 +659,7 @@ func (r *runner) makeBucket(ctx context.Context, n *Node) error {
 			port = p.HostPort
 		}
 	}
-	access, secret := envValue(n.Spec.Env, "MINIO_ROOT_USER"), envValue(n.Spec.Env, "MINIO_ROOT_PASSWORD")
-	return r.s.o.MakeBucket(ctx, port, access, secret, n.Bucket)
+	return r.s.o.MakeBucket(ctx, port, r.creds.S3AccessKey, r.creds.S3SecretKey, n.Bucket)
 }
 
 // hostPort is the published port a node's readiness probe goes to.
@@ -676,15 +677,6 @@ func (r *runner) hostPort(n *Node) int {
 		}
 	}
 	return 0
-}
-
-func envValue(env []string, key string) string {
-	for _, e := range env {
-		if v, ok := strings.CutPrefix(e, key+"="); ok {
-			return v
-		}
-	}
-	return ""
 }
 
 // DefaultMakeBucket creates a bucket on 127.0.0.1:port.

@@ -5,8 +5,11 @@ to ``/tmp/gaiaflow-result.pickle``; DockerOperator copies that file out of the s
 (``retrieve_output``) and this operator decodes the JSON. Reading a file rather than the last log
 line means nothing the function prints can corrupt the result.
 
-The stack's service endpoints are added when the task runs, from the worker's environment;
-credentials go in ``private_environment``, which Airflow neither renders nor shows.
+The stack's service endpoints are added when the task runs, from the worker's environment. The
+S3 keys never enter the container's environment (``docker inspect`` shows it): the stack's
+credentials file on the host is mounted read-only and named by ``AWS_SHARED_CREDENTIALS_FILE``.
+Keys that are variables in the worker (an older stack) go in ``private_environment``, which
+Airflow neither renders nor shows.
 """
 
 from __future__ import annotations
@@ -16,9 +19,17 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.docker.operators.docker import DockerOperator
+from docker.types import Mount
 
 from gaiaflow.core.base import GaiaflowOperatorMixin, mask_secrets
-from gaiaflow.core.settings import CREDENTIAL_VARS, GaiaflowMode, stack_service_env
+from gaiaflow.core.settings import (
+    CREDENTIAL_VARS,
+    DOCKER_AWS_CREDENTIALS_PATH,
+    ENV_AWS_CREDENTIALS_FILE,
+    ENV_DOCKER_AWS_CREDENTIALS,
+    GaiaflowMode,
+    stack_service_env,
+)
 from gaiaflow.core.task import TaskCall
 from gaiaflow.transport import CALL_VAR, call_environment
 
@@ -55,10 +66,34 @@ class GaiaflowDockerOperator(GaiaflowOperatorMixin, DockerOperator):
                 mask_secrets([value])
             else:
                 environment[name] = value
+        self._mount_stack_credentials(environment, private)
         environment.update(call_environment(self.gaiaflow_call_json(context)))
         self.environment = environment
         self._private_environment = private
         return {**environment, **private}
+
+    def _mount_stack_credentials(
+        self, environment: dict[str, str], private: dict[str, str]
+    ) -> None:
+        """Mount the stack's credentials file, unless the task has keys or a file of its own."""
+        host_file = os.environ.get(ENV_DOCKER_AWS_CREDENTIALS)
+        own = ENV_AWS_CREDENTIALS_FILE in environment or any(
+            name in environment or name in private for name in CREDENTIAL_VARS
+        )
+        if not host_file or own:
+            return
+        environment[ENV_AWS_CREDENTIALS_FILE] = DOCKER_AWS_CREDENTIALS_PATH
+        mounts = list(self.mounts or [])
+        if not any(m.get("Target") == DOCKER_AWS_CREDENTIALS_PATH for m in mounts):
+            mounts.append(
+                Mount(
+                    target=DOCKER_AWS_CREDENTIALS_PATH,
+                    source=host_file,
+                    type="bind",
+                    read_only=True,
+                )
+            )
+        self.mounts = mounts
 
     def execute(self, context: Context) -> Any:
         self.gaiaflow_prepare(context)
