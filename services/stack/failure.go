@@ -1,8 +1,11 @@
 package stack
 
 import (
+	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/gaiaflow/gaiaflow/services/docker"
 )
 
 // Failure is why one container did not become ready: what a person needs
@@ -37,11 +40,25 @@ type StartError struct {
 	Skipped []string
 	// TimedOut is set when the wait for readiness ran out.
 	TimedOut bool
+	// EngineLost is set when the Docker engine went away during the start
+	// (stopped, restarted, unreachable): the failures are its doing.
+	EngineLost bool
 }
 
 // Error names the first root cause, what failed because of it, and the
 // other failures.
 func (e *StartError) Error() string {
+	if e.EngineLost {
+		var stopped []string
+		for _, f := range e.Failures {
+			stopped = append(stopped, f.Component)
+		}
+		msg := "the Docker engine went away during the start (it stopped or restarted)"
+		if len(stopped) > 0 {
+			msg += "; cut off: " + strings.Join(stopped, ", ")
+		}
+		return msg
+	}
 	if len(e.Failures) == 0 {
 		return "the stack did not start"
 	}
@@ -66,8 +83,11 @@ func (e *StartError) Error() string {
 
 // Hint says what to do next.
 func (e *StartError) Hint() string {
-	if len(e.Failures) == 0 {
+	if len(e.Failures) == 0 && !e.EngineLost {
 		return ""
+	}
+	if e.EngineLost {
+		return engineHint
 	}
 	f := e.Failures[0]
 	if f.OOMKilled {
@@ -77,4 +97,17 @@ func (e *StartError) Hint() string {
 		return "see `gaiaflow dev logs " + f.Service + "`; start again with a longer --wait if it is only slow"
 	}
 	return "see `gaiaflow dev logs " + f.Component + "` for its whole output, then `gaiaflow dev start` again"
+}
+
+// engineHint is what to do when the engine went away during a start.
+const engineHint = docker.EngineHint + ": `gaiaflow dev start` starts what was stopped"
+
+// engineGone names the engine as the cause of an error it caused by going
+// away; a StartError says so itself.
+func engineGone(err error) error {
+	var se *StartError
+	if errors.As(err, &se) {
+		return err
+	}
+	return docker.Gone(err)
 }

@@ -70,6 +70,7 @@ type fakeEngine struct {
 	inFlight   int // containers started but not ready yet
 	maxFlight  int
 	memTotal   int64
+	startErr   map[string]error // by component: the next start of it fails so
 }
 
 func newFakeEngine() *fakeEngine {
@@ -321,6 +322,11 @@ func (f *fakeEngine) StartContainer(ctx context.Context, id string) error {
 		return notFoundErr("container " + id)
 	}
 	comp := c.spec.Labels[LabelComponent]
+	if err := f.startErr[comp]; err != nil {
+		delete(f.startErr, comp)
+		f.call("start %s failed", comp)
+		return err
+	}
 	b := f.behave[comp]
 	c.status, c.exitCode, c.runs = "running", 0, c.runs+1
 	c.startedAt = time.Now()

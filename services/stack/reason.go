@@ -41,6 +41,6 @@ func recorded(cs ContainerStatus, rec stopRecord, oneShot bool) ContainerStatus 
 	}
 	code := rec.ExitCode
 	cs.State, cs.ExitCode = StateExited, &code
-	cs.Reason = "left stopped after a failed start: " + rec.Reason
+	cs.Reason = rec.Reason + "; the failed start left it stopped"
 	return cs
 }

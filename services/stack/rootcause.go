@@ -85,10 +85,18 @@ func (r *runner) outcome(ctx context.Context, nodes []*Node) error {
 	defer cancel()
 	failed := map[string]*Failure{}
 	slow := map[string]bool{} // out of time, but neither dead nor unhealthy
+	se.EngineLost = r.tr.engineLost()
 	for _, n := range nodes {
 		res := r.results[n.Component]
 		var ne *nodeError
 		var sk *skipError
+		// A node's own error (a wait that ended) says whether the engine
+		// went away; any other is an engine call's, which may say so.
+		if errors.As(res.err, &ne) {
+			se.EngineLost = se.EngineLost || ne.lost
+		} else if docker.IsEngineGone(res.err) {
+			se.EngineLost = true
+		}
 		switch {
 		case res.err == nil:
 			how := r.brokenSince(n)
@@ -121,6 +129,9 @@ func (r *runner) outcome(ctx context.Context, nodes []*Node) error {
 		r.s.report(event.Event{Kind: event.Done, Message: "the stack is ready"})
 		return nil
 	}
+	if !se.EngineLost && r.stoppedBySignal(failed) {
+		se.EngineLost = r.engineGoesAway(rctx)
+	}
 	// A failure with a failed dependency failed because of it, whatever
 	// its own output says: name the deepest one.
 	for _, n := range nodes {
@@ -145,6 +156,12 @@ func (r *runner) outcome(ctx context.Context, nodes []*Node) error {
 				se.Failures = append(se.Failures, *f)
 			}
 		}
+	}
+	if se.EngineLost {
+		// Nothing failed of itself: the engine stopped what ran, and
+		// starts again what its restart policy says once it is back.
+		r.s.report(event.Event{Kind: event.Done, Message: "the stack did not start", Err: se.Error()})
+		return se
 	}
 	r.leaveStopped(rctx, se, slow)
 	r.forget(nodes, se.Failures)
@@ -230,3 +247,47 @@ func (r *runner) forget(nodes []*Node, failures []Failure) {
 		}
 	})
 }
+
+// stoppedBySignal reports whether a failed container was stopped — exit
+// code 0 or that of SIGINT or SIGTERM — rather than crashed or killed:
+// what a stopping engine does to every container it runs.
+func (r *runner) stoppedBySignal(failed map[string]*Failure) bool {
+	for comp := range failed {
+		res := r.results[comp]
+		if res == nil || res.id == "" {
+			continue
+		}
+		if s := r.tr.get(res.id); s.Status == "exited" && !s.OOM && stopCode(s.ExitCode) {
+			return true
+		}
+	}
+	return false
+}
+
+// engineGoesAway tells a stopping engine from a person's `docker stop`: a
+// stopping engine closes its API and, once it has stopped its containers,
+// the event stream. It waits for either, a while: an engine stops its
+// containers within their stop timeout.
+func (r *runner) engineGoesAway(ctx context.Context) bool {
+	deadline := time.After(20 * time.Second)
+	for {
+		if r.tr.engineLost() {
+			return true
+		}
+		if _, err := r.s.eng.Info(ctx); docker.IsEngineGone(err) {
+			return true
+		}
+		select {
+		case <-r.tr.changes():
+		case <-time.After(time.Second):
+		case <-deadline:
+			return false
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+// stopCode reports whether an exit code is what a stop leaves: 0, or 128
+// plus SIGINT or SIGTERM.
+func stopCode(code int) bool { return code == 0 || code == 130 || code == 143 }

@@ -15,14 +15,14 @@ import (
 // stopped, `dev status` says why, and the next start brings them back.
 func TestStartNamesTheRootCauseAndLeavesTheRestStopped(t *testing.T) {
 	f := newFixture(t, fakeToml)
-	f.eng.behave["postgres-airflow"] = behaviour{delay: 10 * time.Millisecond, dieAfter: 80 * time.Millisecond, dieCode: 137}
+	f.eng.behave["postgres-airflow"] = behaviour{delay: 10 * time.Millisecond, dieAfter: 400 * time.Millisecond, dieCode: 137}
 	f.eng.behave["airflow-init"] = behaviour{exit: exitCode(0)}
 	slowAPI := behaviour{delay: time.Hour, logs: []string{"Traceback: connection refused"}}
 	for _, c := range []string{"airflow-api-server", "airflow-dag-processor", "airflow-triggerer"} {
 		f.eng.behave[c] = slowAPI
 	}
 	// The scheduler dies on its own once the database is gone.
-	f.eng.behave["airflow-scheduler"] = behaviour{delay: 300 * time.Millisecond, exit: exitCode(1),
+	f.eng.behave["airflow-scheduler"] = behaviour{delay: 900 * time.Millisecond, exit: exitCode(1),
 		logs: []string{"sqlalchemy.exc.OperationalError"}}
 	began := time.Now()
 	err := f.start(StartOptions{Services: []string{"airflow"}, Wait: 5 * time.Second})
@@ -78,7 +78,7 @@ func TestStartNamesTheRootCauseAndLeavesTheRestStopped(t *testing.T) {
 		t.Errorf("airflow status: %s, culprit %s, reason %q", af.State, af.Culprit, af.Reason)
 	}
 	for _, c := range af.Containers {
-		if c.Component == "airflow-api-server" && (c.State != StateExited || c.Reason != "left stopped after a failed start: failed because postgres-airflow stopped") {
+		if c.Component == "airflow-api-server" && (c.State != StateExited || c.Reason != "failed because postgres-airflow stopped; the failed start left it stopped") {
 			t.Errorf("api-server status: %+v", c)
 		}
 	}
@@ -128,5 +128,25 @@ func TestStatusTellsAStopFromAKill(t *testing.T) {
 	v, _ = f.stack.Status(context.Background())
 	if m := v.Services[2]; m.State != StateStopped || m.Reason != "" {
 		t.Errorf("minio after dev stop: %s %q", m.State, m.Reason)
+	}
+}
+
+// A stopped container the engine cannot start again (a task an engine that
+// went away mid-start left behind) is made anew by the next start.
+func TestStartRecreatesAContainerTheEngineCannotStart(t *testing.T) {
+	f := newFixture(t, fakeToml)
+	if err := f.start(StartOptions{Services: []string{"minio"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.stack.Stop(context.Background(), StopOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f.eng.startErr = map[string]error{"minio": errors.New("task 1234: already exists")}
+	f.eng.resetCalls()
+	if err := f.start(StartOptions{Services: []string{"minio"}}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"start minio failed", "remove minio", "create minio", "start minio", "bucket mlflow"}; !slices.Equal(f.eng.Calls(), want) {
+		t.Errorf("calls = %v, want %v", f.eng.Calls(), want)
 	}
 }

@@ -43,7 +43,8 @@ const DefaultWait = 10 * time.Minute
 // wait until each is ready. Healthy containers whose settings did not change
 // are left alone, so a second start is a quick no-op. A failure returns a
 // *StartError describing each container that did not come up.
-func (s *Stack) Start(ctx context.Context, o StartOptions) error {
+func (s *Stack) Start(ctx context.Context, o StartOptions) (err error) {
+	defer func() { err = engineGone(err) }()
 	if o.Wait == 0 {
 		o.Wait = DefaultWait
 	}
@@ -296,6 +297,9 @@ func pull(ctx context.Context, eng ImagePuller, ref, service, key string, report
 		if ctx.Err() != nil {
 			return docker.ImageInfo{}, ctx.Err()
 		}
+		if docker.IsEngineGone(err) {
+			return docker.ImageInfo{}, docker.Gone(err) // the image is not what is missing
+		}
 		return docker.ImageInfo{}, errs.Wrap(errs.Failure, err,
 			"build or load the image, or set "+key+" in gaiaflow.toml to an image this machine has",
 			"image %s is not on this machine and could not be pulled", ref)
@@ -366,7 +370,11 @@ type nodeError struct {
 	reason   string
 	timedOut bool
 	because  string // the dependency that broke, when that is why
+	lost     bool   // the engine went away
 }
+
+// errLost is a wait ended by the engine going away.
+var errLost = &nodeError{reason: "was cut off: the Docker engine went away", lost: true}
 
 func (e *nodeError) Error() string { return e.reason }
 
@@ -499,35 +507,47 @@ func (r *runner) bringUp(ctx, waitCtx context.Context, n *Node, res *result, dep
 	if reuse {
 		id = ex.ID
 	} else {
-		r.prog.set(n.Component, "creating")
-		r.s.step(n.Service, n.Component, "creating", "")
 		var err error
-		if id, err = eng.CreateContainer(apiCtx, spec); err != nil {
+		if id, err = r.create(apiCtx, n, spec, ""); err != nil {
 			return err
 		}
 		res.created = true
-		if len(n.Files) > 0 {
-			if err := eng.CopyFiles(apiCtx, id, n.FilesDir, n.Files); err != nil {
-				return err
-			}
-		}
 	}
 	res.id = id
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 
-	var dies int
+	// A container listed as running may have stopped since (killed while
+	// images were pulled or built): then it is started again.
+	running := false
 	if reuse && ex.Status == "running" {
 		r.tr.refresh(ctx, id)
+		running = r.tr.get(id).Status == "running"
+	}
+	var dies int
+	if running {
 		dies = r.tr.get(id).Dies
 		r.s.step(n.Service, n.Component, "starting", "already running")
 	} else {
 		dies = r.tr.starting(id, spec.Healthcheck != nil)
 		r.prog.set(n.Component, "starting")
 		r.s.step(n.Service, n.Component, "starting", "")
-		if err := eng.StartContainer(apiCtx, id); err != nil {
-			return &nodeError{reason: "could not start: " + err.Error()}
+		err := eng.StartContainer(apiCtx, id)
+		if err != nil && reuse && !docker.IsEngineGone(err) && !docker.IsNotFound(err) {
+			// A container the engine cannot start again (a task left
+			// behind by an engine that went away mid-start) is made anew.
+			if rerr := eng.RemoveContainer(apiCtx, id); rerr == nil || docker.IsNotFound(rerr) {
+				if id, err = r.create(apiCtx, n, spec, "recreating: the engine could not start it again"); err != nil {
+					return err
+				}
+				res.id, res.created = id, true
+				dies = r.tr.starting(id, spec.Healthcheck != nil)
+				err = eng.StartContainer(apiCtx, id)
+			}
+		}
+		if err != nil {
+			return &nodeError{reason: "could not start: " + err.Error(), lost: docker.IsEngineGone(err)}
 		}
 		r.tr.refresh(ctx, id)
 	}
@@ -542,6 +562,22 @@ func (r *runner) bringUp(ctx, waitCtx context.Context, n *Node, res *result, dep
 	r.prog.set(n.Component, state)
 	r.s.step(n.Service, n.Component, state, "")
 	return nil
+}
+
+// create creates a node's container and copies its files into it.
+func (r *runner) create(ctx context.Context, n *Node, spec docker.ContainerSpec, why string) (string, error) {
+	r.prog.set(n.Component, "creating")
+	r.s.step(n.Service, n.Component, "creating", why)
+	id, err := r.s.eng.CreateContainer(ctx, spec)
+	if err != nil {
+		return "", err
+	}
+	if len(n.Files) > 0 {
+		if err := r.s.eng.CopyFiles(ctx, id, n.FilesDir, n.Files); err != nil {
+			return "", err
+		}
+	}
+	return id, nil
 }
 
 // onNetworks reports whether a container is on every one of networks.
@@ -574,6 +610,8 @@ func exitText(code int, oom bool) string {
 		return fmt.Sprintf("was killed for lack of memory (exit code %d)", code)
 	case code == 137:
 		return "was killed (exit code 137)"
+	case stopCode(code):
+		return fmt.Sprintf("was stopped (exit code %d)", code)
 	}
 	return fmt.Sprintf("exited with code %d", code)
 }
@@ -584,6 +622,9 @@ func (r *runner) waitReady(ctx, waitCtx context.Context, n *Node, id string, die
 	case ReadyExit:
 		err := r.tr.wait(waitCtx, id, func(s ctrState) (bool, error) {
 			if !exited(s) {
+				if r.tr.engineLost() {
+					return false, errLost
+				}
 				if be := r.brokenDep(n); be != nil {
 					return false, be
 				}
@@ -608,6 +649,9 @@ func (r *runner) waitReady(ctx, waitCtx context.Context, n *Node, id string, die
 			case s.Health == "unhealthy":
 				return false, &nodeError{reason: "is unhealthy: its health check keeps failing"}
 			}
+			if r.tr.engineLost() {
+				return false, errLost
+			}
 			if be := r.brokenDep(n); be != nil {
 				return false, be
 			}
@@ -625,6 +669,9 @@ func (r *runner) waitReady(ctx, waitCtx context.Context, n *Node, id string, die
 	var last error
 	ready := false
 	for {
+		if r.tr.engineLost() {
+			return errLost
+		}
 		if s := r.tr.get(id); exited(s) {
 			return &nodeError{reason: exitReason(s)}
 		}

@@ -111,7 +111,8 @@ func (s *Stack) stopInOrder(ctx context.Context, plan *Plan, list []docker.Conta
 // Stop stops the services' containers, dependents before what they depend
 // on, and keeps them (and their data) for the next start. With Volumes it
 // removes the containers and deletes the services' volumes.
-func (s *Stack) Stop(ctx context.Context, o StopOptions) error {
+func (s *Stack) Stop(ctx context.Context, o StopOptions) (err error) {
+	defer func() { err = engineGone(err) }()
 	services, err := checkServices(o.Services)
 	if err != nil {
 		return err

@@ -73,9 +73,10 @@ func startFailed(a *App, err error) error {
 	wrapped := &errs.Error{Kind: errs.Failure, Hint: se.Hint(), Err: se}
 	if a.JSON() {
 		_ = a.PrintJSON(struct {
-			Failures []stack.Failure `json:"failures"`
-			Skipped  []string        `json:"skipped,omitempty"`
-		}{failures, se.Skipped})
+			EngineLost bool            `json:"engine_lost,omitempty"`
+			Failures   []stack.Failure `json:"failures"`
+			Skipped    []string        `json:"skipped,omitempty"`
+		}{se.EngineLost, failures, se.Skipped})
 		return wrapped
 	}
 	var lines []string

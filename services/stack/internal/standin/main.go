@@ -16,7 +16,8 @@
 //	STANDIN_<ROLE>_UNHEALTHY=1   never become ready
 //
 // where ROLE is POSTGRES, AIRFLOW_INIT, API_SERVER, SCHEDULER, DAG_PROCESSOR,
-// TRIGGERER, MLFLOW, MINIO, JUPYTER or PIP.
+// TRIGGERER, MLFLOW, MINIO, JUPYTER or PIP. `standin sleep 20s` is a slow
+// build step (RUN in exec form needs no shell).
 package main
 
 import (
@@ -81,6 +82,13 @@ func main() {
 		jupyter()
 	case "pip":
 		fmt.Println("standin pip: installed " + strings.Join(os.Args[2:], " "))
+	case "sleep":
+		// A slow build step: RUN ["/standin", "sleep", "20s"] needs no shell.
+		d, err := time.ParseDuration(strings.Join(os.Args[2:], ""))
+		if err != nil {
+			fail(role, "bad duration")
+		}
+		time.Sleep(d)
 	default:
 		fail(role, "unknown command %q", strings.Join(os.Args[1:], " "))
 	}
@@ -98,7 +106,7 @@ func roleOf(args []string) string {
 		if len(args) >= 2 {
 			return args[1]
 		}
-	case "mlflow", "jupyter", "pip":
+	case "mlflow", "jupyter", "pip", "sleep":
 		return args[0]
 	case "server":
 		return "minio"
@@ -322,11 +330,20 @@ func apiServer() {
 
 func airflowComponent(role string) {
 	secret(role, "AIRFLOW__API_AUTH__JWT_SECRET")
-	secret(role, "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
+	db := hostOf(role, secret(role, "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"))
 	need(role, "GAIAFLOW_MODE")
 	api := strings.TrimSuffix(need(role, "AIRFLOW__CORE__EXECUTION_API_SERVER_URL"), "/execution/")
 	name := strings.ReplaceAll(role, "-", "_")
+	lost := 0
 	for i := 1; ; i++ {
+		// Like Airflow's, it dies when its database is gone for a while.
+		if reachable(db, 0) != nil {
+			if lost++; lost >= 3 {
+				fail(role, "lost the database %s", db)
+			}
+		} else {
+			lost = 0
+		}
 		if !unhealthy(role) {
 			resp, err := http.Post(api+"/standin/heartbeat?component="+name, "text/plain", nil)
 			if err == nil {
