@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"time"
 
@@ -65,6 +66,9 @@ var (
 	readinessTTL = 30 * time.Second
 	airflowTTL   = 5 * time.Second
 	airflowTick  = 15 * time.Second
+	// projectTick is how often gaiaflow.toml is looked at (a stat; read
+	// again only when it changed), so that an edit shows while idle.
+	projectTick = 2 * time.Second
 )
 
 // Backend is the adapter.
@@ -328,7 +332,36 @@ func (b *Backend) Changes(ctx context.Context) <-chan struct{} {
 		}()
 	}
 	go b.watchAirflow(ctx, ch)
+	go b.watchProject(ctx, ch)
 	return ch
+}
+
+// watchProject signals when gaiaflow.toml was edited: read again, it gives
+// other settings, or a problem (or the problem is gone). It asks the
+// engine nothing.
+func (b *Backend) watchProject(ctx context.Context, ch <-chan struct{}) {
+	t := time.NewTicker(projectTick)
+	defer t.Stop()
+	last, lastErr := b.Core.Project()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		p, err := b.Core.Project()
+		if !reflect.DeepEqual(p, last) || errText(err) != errText(lastErr) {
+			last, lastErr = p, err
+			b.changes.Signal(ch)
+		}
+	}
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 // watchAirflow reads Airflow's health every airflowTick (one HTTP request;
