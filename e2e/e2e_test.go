@@ -11,7 +11,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,15 +22,8 @@ import (
 )
 
 func TestE2EJourney(t *testing.T) {
-	if os.Getenv("GAIAFLOW_E2E") != "1" {
-		t.Skip("the end-to-end suite runs with GAIAFLOW_E2E=1 (make e2e); it needs root and a Docker daemon")
-	}
-	h := &harness{t: t, start: time.Now(), name: "e2e-demo", pkg: "e2e_demo"}
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.root = root
+	h := newHarness(t, "e2e-demo", "e2e_demo")
+	var err error
 	// Not t.TempDir: with GAIAFLOW_E2E_KEEP=1 a failed run keeps its project
 	// and state (the credentials) next to the stack it leaves running.
 	h.work, err = os.MkdirTemp("", "gaiaflow-e2e-")
@@ -47,28 +39,8 @@ func TestE2EJourney(t *testing.T) {
 		_ = os.RemoveAll(h.work)
 	})
 
-	h.step("image kit", func() {
-		img, err := kit.Build(context.Background(), root, io.Discard)
-		if err != nil {
-			t.Fatal(err)
-		}
-		h.kit = img
-		for k, v := range h.kit {
-			t.Logf("kit %s=%s", k, v)
-		}
-	})
-
-	h.step("build gaiaflow", func() {
-		h.bin = os.Getenv("GAIAFLOW_E2E_BIN") // a prebuilt binary, for trying the suite on another build
-		if h.bin != "" {
-			return
-		}
-		h.bin = filepath.Join(h.work, "gaiaflow")
-		out, err := goBuild(root, h.bin)
-		if err != nil {
-			t.Fatalf("go build: %v\n%s", err, out)
-		}
-	})
+	h.step("image kit", h.buildKit)
+	h.step("build gaiaflow", h.buildBinary)
 
 	state := filepath.Join(h.work, "state")
 	h.env = append(os.Environ(),

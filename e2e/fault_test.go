@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,26 +25,10 @@ import (
 // Airflow runs the kit's image as it is (extend_image = false): no runtime
 // image is built, which keeps the case to a few minutes.
 func TestE2EFaultKillPostgresDuringStart(t *testing.T) {
-	if os.Getenv("GAIAFLOW_E2E") != "1" {
-		t.Skip("the end-to-end suite runs with GAIAFLOW_E2E=1 (make e2e); it needs root and a Docker daemon")
-	}
-	h := &harness{t: t, start: time.Now(), name: "e2e-fault", pkg: "e2e_fault"}
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.root, h.work = root, t.TempDir()
-	h.step("image kit and binary", func() {
-		if h.kit, err = kit.Build(context.Background(), root, io.Discard); err != nil {
-			t.Fatal(err)
-		}
-		if h.bin = os.Getenv("GAIAFLOW_E2E_BIN"); h.bin == "" {
-			h.bin = filepath.Join(h.work, "gaiaflow")
-			if out, err := goBuild(root, h.bin); err != nil {
-				t.Fatalf("go build: %v\n%s", err, out)
-			}
-		}
-	})
+	h := newHarness(t, "e2e-fault", "e2e_fault")
+	h.work = t.TempDir()
+	h.step("image kit", h.buildKit)
+	h.step("build gaiaflow", h.buildBinary)
 	state := filepath.Join(h.work, "state")
 	h.env = append(os.Environ(), "XDG_STATE_HOME="+state, "XDG_CONFIG_HOME="+filepath.Join(h.work, "config"), "NO_COLOR=1")
 	h.project = filepath.Join(h.work, "proj")

@@ -4,10 +4,15 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gaiaflow/gaiaflow/e2e/kit"
 )
 
 // harness holds what every step of the scenario shares: the binary, the
@@ -127,4 +132,43 @@ func docker(t *testing.T, args ...string) string {
 		t.Fatalf("docker %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return string(out)
+}
+
+// newHarness is the harness of one end-to-end test, which is skipped
+// unless GAIAFLOW_E2E=1.
+func newHarness(t *testing.T, name, pkg string) *harness {
+	t.Helper()
+	if os.Getenv("GAIAFLOW_E2E") != "1" {
+		t.Skip("the end-to-end suite runs with GAIAFLOW_E2E=1 (make e2e); it needs root and a Docker daemon")
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &harness{t: t, start: time.Now(), name: name, pkg: pkg, root: root}
+}
+
+// buildKit builds the image kit (a second when it is built already).
+func (h *harness) buildKit() {
+	img, err := kit.Build(context.Background(), h.root, io.Discard)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.kit = img
+	for k, v := range h.kit {
+		h.t.Logf("kit %s=%s", k, v)
+	}
+}
+
+// buildBinary builds gaiaflow from this checkout into the test's scratch
+// directory, unless GAIAFLOW_E2E_BIN names a prebuilt binary (to try the
+// suite on another build).
+func (h *harness) buildBinary() {
+	if h.bin = os.Getenv("GAIAFLOW_E2E_BIN"); h.bin != "" {
+		return
+	}
+	h.bin = filepath.Join(h.work, "gaiaflow")
+	if out, err := goBuild(h.root, h.bin); err != nil {
+		h.t.Fatalf("go build: %v\n%s", err, out)
+	}
 }

@@ -24,9 +24,16 @@ func (f *fixture) slowBuild(d time.Duration) {
 	}
 }
 
-// buildStep is the event of the build running its slow step.
-func buildStep(e event.Event) bool {
-	return e.Scope == "build" && strings.Contains(e.Message, "RUN")
+// inSlowBuild starts `dev dockerize -i image` on a slow step lasting d, and
+// returns once the build runs it.
+func (f *fixture) inSlowBuild(image string, d time.Duration) *proc {
+	f.t.Helper()
+	f.slowBuild(d)
+	p := f.startProc("-o", "json", "dev", "dockerize", "-i", image)
+	p.waitEvent("the slow build step", 2*time.Minute, func(e event.Event) bool {
+		return e.Scope == "build" && strings.Contains(e.Message, "RUN")
+	})
+	return p
 }
 
 // taskImages is the record of built task images, as a string ("" when
@@ -45,9 +52,7 @@ func TestRealDockerFaultDaemonGoesAwayDuringBuild(t *testing.T) {
 	d := startPrivateDaemon(t)
 	f := newFixture(t, d, "gfbuildgone", nil)
 	before := f.prepare()
-	f.slowBuild(8 * time.Second)
-	p := f.startProc("-o", "json", "dev", "dockerize", "-i", "gfbuildgone:1")
-	p.waitEvent("the slow build step", 2*time.Minute, buildStep)
+	p := f.inSlowBuild("gfbuildgone:1", 8*time.Second)
 	d.Stop()
 	r := p.wait()
 	t.Logf("exit %d after %v; stderr:\n%s", r.code, r.took.Round(time.Millisecond), r.stderr)
@@ -88,9 +93,7 @@ func TestRealDockerFaultInterruptDuringBuild(t *testing.T) {
 	d := startPrivateDaemon(t)
 	f := newFixture(t, d, "gfbuildint", nil)
 	before := f.prepare()
-	f.slowBuild(30 * time.Second)
-	p := f.startProc("-o", "json", "dev", "dockerize", "-i", "gfbuildint:1")
-	p.waitEvent("the slow build step", 2*time.Minute, buildStep)
+	p := f.inSlowBuild("gfbuildint:1", 30*time.Second)
 	sent := time.Now()
 	p.signal(syscall.SIGINT)
 	r := p.wait()

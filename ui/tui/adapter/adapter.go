@@ -340,21 +340,14 @@ func (b *Backend) Changes(ctx context.Context) <-chan struct{} {
 // other settings, or a problem (or the problem is gone). It asks the
 // engine nothing.
 func (b *Backend) watchProject(ctx context.Context, ch <-chan struct{}) {
-	t := time.NewTicker(projectTick)
-	defer t.Stop()
 	last, lastErr := b.Core.Project()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	every(ctx, projectTick, func() {
 		p, err := b.Core.Project()
 		if !reflect.DeepEqual(p, last) || errText(err) != errText(lastErr) {
 			last, lastErr = p, err
 			b.changes.Signal(ch)
 		}
-	}
+	})
 }
 
 func errText(err error) string {
@@ -367,17 +360,10 @@ func errText(err error) string {
 // watchAirflow reads Airflow's health every airflowTick (one HTTP request;
 // no engine request) and signals when the header's item changed.
 func (b *Backend) watchAirflow(ctx context.Context, ch <-chan struct{}) {
-	t := time.NewTicker(airflowTick)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	every(ctx, airflowTick, func() {
 		p, err := b.Core.Project()
 		if err != nil {
-			continue
+			return
 		}
 		b.cacheMu.Lock()
 		before, had := b.airflow, !b.airflowAt.IsZero()
@@ -389,6 +375,20 @@ func (b *Backend) watchAirflow(ctx context.Context, ch <-chan struct{}) {
 		if had && now != before {
 			b.changes.Signal(ch)
 		}
+	})
+}
+
+// every runs f every d until ctx ends.
+func every(ctx context.Context, d time.Duration, f func()) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		f()
 	}
 }
 
