@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gaiaflow/gaiaflow/services/docker"
+	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/event"
 	"github.com/gaiaflow/gaiaflow/services/stack"
 	"github.com/gaiaflow/gaiaflow/services/stack/stacktest"
@@ -91,5 +92,37 @@ func removeAll(c *docker.Client, id string) {
 	vs, _ := c.ListVolumes(ctx, stack.ProjectLabels(id))
 	for _, v := range vs {
 		_ = c.RemoveVolume(ctx, v.Name)
+	}
+}
+
+// A failed start reads the same in both faces, root cause first: the
+// command's error line and the failed task the dashboard shows.
+func TestRealDockerParityStartFailure(t *testing.T) {
+	testenv.RequireDocker(t)
+	c, err := docker.New(os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	t.Cleanup(stacktest.RemoveImages)
+	img := stacktest.Image(t, c, map[string]string{"STANDIN_POSTGRES_EXIT": "3"})
+	dir, state := stacktest.Project(t, "gfparityfail", img, ""), t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	r := runIn(t, dir, state, "dev", "start", "-s", "airflow", "--wait", "1m")
+	cliMsg, cliHint := stderrLines(t, r)
+	var v stack.StatusView
+	if st := runIn(t, dir, state, "-o", "json", "dev", "status"); json.Unmarshal([]byte(st.out), &v) == nil {
+		t.Cleanup(func() { removeAll(c, v.ID) })
+	}
+	if r.code != 1 || !strings.HasPrefix(cliMsg, "airflow: postgres-airflow exited with code 3") {
+		t.Fatalf("dev start: exit %d\n%s", r.code, r.err)
+	}
+	be, _ := dashboardOf(t, dir, map[string]string{"XDG_STATE_HOME": state})
+	err = be.Do(context.Background(), tui.Action{Verb: tui.VerbStart, Target: "airflow"}, event.Discard)
+	if err == nil || err.Error() != cliMsg {
+		t.Errorf("the dashboard's start failed with %q, the command with %q", err, cliMsg)
+	}
+	if h := errs.HintOf(err); h != cliHint {
+		t.Errorf("hints differ: dashboard %q, command %q", h, cliHint)
 	}
 }
