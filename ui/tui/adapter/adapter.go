@@ -332,15 +332,17 @@ func (b *Backend) Changes(ctx context.Context) <-chan struct{} {
 		}()
 	}
 	go b.watchAirflow(ctx, ch)
-	go b.watchProject(ctx, ch)
+	// What the project is now is read before Changes returns: an edit
+	// made after it is a change.
+	p, err := b.Core.Project()
+	go b.watchProject(ctx, ch, p, err)
 	return ch
 }
 
 // watchProject signals when gaiaflow.toml was edited: read again, it gives
 // other settings, or a problem (or the problem is gone). It asks the
 // engine nothing.
-func (b *Backend) watchProject(ctx context.Context, ch <-chan struct{}) {
-	last, lastErr := b.Core.Project()
+func (b *Backend) watchProject(ctx context.Context, ch <-chan struct{}, last *project.Project, lastErr error) {
 	every(ctx, projectTick, func() {
 		p, err := b.Core.Project()
 		if !reflect.DeepEqual(p, last) || errText(err) != errText(lastErr) {
