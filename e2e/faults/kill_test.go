@@ -66,11 +66,10 @@ func TestRealDockerFaultKillDuringStart(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t, nil, "gfkill-"+tc.phase, tc.env)
 			before := f.prepare()
-			// A fresh start, so that every phase happens again.
-			if r := f.run("dev", "stop", "-v"); r.code != 0 {
-				t.Fatalf("dev stop -v: %s", r)
+			// Every container made again; the volumes and their data stay.
+			if r := f.run("dev", "cleanup", "--yes"); r.code != 0 {
+				t.Fatalf("dev cleanup: %s", r)
 			}
-			before.key = "" // the volumes were deleted on purpose
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			killed := f.onEvent(ctx, func(ev docker.ContainerEvent) bool {
