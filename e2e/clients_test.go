@@ -88,6 +88,7 @@ func doJSON(ctx context.Context, method, u string, header http.Header, body, out
 type mlflowRun struct {
 	Info struct {
 		RunID        string `json:"run_id"`
+		RunName      string `json:"run_name"`
 		ExperimentID string `json:"experiment_id"`
 		Status       string `json:"status"`
 		ArtifactURI  string `json:"artifact_uri"`
@@ -101,7 +102,20 @@ type mlflowRun struct {
 			Key   string `json:"key"`
 			Value string `json:"value"`
 		} `json:"params"`
+		Tags []struct {
+			Key   string `json:"key"`
+			Value string `json:"value"`
+		} `json:"tags"`
 	} `json:"data"`
+}
+
+func (r mlflowRun) tag(key string) string {
+	for _, t := range r.Data.Tags {
+		if t.Key == key {
+			return t.Value
+		}
+	}
+	return ""
 }
 
 func (r mlflowRun) metric(key string) (float64, bool) {

@@ -25,12 +25,8 @@ import (
 // Airflow runs the kit's image as it is (extend_image = false): no runtime
 // image is built, which keeps the case to a few minutes.
 func TestE2EFaultKillPostgresDuringStart(t *testing.T) {
-	h := newHarness(t, "e2e-fault", "e2e_fault")
-	h.work = t.TempDir()
-	h.step("image kit", h.buildKit)
-	h.step("build gaiaflow", h.buildBinary)
+	h, _ := newHarness(t, "e2e-fault", "e2e_fault")
 	state := filepath.Join(h.work, "state")
-	h.env = append(os.Environ(), "XDG_STATE_HOME="+state, "XDG_CONFIG_HOME="+filepath.Join(h.work, "config"), "NO_COLOR=1")
 	h.project = filepath.Join(h.work, "proj")
 	h.id = project.ID(h.name, h.project)
 	credsFile := filepath.Join(state, "gaiaflow", "projects", h.id, "credentials.json")

@@ -52,6 +52,8 @@ func (c *Core) Machine() modes.Machine {
 		},
 		NewMinikube: c.d.NewMinikube,
 		Kube:        c.d.NewKube,
+		Getenv:      c.d.Getenv,
+		Registry:    c.registryClient(),
 	}
 }
 

@@ -16,6 +16,8 @@ import (
 	"runtime"
 
 	"github.com/docker/docker/client"
+
+	"github.com/gaiaflow/gaiaflow/services/registry"
 )
 
 // Client talks to one Docker engine with API version negotiation.
@@ -37,14 +39,7 @@ func ResolveHost(getenv Getenv) (host, source string, err error) {
 	if h := getenv("DOCKER_HOST"); h != "" {
 		return h, "DOCKER_HOST", nil
 	}
-	cfgDir := getenv("DOCKER_CONFIG")
-	if cfgDir == "" {
-		home := getenv("HOME")
-		if home == "" {
-			home, _ = os.UserHomeDir()
-		}
-		cfgDir = filepath.Join(home, ".docker")
-	}
+	cfgDir := registry.ConfigDir(getenv)
 	name := getenv("DOCKER_CONTEXT")
 	if name == "" {
 		var cfg struct {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"strings"
 
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -46,6 +48,18 @@ func AirflowKubeconfig(hostPath, context, server string) ([]byte, error) {
 		return nil, fmt.Errorf("kubeconfig %s: context %q names a missing cluster %q", hostPath, context, kctx.Cluster)
 	}
 	cluster.Server = server
+	// A token file is as meaningless inside a container as a certificate
+	// file: its content goes into the copy, which is 0600 like the rest.
+	for name, a := range cfg.AuthInfos {
+		if a.TokenFile == "" {
+			continue
+		}
+		tok, err := os.ReadFile(a.TokenFile)
+		if err != nil {
+			return nil, fmt.Errorf("kubeconfig %s: read the token of user %q: %w", hostPath, name, err)
+		}
+		a.Token, a.TokenFile = strings.TrimSpace(string(tok)), ""
+	}
 	// Where things came from is meaningless in the copy.
 	for _, c := range cfg.Clusters {
 		c.LocationOfOrigin = ""

@@ -6,6 +6,7 @@ package project
 
 import (
 	"fmt"
+	"net"
 	"regexp"
 	"slices"
 	"strings"
@@ -47,6 +48,10 @@ type Config struct {
 	Services Services `toml:"services"`
 	Build    Build    `toml:"build"`
 	Minikube Minikube `toml:"minikube"`
+	// Cluster says which cluster prod_local runs tasks in.
+	Cluster Cluster `toml:"cluster"`
+	// Prod says where prod's task image goes and which cluster runs it.
+	Prod Prod `toml:"prod"`
 	// Resources are named pod resource profiles for prod_local and prod.
 	Resources map[string]Resources `toml:"resources,omitempty"`
 }
@@ -90,9 +95,81 @@ type Build struct {
 	BaseImage string `toml:"base_image,omitempty"`
 	// Image is the task image's name:tag; default <package>:<version>.
 	Image string `toml:"image,omitempty"`
+	// CondaSource is where conda and pixi dependencies come from in every
+	// task environment gaiaflow builds: CondaChannels (default) or CondaPyPI.
+	CondaSource string `toml:"conda_source,omitempty"`
 }
 
-// Minikube holds the prod_local cluster settings.
+// Where conda and pixi dependencies are installed from ([build] conda_source).
+const (
+	// CondaChannels installs them as conda packages from the channels the
+	// project declares.
+	CondaChannels = "channels"
+	// CondaPyPI installs each from PyPI by name (see README for the names
+	// that differ).
+	CondaPyPI = "pypi"
+)
+
+// The prod_local cluster providers (cluster.provider).
+const (
+	// ProviderMinikube: a Minikube profile gaiaflow creates, starts and deletes.
+	ProviderMinikube = "minikube"
+	// ProviderKubeconfig: a cluster the user already has (kind, k3d, Docker
+	// Desktop, a lab cluster), named by a context of a kubeconfig; gaiaflow
+	// reads that kubeconfig, never writes it, and never deletes the cluster.
+	ProviderKubeconfig = "kubeconfig"
+)
+
+// Cluster holds which cluster prod_local runs tasks in and, for the
+// kubeconfig provider, how to reach it.
+type Cluster struct {
+	Provider string `toml:"provider,omitempty"`
+	// Kubeconfig is the file holding Context (default: the first file of
+	// $KUBECONFIG, else ~/.kube/config). Only read.
+	Kubeconfig string `toml:"kubeconfig,omitempty"`
+	Context    string `toml:"context,omitempty"`
+	// Namespace is where task pods and their secrets live.
+	Namespace string `toml:"namespace,omitempty"`
+	// APIServer is the API server's URL as the Airflow containers reach
+	// it, when it differs from the kubeconfig's (a server on 127.0.0.1 is
+	// not reachable from a container).
+	APIServer string `toml:"api_server,omitempty"`
+	// Network is a docker network the Airflow containers join to reach the
+	// API server (kind's "kind"); none by default.
+	Network string `toml:"network,omitempty"`
+	// HostAddress is the IP address pods reach this machine at; MLflow's
+	// and MinIO's ports are published there too. Default: the address of
+	// the cluster's node.
+	HostAddress string `toml:"host_address,omitempty"`
+	// LoadCommand puts a task image on the cluster's node(s), {image}
+	// standing for the image (["kind", "load", "docker-image", "{image}"]).
+	// It runs without a shell.
+	LoadCommand []string `toml:"load_command,omitempty"`
+}
+
+// Prod holds the settings of prod: the registry the task image is pushed
+// to, and the cluster (a context of a kubeconfig) whose Airflow runs the
+// DAGs and whose nodes pull that image.
+type Prod struct {
+	// Registry is where `prod dockerize` pushes, host[:port][/path]; the
+	// image is <registry>/<the task image's name:tag>.
+	Registry string `toml:"registry,omitempty"`
+	// Image names the pushed image in full instead (host/path/name:tag).
+	Image string `toml:"image,omitempty"`
+	// Kubeconfig is the file holding Context (default: the first file of
+	// $KUBECONFIG, else ~/.kube/config). Only read.
+	Kubeconfig string `toml:"kubeconfig,omitempty"`
+	// Context is the kubeconfig context of the production cluster.
+	Context string `toml:"context,omitempty"`
+	// Namespace is where task pods and their secrets live (default "default").
+	Namespace string `toml:"namespace,omitempty"`
+	// PullSecret names the image pull secret task pods use to pull from
+	// the registry, when its nodes need credentials (`prod create-secret
+	// --pull`); none by default.
+	PullSecret string `toml:"pull_secret,omitempty"`
+}
+
+// Minikube holds the settings of the Minikube provider.
 type Minikube struct {
 	Profile string `toml:"profile,omitempty"`
 	Driver  string `toml:"driver,omitempty"`
@@ -146,6 +223,15 @@ func (c *Config) ApplyDefaults() {
 	}
 	if c.Build.BaseImage == "" {
 		c.Build.BaseImage = DefaultBaseImage(c.Python)
+	}
+	if c.Cluster.Provider == "" {
+		c.Cluster.Provider = ProviderMinikube
+	}
+	if c.Prod.Namespace == "" {
+		c.Prod.Namespace = "default"
+	}
+	if c.Build.CondaSource == "" {
+		c.Build.CondaSource = CondaChannels
 	}
 	if c.Minikube.Profile == "" && c.Name != "" {
 		c.Minikube.Profile = "gaiaflow-" + c.Name
@@ -241,12 +327,17 @@ func (c *Config) Validate() []FieldError {
 		}
 	}
 	checkPort("services.minio.console_port", c.Services.Minio.ConsolePort)
+	if c.Build.CondaSource != CondaChannels && c.Build.CondaSource != CondaPyPI {
+		add("build.conda_source", "conda_source %q is not one of %s, %s", c.Build.CondaSource, CondaChannels, CondaPyPI)
+	}
 	if c.Minikube.CPUs < 1 {
 		add("minikube.cpus", "cpus %d must be at least 1", c.Minikube.CPUs)
 	}
 	if !memoryRE().MatchString(c.Minikube.Memory) {
 		add("minikube.memory", "memory %q is not a size such as 4g or 4096m", c.Minikube.Memory)
 	}
+	errs = append(errs, c.Cluster.validate()...)
+	errs = append(errs, c.Prod.validate()...)
 	for _, prof := range sortedKeys(c.Resources) {
 		r := c.Resources[prof]
 		for _, f := range []struct{ key, v string }{
@@ -268,4 +359,85 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+var (
+	dnsLabelRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`) })
+	urlRE      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^https?://[^\s/]+(/\S*)?$`) })
+)
+
+func (c Cluster) validate() []FieldError {
+	var errs []FieldError
+	add := func(key, format string, args ...any) {
+		errs = append(errs, FieldError{Key: "cluster." + key, Problem: fmt.Sprintf(format, args...)})
+	}
+	switch c.Provider {
+	case ProviderMinikube:
+		for _, f := range []struct {
+			key string
+			set bool
+		}{{"kubeconfig", c.Kubeconfig != ""}, {"context", c.Context != ""}, {"api_server", c.APIServer != ""},
+			{"network", c.Network != ""}, {"host_address", c.HostAddress != ""}, {"load_command", len(c.LoadCommand) > 0}} {
+			if f.set {
+				add(f.key, "%s applies to provider %q only (provider is %q)", f.key, ProviderKubeconfig, c.Provider)
+			}
+		}
+	case ProviderKubeconfig:
+		if c.Context == "" {
+			add("context", "provider %q needs the context of the cluster to use", ProviderKubeconfig)
+		}
+		if len(c.LoadCommand) == 0 {
+			add("load_command", "provider %q needs the command that puts an image on the cluster's node, such as [\"kind\", \"load\", \"docker-image\", \"{image}\"]", ProviderKubeconfig)
+		} else if !slices.ContainsFunc(c.LoadCommand, func(a string) bool { return strings.Contains(a, "{image}") }) {
+			add("load_command", "load_command %q has no {image} where the image goes", c.LoadCommand)
+		}
+	default:
+		add("provider", "provider %q is not one of %s, %s", c.Provider, ProviderMinikube, ProviderKubeconfig)
+	}
+	if c.Namespace != "" && !dnsLabelRE().MatchString(c.Namespace) {
+		add("namespace", "namespace %q is not a DNS-1123 label (lower-case letters, digits and dashes)", c.Namespace)
+	}
+	if c.APIServer != "" && !urlRE().MatchString(c.APIServer) {
+		add("api_server", "api_server %q is not an http(s) URL", c.APIServer)
+	}
+	if c.HostAddress != "" && net.ParseIP(c.HostAddress) == nil {
+		add("host_address", "host_address %q is not an IP address", c.HostAddress)
+	}
+	return errs
+}
+
+var (
+	registryRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(:[0-9]{1,5})?(/[a-z0-9]+([._-][a-z0-9]+)*)*$`)
+	})
+	dnsSubdomainRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+	})
+)
+
+func (p Prod) validate() []FieldError {
+	var errs []FieldError
+	add := func(key, format string, args ...any) {
+		errs = append(errs, FieldError{Key: "prod." + key, Problem: fmt.Sprintf(format, args...)})
+	}
+	if p.Registry != "" {
+		if !registryRE().MatchString(p.Registry) || !NamesRegistry(p.Registry+"/x") {
+			add("registry", "registry %q is not a registry host with an optional path, such as registry.example.com/team or 127.0.0.1:5000", p.Registry)
+		}
+	}
+	if p.Image != "" {
+		if strings.ContainsAny(p.Image, " \t") || !NamesRegistry(p.Image) {
+			add("image", "image %q does not name its registry, such as registry.example.com/team/demo:0.1.0", p.Image)
+		}
+		if p.Registry != "" {
+			add("image", "set either image or registry, not both")
+		}
+	}
+	if p.Namespace != "" && !dnsLabelRE().MatchString(p.Namespace) {
+		add("namespace", "namespace %q is not a DNS-1123 label (lower-case letters, digits and dashes)", p.Namespace)
+	}
+	if p.PullSecret != "" && (len(p.PullSecret) > 253 || !dnsSubdomainRE().MatchString(p.PullSecret)) {
+		add("pull_secret", "pull_secret %q is not a secret name (lower-case letters, digits, dashes and dots)", p.PullSecret)
+	}
+	return errs
 }

@@ -26,8 +26,8 @@ const ModeProdLocal = "prod_local"
 // KubeconfigPath is GAIAFLOW_KUBECONFIG in the Airflow containers.
 const KubeconfigPath = "/opt/airflow/gaiaflow/kube/config"
 
-// ClusterLink is how the local stack reaches the Minikube cluster in mode
-// prod_local: the Airflow containers join Network and read Kubeconfig;
+// ClusterLink is how the local stack reaches the cluster in mode prod_local:
+// the Airflow containers join Network (when there is one) and read Kubeconfig;
 // pods reach MLflow and MinIO at HostAlias, which the cluster resolves to
 // HostIP, where their ports are published too.
 type ClusterLink struct {
@@ -98,8 +98,13 @@ func (s *Stack) clusterLink(ctx context.Context, st *project.State) (*ClusterLin
 		return nil, errs.Failf(hintConfigure,
 			"mode prod_local runs tasks in the project's Minikube cluster, but no cluster is configured for this project")
 	}
-	if link.Network == "" || link.HostIP == "" || len(link.Kubeconfig) == 0 {
+	if link.HostIP == "" || len(link.Kubeconfig) == 0 {
 		return nil, errs.Failf(hintConfigure, "the cluster's connection record is incomplete")
+	}
+	if link.Network == "" {
+		// A cluster the Airflow containers reach without joining a
+		// network (its API server on an address of this machine).
+		return &link, nil
 	}
 	if _, err := s.eng.FindNetwork(ctx, link.Network); err != nil {
 		if docker.IsNotFound(err) {

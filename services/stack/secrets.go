@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/gaiaflow/gaiaflow/services/docker"
@@ -106,4 +107,19 @@ func writeTaskCredentials(st *project.State, c project.Credentials) (string, err
 		return "", fmt.Errorf("write the task credentials: %w", err)
 	}
 	return p, nil
+}
+
+// ownerIDs parses a container user "uid:gid"; an empty or other one (a
+// name) is the image's default user, def.
+func ownerIDs(user string, defUID, defGID int) (uid, gid int) {
+	u, g, ok := strings.Cut(user, ":")
+	if !ok {
+		return defUID, defGID
+	}
+	uid, err1 := strconv.Atoi(u)
+	gid, err2 := strconv.Atoi(g)
+	if err1 != nil || err2 != nil {
+		return defUID, defGID
+	}
+	return uid, gid
 }

@@ -145,6 +145,23 @@ func TestDagsTriggerWaitSucceeds(t *testing.T) {
 	}
 }
 
+// A task that failed with tries left: its try's log comes at once, not
+// after the retries (here the run never ends within --timeout).
+func TestDagsTriggerWaitShowsWhyATaskIsRetried(t *testing.T) {
+	f := airflowfake.New(t)
+	f.SetRun("running", airflowfake.Task("flaky", "up_for_retry"))
+	f.SetLog("pod read-it failed to start: CreateContainerConfigError: secret \"x\" not found")
+	r := run(t, fakeProject(t, f), "dags", "trigger", "fail_dag", "--wait", "--timeout", "2s")
+	if r.code != 1 {
+		t.Fatalf("exit %d; stderr:\n%s", r.code, r.err)
+	}
+	want := "task flaky: up_for_retry\n--- flaky, try 1: last lines of its log ---\npod read-it failed to start: CreateContainerConfigError"
+	if !strings.Contains(r.out, want) {
+		t.Errorf("stdout lacks %q:\n%s", want, r.out)
+	}
+	checkStderr(t, r, "is still running after 2s")
+}
+
 func TestDagsTriggerWaitFails(t *testing.T) {
 	f := airflowfake.New(t)
 	f.SetRun("failed", airflowfake.Task("fine", "success"), airflowfake.Task("boom", "failed"), airflowfake.Task("after", "upstream_failed"))

@@ -60,7 +60,14 @@ func dagsTrigger(ctx context.Context, a *App, dagID string, o triggerOptions) er
 // airflow.RunUpdate per change, then the airflow.FinalRun.
 func followRun(ctx context.Context, a *App, run airflow.DAGRun, timeout time.Duration) error {
 	enc := json.NewEncoder(a.Out)
-	report := func(u airflow.RunUpdate) { fmt.Fprintln(a.Out, updateLine(u)) }
+	report := func(u airflow.RunUpdate) {
+		fmt.Fprintln(a.Out, updateLine(u))
+		// A try that failed with tries left: say why now, not after the
+		// retries (minutes later, or never within --timeout).
+		if t := u.Task; t != nil && t.State == airflow.TaskUpForRetry && t.MapIndex < 0 && t.TryNumber >= 1 {
+			printTryLog(ctx, a, u.DAGID, u.RunID, *t)
+		}
+	}
 	if a.JSON() {
 		report = func(u airflow.RunUpdate) { _ = enc.Encode(u) }
 	} else {
@@ -99,13 +106,21 @@ func printFailedLogs(ctx context.Context, a *App, final airflow.FinalRun) {
 			break
 		}
 		shown++
-		log, _, err := a.Core().TaskLog(ctx, final.Run.DAGID, final.Run.RunID, t.TaskID, t.TryNumber)
-		if err != nil {
-			a.Printf("(cannot read the log of %s: %s)\n", t.TaskID, lastPart(err.Error()))
-			continue
-		}
-		a.Printf("--- %s, try %d: last lines of its log ---\n%s\n", t.TaskID, t.TryNumber, lastLines(log, failedLogLines))
+		printTryLog(ctx, a, final.Run.DAGID, final.Run.RunID, t)
 	}
+}
+
+// printTryLog prints the last lines of the log of task t's try
+// t.TryNumber; a log that cannot be read is mentioned and skipped.
+func printTryLog(ctx context.Context, a *App, dagID, runID string, t airflow.TaskInstance) {
+	ctx, cancel := context.WithTimeout(ctx, failedLogsTimeout)
+	defer cancel()
+	log, _, err := a.Core().TaskLog(ctx, dagID, runID, t.TaskID, t.TryNumber)
+	if err != nil {
+		a.Printf("(cannot read the log of %s: %s)\n", t.TaskID, lastPart(err.Error()))
+		return
+	}
+	a.Printf("--- %s, try %d: last lines of its log ---\n%s\n", t.TaskID, t.TryNumber, lastLines(log, failedLogLines))
 }
 
 // lastLines returns the last n lines of text, without a trailing newline.

@@ -46,7 +46,6 @@ func TestRealDockerDevCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	t.Cleanup(stacktest.RemoveImages)
 	img := stacktest.Image(t, c, nil)
 	dir, state := stacktest.Project(t, "gfcli", img, ""), t.TempDir()
 	t.Setenv("XDG_STATE_HOME", state) // project.State reads it

@@ -29,7 +29,6 @@ func TestRealDockerParityCleanupScope(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	t.Cleanup(stacktest.RemoveImages)
 	img := stacktest.Image(t, c, nil)
 	dir, state := stacktest.Project(t, "gfparity", img, ""), t.TempDir()
 	t.Setenv("XDG_STATE_HOME", state)

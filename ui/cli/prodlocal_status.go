@@ -20,7 +20,11 @@ func runProdLocalStatus(ctx context.Context, a *App) error {
 }
 
 func printProdLocalStatus(w io.Writer, v core.ClusterStatus, now time.Time) {
-	fmt.Fprintf(w, "cluster     %s: %s", v.Profile, v.State)
+	what := v.Profile
+	if v.Provider == "kubeconfig" {
+		what = "context " + v.Profile
+	}
+	fmt.Fprintf(w, "cluster     %s: %s", what, v.State)
 	if v.Minikube.Host != "" {
 		fmt.Fprintf(w, " (host %s, kubelet %s, apiserver %s, kubeconfig %s)",
 			v.Minikube.Host, v.Minikube.Kubelet, v.Minikube.APIServer, v.Minikube.Kubeconfig)
@@ -38,9 +42,13 @@ func printProdLocalStatus(w io.Writer, v core.ClusterStatus, now time.Time) {
 			n.Name, ready, n.CPU, humanBytes(n.MemoryBytes), n.Pods, n.AllocatableCPU, humanBytes(n.AllocatableMemoryBytes))
 	}
 	if c := v.Connection; c != nil {
-		fmt.Fprintf(w, "airflow     kubeconfig %s (API server %s on network %s)\n", c.Kubeconfig, c.APIServer, c.Network)
+		on := ""
+		if c.Network != "" {
+			on = " on network " + c.Network
+		}
+		fmt.Fprintf(w, "airflow     kubeconfig %s (API server %s%s)\n", c.Kubeconfig, c.APIServer, on)
 		host := c.HostAlias
-		if c.HostIP != "" {
+		if c.HostIP != "" && c.HostIP != c.HostAlias {
 			host += " = " + c.HostIP
 		}
 		fmt.Fprintf(w, "pods        reach the host as %s; namespace %s\n", host, c.Namespace)
@@ -50,7 +58,7 @@ func printProdLocalStatus(w io.Writer, v core.ClusterStatus, now time.Time) {
 	for _, p := range v.Problems {
 		fmt.Fprintf(w, "problem     %s\n", p)
 	}
-	if !v.Minikube.Running() {
+	if v.Provider != "kubeconfig" && !v.Minikube.Running() || v.Provider == "kubeconfig" && v.State != "running" {
 		if v.State == core.ClusterAbsent || v.State == core.ClusterStopped {
 			fmt.Fprintln(w, "next        gaiaflow prod-local start")
 		}

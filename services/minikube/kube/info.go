@@ -12,6 +12,7 @@ import (
 type Node struct {
 	Name        string `json:"name"`
 	Ready       bool   `json:"ready"`
+	InternalIP  string `json:"internal_ip,omitempty"`
 	CPU         string `json:"cpu"`          // capacity, in cores
 	MemoryBytes int64  `json:"memory_bytes"` // capacity
 	Pods        int64  `json:"pods"`         // how many pods it takes
@@ -50,6 +51,11 @@ func Describe(ctx context.Context, api API) (ClusterInfo, error) {
 		for _, c := range n.Status.Conditions {
 			if c.Type == corev1.NodeReady {
 				node.Ready = c.Status == corev1.ConditionTrue
+			}
+		}
+		for _, a := range n.Status.Addresses {
+			if a.Type == corev1.NodeInternalIP && node.InternalIP == "" {
+				node.InternalIP = a.Address
 			}
 		}
 		info.Nodes = append(info.Nodes, node)

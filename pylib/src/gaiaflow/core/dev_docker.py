@@ -21,12 +21,15 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.docker.operators.docker import DockerOperator
 from docker.types import Mount
 
+from gaiaflow.core import dotenv
 from gaiaflow.core.base import GaiaflowOperatorMixin, mask_secrets
 from gaiaflow.core.settings import (
     CREDENTIAL_VARS,
+    DATA_MOUNTS,
     DOCKER_AWS_CREDENTIALS_PATH,
     ENV_AWS_CREDENTIALS_FILE,
     ENV_DOCKER_AWS_CREDENTIALS,
+    ENV_HOST_DATA_DIR,
     GaiaflowMode,
     stack_service_env,
 )
@@ -54,7 +57,9 @@ class GaiaflowDockerOperator(GaiaflowOperatorMixin, DockerOperator):
     def gaiaflow_prepare(self, context: Context) -> dict[str, str]:
         """Complete the container's environment for this run and return all of it.
 
-        Precedence, highest first: the task's ``env_vars``, then the stack's values.
+        Precedence, highest first: the task's ``env_vars``, then the stack's values, then the
+        project's .env (in ``private_environment``: never rendered or shown). The project's data/
+        is mounted read-only where the original gaiaflow had it.
         """
         environment = {k: v for k, v in self.environment.items() if not k.startswith(CALL_VAR)}
         private = dict(self._private_environment)
@@ -67,7 +72,9 @@ class GaiaflowDockerOperator(GaiaflowOperatorMixin, DockerOperator):
             else:
                 environment[name] = value
         self._mount_stack_credentials(environment, private)
+        private.update(dotenv.below({**environment, **private}))
         environment.update(call_environment(self.gaiaflow_call_json(context)))
+        self._mount_data(os.environ.get(ENV_HOST_DATA_DIR))
         self.environment = environment
         self._private_environment = private
         return {**environment, **private}
@@ -83,16 +90,20 @@ class GaiaflowDockerOperator(GaiaflowOperatorMixin, DockerOperator):
         if not host_file or own:
             return
         environment[ENV_AWS_CREDENTIALS_FILE] = DOCKER_AWS_CREDENTIALS_PATH
+        self._mount_read_only(host_file, (DOCKER_AWS_CREDENTIALS_PATH,))
+
+    def _mount_data(self, host_dir: str | None) -> None:
+        if host_dir:
+            self._mount_read_only(host_dir, DATA_MOUNTS)
+
+    def _mount_read_only(self, source: str, targets: tuple[str, ...]) -> None:
+        """Bind source read-only at each target the task does not mount already (a retry
+        mounts nothing twice)."""
         mounts = list(self.mounts or [])
-        if not any(m.get("Target") == DOCKER_AWS_CREDENTIALS_PATH for m in mounts):
-            mounts.append(
-                Mount(
-                    target=DOCKER_AWS_CREDENTIALS_PATH,
-                    source=host_file,
-                    type="bind",
-                    read_only=True,
-                )
-            )
+        taken = {m.get("Target") for m in mounts}
+        for target in targets:
+            if target not in taken:
+                mounts.append(Mount(target=target, source=source, type="bind", read_only=True))
         self.mounts = mounts
 
     def execute(self, context: Context) -> Any:

@@ -89,6 +89,9 @@ func main() {
 			fail(role, "bad duration")
 		}
 		time.Sleep(d)
+	case "sh":
+		// JupyterLab's setup script: the stand-in runs no shell.
+		fmt.Println("standin sh: ran " + strings.Join(os.Args[2:], " "))
 	default:
 		fail(role, "unknown command %q", strings.Join(os.Args[1:], " "))
 	}
@@ -106,7 +109,7 @@ func roleOf(args []string) string {
 		if len(args) >= 2 {
 			return args[1]
 		}
-	case "mlflow", "jupyter", "pip", "sleep":
+	case "mlflow", "jupyter", "pip", "sleep", "sh":
 		return args[0]
 	case "server":
 		return "minio"
