@@ -25,6 +25,12 @@ const (
 //go:embed jupyter-setup.sh.tmpl
 var jupyterSetupScript string
 
+// jupyterKernelSite is the kernel's sitecustomize module: it sets the S3
+// keys of the stack's credentials file as variables before a notebook runs.
+//
+//go:embed kernel-sitecustomize.py
+var jupyterKernelSite string
+
 // jupyterSetupData is what the setup script's template needs.
 type jupyterSetupData struct {
 	Dir            string // where its files are
@@ -81,7 +87,8 @@ func (b *builder) jupyter() {
 		// load_dotenv does not let override them, names localhost).
 		"J_MLFLOW_TRACKING_URI=" + mlflowURL,
 		"J_MLFLOW_S3_ENDPOINT_URL=" + minioURL,
-		// Notebooks read the S3 keys from boto3's file.
+		// Notebooks read the S3 keys from boto3's file; the kernel also
+		// makes them variables (kernel-sitecustomize.py).
 		"AWS_SHARED_CREDENTIALS_FILE=" + secretPath(secretAWS),
 		"AWS_DEFAULT_REGION=us-east-1",
 	}
@@ -113,7 +120,7 @@ func (b *builder) jupyter() {
 	file := func(name string, body []byte, mode int64) docker.File {
 		return docker.File{Name: jupyterSetup + "/" + name, Data: body, Mode: mode}
 	}
-	files := []docker.File{file("setup.sh", script.Bytes(), 0o755)}
+	files := []docker.File{file("setup.sh", script.Bytes(), 0o755), file("sitecustomize.py", []byte(jupyterKernelSite), 0o644)}
 	if data.Requirements {
 		files = append(files, file("requirements.txt", []byte(strings.Join(deps.Requirements, "\n")+"\n"), 0o644))
 	}

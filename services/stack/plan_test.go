@@ -279,12 +279,14 @@ func TestPlanJupyter(t *testing.T) {
 	}
 	script := files[".gaiaflow/setup/setup.sh"]
 	for _, want := range []string{`-m pip --python "/home/jovyan/.gaiaflow/env/bin/python" install -r "/home/jovyan/.gaiaflow/setup/requirements.txt"`,
-		`chown -R "1234:5678" "/home/jovyan"`, "kernels/python3", `pythonpath="/home/jovyan/work/src"`} {
+		`chown -R "1234:5678" "/home/jovyan"`, "kernels/python3", `pythonpath="/home/jovyan/work/src"`,
+		`pythonpath="$kernel_site${pythonpath:+:$pythonpath}"`} {
 		if !strings.Contains(script, want) {
 			t.Errorf("setup lacks %q:\n%s", want, script)
 		}
 	}
-	if files[".gaiaflow/setup/requirements.txt"] != "pandas>=2\n" || strings.Contains(script, "rattler") {
+	if files[".gaiaflow/setup/requirements.txt"] != "pandas>=2\n" || strings.Contains(script, "rattler") ||
+		!strings.Contains(files[".gaiaflow/setup/sitecustomize.py"], "AWS_SHARED_CREDENTIALS_FILE") {
 		t.Errorf("setup files: %v", files)
 	}
 	// Conda packages come from their channels, like in the images.
