@@ -66,8 +66,8 @@ func listing(t *testing.T, dir string) string {
 
 // Bad input, as a new user types it, is refused with exit 2, a line and a
 // hint, before anything is reached: not the Docker engine (a recording
-// server on a unix socket as DOCKER_HOST), not Airflow (a recording server
-// on the project's Airflow port), not minikube or the Kubernetes API, and
+// server on a unix socket as DOCKER_HOST), not Airflow or MLflow (recording
+// servers on the project's ports), not minikube or the Kubernetes API, and
 // no file is written in the project or the state directory.
 func TestBadInputReachesNothing(t *testing.T) {
 	sockDir, err := os.MkdirTemp("", "gf-rec")
@@ -88,8 +88,13 @@ func TestBadInputReachesNothing(t *testing.T) {
 	asrv := httptest.NewServer(airflow)
 	t.Cleanup(asrv.Close)
 	port := asrv.Listener.Addr().(*net.TCPAddr).Port
+	mlflow := &recorder{}
+	msrv := httptest.NewServer(mlflow)
+	t.Cleanup(msrv.Close)
+	mlflowPort := msrv.Listener.Addr().(*net.TCPAddr).Port
 
-	dir := newProjectDir(t, goodToml+"[services.airflow]\nport = "+strconv.Itoa(port)+"\n")
+	dir := newProjectDir(t, goodToml+"[services.airflow]\nport = "+strconv.Itoa(port)+"\n"+
+		"[services.mlflow]\nport = "+strconv.Itoa(mlflowPort)+"\n")
 	if err := os.WriteFile(filepath.Join(dir, "pyproject.toml"), []byte("[project]\nname = \"demo\"\nversion = \"0.1.0\"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -142,6 +147,16 @@ func TestBadInputReachesNothing(t *testing.T) {
 		{"prod-local", "create-secret", "--name", "ok", "--from-env-file", filepath.Join(home, "missing.env")},
 		{"prod-local", "create-secret", "--data", "A=1"},
 		{"prod-local", "cleanup"},
+		{"prod", "dockerize", "-i", "registry.example.com/demo:latest"},
+		{"prod", "dockerize", "-i", "Bad Name:1"},
+		{"prod", "create-secret", "--name", "Bad_Name", "--data", "A=1"},
+		{"prod", "create-secret", "--name", "ok", "--data", "novalue"},
+		{"prod", "create-secret", "--name", "ok", "--from-env-file", envFile},
+		{"prod", "create-secret", "--data", "A=1"},
+		{"mlflow", "runs", "--limit", "-1"},
+		{"mlflow", "runs", ""},
+		{"mlflow", "runs", "--run", "r"},
+		{"mlflow", "runs", "--task", "t"},
 		{"dags", "trigger", ""},
 		{"dags", "trigger", " "},
 		{"dags", "trigger", "d", "--conf", "{bad"},
@@ -203,6 +218,7 @@ func TestBadInputReachesNothing(t *testing.T) {
 		code := a.Run(args)
 		reached = append(reached, engine.take()...)
 		reached = append(reached, airflow.take()...)
+		reached = append(reached, mlflow.take()...)
 		if code != ExitUsage {
 			t.Errorf("%s: exit %d, want %d\n%s%s", name, code, ExitUsage, out.String(), errb.String())
 		}
