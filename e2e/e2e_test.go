@@ -23,10 +23,9 @@ import (
 
 func TestE2EJourney(t *testing.T) {
 	h, keepOnFailure := newHarness(t, "e2e-demo", "e2e_demo")
-	state := filepath.Join(h.work, "state")
 	h.project = filepath.Join(h.work, "proj")
 	h.id = project.ID(h.name, h.project)
-	credsFile := filepath.Join(state, "gaiaflow", "projects", h.id, "credentials.json")
+	credsFile := h.credentialsFile()
 	dag := h.pkg + "_example_pipeline"
 
 	ports, err := kit.FreePorts()

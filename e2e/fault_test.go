@@ -26,10 +26,9 @@ import (
 // image is built, which keeps the case to a few minutes.
 func TestE2EFaultKillPostgresDuringStart(t *testing.T) {
 	h, _ := newHarness(t, "e2e-fault", "e2e_fault")
-	state := filepath.Join(h.work, "state")
 	h.project = filepath.Join(h.work, "proj")
 	h.id = project.ID(h.name, h.project)
-	credsFile := filepath.Join(state, "gaiaflow", "projects", h.id, "credentials.json")
+	credsFile := h.credentialsFile()
 	ports, err := kit.FreePorts()
 	if err != nil {
 		t.Fatal(err)

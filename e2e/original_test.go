@@ -254,7 +254,7 @@ func chownTree(t *testing.T, dir string, uid int) {
 
 func (h *harness) airflowClient(ports kit.Ports) *airflow {
 	h.t.Helper()
-	c, err := readCreds(filepath.Join(h.work, "state", "gaiaflow", "projects", h.id, "credentials.json"))
+	c, err := readCreds(h.credentialsFile())
 	if err != nil {
 		h.t.Fatalf("read the project's credentials: %v", err)
 	}
@@ -412,7 +412,7 @@ sys.exit(subprocess.run([spec["argv"][0], "-c", code], env=env).returncode)
 			t.Errorf("JupyterLab's environment lacks %s", want)
 		}
 	}
-	c, err := readCreds(filepath.Join(h.work, "state", "gaiaflow", "projects", h.id, "credentials.json"))
+	c, err := readCreds(h.credentialsFile())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,11 +28,7 @@ func TestRealDockerFaultDaemonRestartDuringStart(t *testing.T) {
 			t.Parallel()
 			d := startPrivateDaemon(t)
 			f := newFixture(t, d, "gfdaemon-"+tc.phase, map[string]string{"STANDIN_API_SERVER_DELAY": "5s"})
-			before := f.prepare()
-			// Every container made again; the volumes and their data stay.
-			if r := f.run("dev", "cleanup", "--yes"); r.code != 0 {
-				t.Fatalf("dev cleanup: %s", r)
-			}
+			before := f.prepareFresh()
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			restarted := f.onEvent(ctx, func(ev docker.ContainerEvent) bool {

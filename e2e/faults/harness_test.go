@@ -373,6 +373,18 @@ func (f *fixture) prepare() snapshot {
 	return s
 }
 
+// prepareFresh is prepare, then every container removed (`dev cleanup`;
+// the volumes and their data stay), so that the next start goes through
+// every phase again: create, start, readiness.
+func (f *fixture) prepareFresh() snapshot {
+	f.t.Helper()
+	s := f.prepare()
+	if r := f.run("dev", "cleanup", "--yes"); r.code != 0 {
+		f.t.Fatalf("dev cleanup: %s", r)
+	}
+	return s
+}
+
 // checkAfter checks what every fault must leave: no half-written file in
 // the state directory, nothing unlabelled of the project on the daemon,
 // then that the next start succeeds, with the credentials and the data of

@@ -25,11 +25,7 @@ func TestRealDockerFaultInterruptDuringStart(t *testing.T) {
 		t.Run(tc.phase, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t, nil, "gfint-"+tc.phase, map[string]string{"STANDIN_API_SERVER_DELAY": "5s"})
-			before := f.prepare()
-			// Every container made again; the volumes and their data stay.
-			if r := f.run("dev", "cleanup", "--yes"); r.code != 0 {
-				t.Fatalf("dev cleanup: %s", r)
-			}
+			before := f.prepareFresh()
 			p := f.startProc("-o", "json", "dev", "start", "--wait", "2m")
 			p.waitEvent(tc.component+" "+tc.state, 2*time.Minute, state(tc.component, tc.state))
 			time.Sleep(tc.after)

@@ -65,11 +65,7 @@ func TestRealDockerFaultKillDuringStart(t *testing.T) {
 		t.Run(tc.phase, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t, nil, "gfkill-"+tc.phase, tc.env)
-			before := f.prepare()
-			// Every container made again; the volumes and their data stay.
-			if r := f.run("dev", "cleanup", "--yes"); r.code != 0 {
-				t.Fatalf("dev cleanup: %s", r)
-			}
+			before := f.prepareFresh()
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			killed := f.onEvent(ctx, func(ev docker.ContainerEvent) bool {
