@@ -15,7 +15,8 @@ import (
 // a person would: none of credentials.json's values is in it. Each
 // program's secrets are files in its container, read-only (0400; Airflow's
 // passwords file, which its auth manager opens for writing, 0600) and owned
-// by the user the default image runs it as.
+// by the user it runs as: the default image's, or JupyterLab's, the
+// project's owner.
 func TestRealDockerInspectShowsNoSecret(t *testing.T) {
 	c := realDocker(t)
 	f := newRealFixture(t, uniform(standin(t, c, nil)))
@@ -52,6 +53,8 @@ func TestRealDockerInspectShowsNoSecret(t *testing.T) {
 		t.Error("docker inspect shows the API secret key")
 	}
 
+	// JupyterLab runs as the project's owner, who owns its files.
+	juid, jgid := ownerIDs(fileOwner(f.p.Dir), jupyterUID, jupyterGID)
 	want := map[string][]struct {
 		file     string
 		mode     int64
@@ -62,7 +65,7 @@ func TestRealDockerInspectShowsNoSecret(t *testing.T) {
 		"airflow-api-server": {{"airflow-passwords.json", 0o600, 50000, 0}, {"api_secret_key", 0o400, 50000, 0}},
 		"mlflow":             {{"pgpass", 0o400, 0, 0}, {"aws-credentials", 0o400, 0, 0}},
 		"minio":              {{"minio-root-user", 0o400, 0, 0}, {"minio-root-password", 0o400, 0, 0}},
-		"jupyter":            {{"jupyter_server_config.json", 0o400, 1000, 100}, {"aws-credentials", 0o400, 1000, 100}},
+		"jupyter":            {{"jupyter_server_config.json", 0o400, juid, jgid}, {"aws-credentials", 0o400, juid, jgid}},
 	}
 	for comp, files := range want {
 		for _, w := range files {
