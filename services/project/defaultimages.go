@@ -181,6 +181,11 @@ func DefaultImages(python string) []DefaultImage {
 					Cmd: []string{`mkdir -p /tmp/c && printf '{"IdentityProvider":{"token":"gfcheck"}}' > /tmp/c/jupyter_server_config.json && ` +
 						`JUPYTER_CONFIG_PATH=/tmp/c python3 -c 'from jupyter_server.serverapp import ServerApp; a = ServerApp(); a.initialize(argv=[]); print("token", a.identity_provider.token)'`},
 					Want: `(?m)^token gfcheck$`},
+				{ID: "jupyter.sitecustomize", What: "python3 imports sitecustomize from the first folder on PYTHONPATH: the kernel's sets the stack's S3 keys as variables for notebooks",
+					Kit:        "Debian's python3 in the venv",
+					Entrypoint: []string{"sh", "-c"},
+					Cmd:        []string{`mkdir -p /tmp/s && echo 'print("sitecustomize gfcheck")' > /tmp/s/sitecustomize.py && PYTHONPATH=/tmp/s python3 -c pass`},
+					Want:       `(?m)^sitecustomize gfcheck$`},
 				{ID: "jupyter.pip", What: "pip installs the project's dependencies with --target into the home volume; python3 runs the health check",
 					Kit: "the venv's pip and python3",
 					Cmd: []string{"sh", "-c", "pip --version && python3 -c 'import urllib.request'"}, Want: `^pip `},
