@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +18,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/gaiaflow/gaiaflow/services/testenv"
 )
 
 // Images maps a kit name (python, postgres, airflow, mlflow, minio, jupyter)
@@ -63,20 +64,9 @@ type Ports struct {
 // FreePorts picks distinct free TCP ports on 127.0.0.1, so a stack started
 // on them leaves a developer's own stack on the default ports alone.
 func FreePorts() (Ports, error) {
-	var ls []net.Listener
-	defer func() {
-		for _, l := range ls {
-			_ = l.Close()
-		}
-	}()
-	var got []int
-	for i := 0; i < 5; i++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return Ports{}, fmt.Errorf("pick a free port: %w", err)
-		}
-		ls = append(ls, l)
-		got = append(got, l.Addr().(*net.TCPAddr).Port)
+	got, err := testenv.FreePorts(5)
+	if err != nil {
+		return Ports{}, err
 	}
 	return Ports{Airflow: got[0], MLflow: got[1], MinIO: got[2], MinIOConsole: got[3], Jupyter: got[4]}, nil
 }

@@ -11,7 +11,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"net"
+
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/gaiaflow/gaiaflow/services/docker"
+	"github.com/gaiaflow/gaiaflow/services/testenv"
 )
 
 // Label marks the images this package builds, so RemoveImages finds them.
@@ -153,26 +154,16 @@ func tarFiles(files map[string][]byte) *bytes.Buffer {
 	return &buf
 }
 
-// FreePorts returns n host ports free right now.
+// FreePorts returns n host ports free right now and reserved for this test
+// (testenv.FreePorts).
 func FreePorts(t testing.TB, n int) []int {
 	t.Helper()
-	var ports []int
-	var closers []func() error
-	for range n {
-		l, err := netListen()
-		if err != nil {
-			t.Fatal(err)
-		}
-		closers = append(closers, l.Close)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	for _, c := range closers {
-		_ = c()
+	ports, err := testenv.FreePorts(n)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return ports
 }
-
-func netListen() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
 
 // Project writes a project into a new temporary directory whose every
 // service runs the stand-in image img on free ports (Airflow's image as is:
