@@ -127,7 +127,8 @@ func pulling(e event.Event) bool { return e.State == "pulling" && e.Kind == even
 //
 //   - kill: a running container of the stack is killed during the pull;
 //     the same start finds it stopped when its turn comes and starts it
-//     again (exit 0);
+//     again (exit 0), or, when the kill lands after the start saw it
+//     running, fails naming it first (exit 1);
 //   - interrupt: SIGINT during the pull stops gaiaflow at once (exit 1);
 //   - restart: the (private) daemon restarts during the pull (exit 1, the
 //     engine named).
@@ -164,8 +165,15 @@ func TestRealDockerFaultDuringPull(t *testing.T) {
 			t.Logf("exit %d after %v; stderr:\n%s", r.code, r.took.Round(time.Millisecond), r.stderr)
 			switch fault {
 			case "kill":
-				if r.code != 0 || !strings.Contains(r.stdout, `"container":"minio","state":"starting"`) {
-					t.Fatalf("want the killed minio started again by the same start:\n%s", r)
+				// Which of two honest outcomes happens depends on whether the
+				// kill lands before the start reaches minio (it is started
+				// again) or after it saw minio running (the start fails and
+				// names minio as killed first). A short pull on a busy machine
+				// gives the second.
+				restarted := r.code == 0 && strings.Contains(r.stdout, `"container":"minio","state":"starting"`)
+				named := r.code == 1 && strings.HasPrefix(r.firstError(), "error: minio: minio was killed (exit code 137)")
+				if !restarted && !named {
+					t.Fatalf("want the killed minio started again by the same start, or the start failing with minio named first:\n%s", r)
 				}
 			case "interrupt":
 				if r.code != 1 || r.firstError() != "error: interrupted" {

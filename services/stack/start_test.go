@@ -19,11 +19,13 @@ var allComponents = []string{
 
 func TestStartOrderAndParallelism(t *testing.T) {
 	f := newFixture(t, fakeToml)
+	// Delays long enough that the roots overlap even on a loaded machine,
+	// where a 60 ms one let a starved scheduler run them one after another.
 	for _, c := range []string{"postgres-airflow", "postgres-mlflow", "minio", "jupyter"} {
-		f.eng.behave[c] = behaviour{delay: 60 * time.Millisecond}
+		f.eng.behave[c] = behaviour{delay: 400 * time.Millisecond}
 	}
-	f.eng.behave["airflow-init"] = behaviour{delay: 30 * time.Millisecond, exit: exitCode(0)}
-	f.eng.behave["jupyter-deps"] = behaviour{delay: 60 * time.Millisecond, exit: exitCode(0)}
+	f.eng.behave["airflow-init"] = behaviour{delay: 100 * time.Millisecond, exit: exitCode(0)}
+	f.eng.behave["jupyter-deps"] = behaviour{delay: 400 * time.Millisecond, exit: exitCode(0)}
 	if err := f.start(StartOptions{}); err != nil {
 		t.Fatal(err)
 	}
