@@ -20,12 +20,14 @@ import (
 
 	"github.com/gaiaflow/gaiaflow/e2e/kit"
 	"github.com/gaiaflow/gaiaflow/services/project"
+	"github.com/gaiaflow/gaiaflow/services/testenv"
 )
 
 func TestE2EJourney(t *testing.T) {
 	if os.Getenv("GAIAFLOW_E2E") != "1" {
 		t.Skip("the end-to-end suite runs with GAIAFLOW_E2E=1 (make e2e); it needs root and a Docker daemon")
 	}
+	testenv.RequireDocker(t) // and names the engine: CI runs this on more than one
 	h := &harness{t: t, start: time.Now(), name: "e2e-demo", pkg: "e2e_demo"}
 	root, err := filepath.Abs("..")
 	if err != nil {

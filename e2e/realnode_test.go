@@ -40,6 +40,7 @@ func TestRealNode(t *testing.T) {
 	if os.Getenv("GAIAFLOW_REALNODE") != "1" {
 		t.Skip("runs on the real Kubernetes node with GAIAFLOW_REALNODE=1 (.ci/run sets it); needs root and Docker")
 	}
+	testenv.RequireDocker(t) // and names the engine: CI runs this on more than one
 	root, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
