@@ -12,8 +12,17 @@ LDFLAGS  := -s -w -X github.com/gaiaflow/gaiaflow/ui/cli.version=$(VERSION) \
             -X github.com/gaiaflow/gaiaflow/ui/cli.date=$(DATE)
 PY_REQS  := .ci/requirements.txt $(wildcard pylib/requirements-test.txt)
 PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
+# The packages whose tests use a real Docker engine. `make test` fails when a
+# package's tests ran on the engine and it is missing here (e2e/testlog).
+DOCKER_PKGS := ./services/docker ./services/doctor ./services/stack ./services/build \
+               ./ui/cli ./ui/tui/adapter ./e2e
+# go test -json, printed as plain go test prints it, each package's summary
+# naming the Docker engine its tests ran on.
+TESTLOG  := $(GO) run ./e2e/testlog
+SHELL    := bash
+.SHELLFLAGS := -o pipefail -c
 
-.PHONY: build install test test-go test-py lint cross venv clean bench e2e
+.PHONY: build install test test-go test-py test-docker lint cross venv clean bench e2e
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o gaiaflow .
@@ -26,7 +35,12 @@ install:
 test: venv lint test-go test-py
 
 test-go: venv
-	GAIAFLOW_PYTHON=$(PYTHON) $(GO) test -count=1 -timeout 45m ./...
+	GAIAFLOW_PYTHON=$(PYTHON) $(GO) test -json -count=1 -timeout 45m ./... | $(TESTLOG) -docker-packages "$(DOCKER_PKGS)"
+
+# The real-daemon packages again, on the engine DOCKER_HOST names: CI runs them
+# on Debian's Docker 20.10 (make test) and on a current engine (e2e/engine).
+test-docker: venv
+	GAIAFLOW_PYTHON=$(PYTHON) $(GO) test -json -count=1 -timeout 45m $(DOCKER_PKGS) | $(TESTLOG)
 
 test-py: venv
 	cd pylib && $(PYTHON) -m pytest -q -p no:cacheprovider tests
