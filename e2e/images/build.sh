@@ -2,9 +2,11 @@
 # Builds the gaiaflow image kit: local images of the real programs the stack runs, for
 # machines that cannot pull from a container registry (our tests, air-gapped users).
 #
-# Usage: e2e/images/build.sh [--env-file FILE] [--verbose] [NAME...]
+# Usage: e2e/images/build.sh [--env-file FILE] [--copy-from HOST] [--verbose] [NAME...]
 #   NAME: base base-trixie python postgres airflow mlflow jupyter minio (none: all). The
 #   images a NAME is built on are built first when missing.
+#   --copy-from HOST: images missing here that the Docker daemon at HOST (unix://...) has
+#   under the same tag are copied from it (docker save | docker load) instead of built.
 #
 # Each image is tagged gaiaflow-kit/NAME:HASH, HASH covering its recipe (the files in
 # NAME/, the parent image's tag, and for base the Debian mirror and the host's CA bundle,
@@ -37,7 +39,7 @@ die() {
 
 usage() { sed -n '4,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; }
 
-env_file='' verbose=''
+env_file='' verbose='' copy_from=''
 requested=()
 while [[ $# -gt 0 ]]; do
 	case $1 in
@@ -48,6 +50,15 @@ while [[ $# -gt 0 ]]; do
 		;;
 	--env-file=*)
 		env_file=${1#*=}
+		shift
+		;;
+	--copy-from)
+		[[ $# -ge 2 ]] || die "--copy-from needs a daemon address (unix:///var/run/docker.sock)" 2
+		copy_from=$2
+		shift 2
+		;;
+	--copy-from=*)
+		copy_from=${1#*=}
 		shift
 		;;
 	-v | --verbose)
@@ -231,7 +242,28 @@ docker info >/dev/null 2>&1 || die "cannot reach the Docker daemon (is dockerd r
 [[ ! -v "want[minio]" ]] || command -v go >/dev/null || die "minio is built with Go: put go on PATH"
 debian_mirrors
 
+# copy_missing: the wanted images this daemon lacks and the one at $copy_from has, in one
+# `docker save` (layers the images share travel once). A tag is its recipe's hash, so an
+# image found there under it is the image this script would build here.
+copy_missing() {
+	local name tag start=$SECONDS copy=()
+	docker -H "$copy_from" info >/dev/null 2>&1 || die "--copy-from: no Docker daemon answers at $copy_from"
+	for name in "${ALL[@]}"; do
+		[[ -v "want[$name]" ]] || continue
+		tag=gaiaflow-kit/$name:$(recipe_hash "$name")
+		TAG[$name]=$tag
+		docker image inspect "$tag" >/dev/null 2>&1 && continue
+		docker -H "$copy_from" image inspect "$tag" >/dev/null 2>&1 && copy+=("$tag")
+	done
+	[[ ${#copy[@]} -gt 0 ]] || return 0
+	log "copying ${copy[*]} from $copy_from"
+	docker -H "$copy_from" save "${copy[@]}" | run_logged copy docker load ||
+		die "copying from $copy_from failed"
+	log "copied ${#copy[@]} images in $((SECONDS - start))s"
+}
+
 total=$SECONDS
+[[ -z $copy_from ]] || copy_missing
 for name in "${ALL[@]}"; do
 	if [[ -v "want[$name]" ]]; then
 		build_one "$name"
