@@ -6,12 +6,13 @@
 //
 //	go test -json PKGS | go run ./e2e/testlog [-docker-packages "./a ./b"]
 //
-// With -docker-packages (the Makefile's DOCKER_PKGS, which CI runs on every
-// engine), a package whose tests ran on a Docker engine but which the list
-// lacks is a failure: it would silently miss the other engines.
+// With -docker-packages and -docker-tests (the Makefile's DOCKER_PKGS and
+// DOCKER_TESTS: what CI runs on every engine), a test that ran on a Docker
+// engine outside those packages, or whose name the pattern does not match, is
+// a failure: it would silently miss the other engines.
 //
-// It exits 1 when a test or a package failed, a package is missing from the
-// list, or the input held no package result at all.
+// It exits 1 when a test or a package failed, a real-daemon test is not
+// covered, or the input held no package result at all.
 package main
 
 import (
@@ -21,6 +22,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -38,7 +40,16 @@ type event struct {
 
 func main() {
 	listed := flag.String("docker-packages", "", "the packages (./dir, space-separated) listed to run on every Docker engine")
+	pattern := flag.String("docker-tests", "", "the -run pattern of the tests that run on every Docker engine")
 	flag.Parse()
+	var tests *regexp.Regexp
+	if *pattern != "" {
+		var err error
+		if tests, err = regexp.Compile(*pattern); err != nil {
+			fmt.Fprintln(os.Stderr, "testlog: -docker-tests:", err)
+			os.Exit(2)
+		}
+	}
 	res, err := filter(os.Stdin, os.Stdout)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "testlog:", err)
@@ -56,6 +67,14 @@ func main() {
 			res.failed = true
 		}
 	}
+	if tests != nil {
+		if unnamed := unmatched(res.dockerTests, tests); len(unnamed) > 0 {
+			fmt.Printf("FAIL\t%s ran on the Docker engine, but DOCKER_TESTS in the Makefile (%s) does not match them\n"+
+				"\thint: name a test that uses the real engine TestRealDocker..., so that CI runs it on every engine it tests\n",
+				strings.Join(unnamed, ", "), tests)
+			res.failed = true
+		}
+	}
 	if res.failed {
 		os.Exit(1)
 	}
@@ -64,8 +83,21 @@ func main() {
 // result is what the log said: whether anything failed, and which packages
 // ran tests on a Docker engine.
 type result struct {
-	failed bool
-	docker []string // import paths
+	failed      bool
+	docker      []string // import paths
+	dockerTests []string // "import/path.TestName", top-level tests
+}
+
+// unmatched returns the tests whose name (after the package's path and a
+// dot) the pattern does not match.
+func unmatched(tests []string, pattern *regexp.Regexp) []string {
+	var out []string
+	for _, t := range tests {
+		if !pattern.MatchString(t[strings.LastIndex(t, ".")+1:]) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // modulePath reads the module path from a go.mod file.
@@ -103,6 +135,7 @@ func filter(r io.Reader, w io.Writer) (res result, err error) {
 	type key struct{ pkg, test string }
 	pending := map[key][]string{}           // output of tests still running
 	engines := map[string]map[string]bool{} // package -> engine lines
+	onDocker := map[string]bool{}           // package.Test -> ran on an engine
 	results := 0
 	failed := false
 	sc := bufio.NewScanner(r)
@@ -132,6 +165,8 @@ func filter(r io.Reader, w io.Writer) (res result, err error) {
 					engines[e.Package] = map[string]bool{}
 				}
 				engines[e.Package][strings.TrimSpace(engineOnly(rest))] = true
+				top, _, _ := strings.Cut(e.Test, "/")
+				onDocker[e.Package+"."+top] = true
 			}
 		case e.Test != "" && (e.Action == "pass" || e.Action == "skip"):
 			delete(pending, key{e.Package, e.Test})
@@ -177,6 +212,7 @@ func filter(r io.Reader, w io.Writer) (res result, err error) {
 		res.docker = append(res.docker, p)
 	}
 	sort.Strings(res.docker)
+	res.dockerTests = sorted(onDocker)
 	res.failed = failed
 	if err := sc.Err(); err != nil {
 		return result{failed: true}, err

@@ -62,6 +62,12 @@ func TestBroken(t *testing.T) { t.Log("ran on Docker engine 20.10.24 (API 1.41, 
 	if got := unlisted(res.docker, "x", []string{"./bad/", "good"}); len(got) != 0 {
 		t.Errorf("unlisted = %v, want none", got)
 	}
+	if want := []string{"x/bad.TestBroken", "x/good.TestOne", "x/good.TestTwo"}; !slices.Equal(res.dockerTests, want) {
+		t.Errorf("tests on Docker = %v, want %v", res.dockerTests, want)
+	}
+	if got := unmatched(res.dockerTests, regexp.MustCompile(`^TestOne$|^TestBroken$`)); !slices.Equal(got, []string{"x/good.TestTwo"}) {
+		t.Errorf("unmatched = %v, want [x/good.TestTwo]", got)
+	}
 	log := out.String()
 	for _, re := range []string{
 		`(?m)^ok  \tx/good\t[0-9.]+s\tDocker engine 29\.8\.1 \(API 1\.56, minimum 1\.40\)$`,
