@@ -25,6 +25,7 @@ type creds struct {
 	AirflowAdminPassword string `json:"airflow_admin_password"`
 	S3AccessKey          string `json:"s3_access_key"`
 	S3SecretKey          string `json:"s3_secret_key"`
+	JupyterToken         string `json:"jupyter_token"`
 }
 
 func readCreds(path string) (*creds, error) {
@@ -87,6 +88,7 @@ func doJSON(ctx context.Context, method, u string, header http.Header, body, out
 type mlflowRun struct {
 	Info struct {
 		RunID        string `json:"run_id"`
+		RunName      string `json:"run_name"`
 		ExperimentID string `json:"experiment_id"`
 		Status       string `json:"status"`
 		ArtifactURI  string `json:"artifact_uri"`
@@ -100,7 +102,20 @@ type mlflowRun struct {
 			Key   string `json:"key"`
 			Value string `json:"value"`
 		} `json:"params"`
+		Tags []struct {
+			Key   string `json:"key"`
+			Value string `json:"value"`
+		} `json:"tags"`
 	} `json:"data"`
+}
+
+func (r mlflowRun) tag(key string) string {
+	for _, t := range r.Data.Tags {
+		if t.Key == key {
+			return t.Value
+		}
+	}
+	return ""
 }
 
 func (r mlflowRun) metric(key string) (float64, bool) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,10 +20,24 @@ func goBuild(root, out string) ([]byte, error) {
 	return cmd.CombinedOutput()
 }
 
+// dashboardWant is what the dashboard must show of the journey so far: the
+// DAG's newest run and its tasks, and the MLflow run it logged.
+type dashboardWant struct {
+	dag, run   string
+	tasks      []string
+	experiment string  // the MLflow experiment
+	mlRun      string  // the MLflow run's name
+	accuracy   float64 // its test_accuracy
+}
+
 // checkDashboard runs the dashboard in a detached tmux session on its own
-// server socket, and reads the screen until the services panel shows every
-// service healthy and the DAGs panel shows the DAG's last run as success.
-func (h *harness) checkDashboard(dag, run string, tasks []string) {
+// server socket, and reads the screen until the overview shows every
+// service healthy, mode dev ready and the DAG's last run success; then the
+// MLflow panel lists the pipeline's run with its accuracy, the DAG's grid
+// shows the run's tasks as success, its runs and tasks panels the same, and
+// a service's logs filter as asked.
+func (h *harness) checkDashboard(want dashboardWant) {
+	dag, run, tasks := want.dag, want.run, want.tasks
 	t := h.t
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
@@ -69,25 +84,17 @@ func (h *harness) checkDashboard(dag, run string, tasks []string) {
 			}
 		}
 	}
+	// The overview, where it opens: the stack, the mode, the DAG.
 	services := []string{"airflow", "mlflow", "minio", "jupyter"}
-	waitScreen("every service healthy", 2*time.Minute, func(s string) bool {
+	waitScreen("the overview: every service healthy, mode dev ready, the DAG's last run success", 2*time.Minute, func(s string) bool {
 		for _, svc := range services {
 			if !kit.ScreenRow(s, svc, "healthy") {
 				return false
 			}
 		}
-		return true
+		return strings.Contains(s, "[0 Overview]") && strings.Contains(s, "Mode · dev · ready") && kit.ScreenRow(s, dag, "success")
 	})
-	t.Logf("dashboard, services panel:\n%s", screen)
-	if _, err := tm("send-keys", "-t", "dash", "3"); err != nil {
-		t.Fatalf("tmux send-keys: %v", err)
-	}
-	waitScreen(fmt.Sprintf("DAG %s with its last run success", dag), 2*time.Minute, func(s string) bool {
-		return kit.ScreenRow(s, dag, "success")
-	})
-	t.Logf("dashboard, DAGs panel:\n%s", screen)
-
-	// Drill into the DAG's runs, then into the newest run's task instances.
+	t.Logf("dashboard, overview:\n%s", screen)
 	keys := func(k ...string) {
 		t.Helper()
 		if out, err := tm(append([]string{"send-keys", "-t", "dash"}, k...)...); err != nil {
@@ -109,8 +116,36 @@ func (h *harness) checkDashboard(dag, run string, tasks []string) {
 		}
 		t.Fatalf("dashboard: the cursor never reached %s; last screen:\n%s", name, screen)
 	}
-	selectRow(dag)
+
+	// The MLflow panel: the experiment's runs list the pipeline's run with
+	// its accuracy as a column.
+	keys("5")
+	waitScreen("MLflow's experiments", time.Minute, func(s string) bool { return strings.Contains(s, want.experiment) })
+	selectRow(want.experiment)
 	keys("Enter")
+	accuracy := strconv.FormatFloat(want.accuracy, 'g', 4, 64)
+	waitScreen(fmt.Sprintf("MLflow run %s with test_accuracy %s", want.mlRun, accuracy), time.Minute, func(s string) bool {
+		return strings.Contains(s, "TEST_ACCURACY") && screenLine(s, want.mlRun, accuracy)
+	})
+	t.Logf("dashboard, MLflow runs:\n%s", screen)
+
+	// The DAG's grid: the newest run's tasks, each a success.
+	keys("3")
+	waitScreen(fmt.Sprintf("DAG %s in the DAG list", dag), time.Minute, func(s string) bool { return kit.ScreenRow(s, dag, "active") })
+	selectRow(dag)
+	keys("v")
+	waitScreen(fmt.Sprintf("the grid of %s: the tasks %v of its newest run as success", dag, tasks), time.Minute, func(s string) bool {
+		for _, task := range tasks {
+			if !gridRowSucceeded(s, task) {
+				return false
+			}
+		}
+		return len(tasks) > 0
+	})
+	t.Logf("dashboard, grid:\n%s", screen)
+	keys("Escape") // the grid's way back is the DAG's runs
+
+	// The DAG's runs, then the newest run's task instances.
 	waitScreen(fmt.Sprintf("run %s of %s, success", run, dag), time.Minute, func(s string) bool {
 		return kit.ScreenRow(s, run, "success")
 	})
@@ -125,6 +160,17 @@ func (h *harness) checkDashboard(dag, run string, tasks []string) {
 		return len(tasks) > 0
 	})
 	t.Logf("dashboard, task instances:\n%s", screen)
+
+	// M on the train task lists the MLflow run it logged: the tags the
+	// example pipeline sets tie the two together.
+	if slices.Contains(tasks, "pipeline.train") {
+		selectRow("pipeline.train")
+		keys("M")
+		waitScreen(fmt.Sprintf("the MLflow run %s that pipeline.train logged", want.mlRun), time.Minute, func(s string) bool {
+			return strings.Contains(s, "MLflow › "+dag+" › "+run+" › pipeline.train") && screenLine(s, want.mlRun, "finished")
+		})
+		t.Logf("dashboard, the MLflow runs of pipeline.train:\n%s", screen)
+	}
 
 	// A service's logs stream into the logs panel; a filter keeps only the
 	// matching lines. The dag-processor names its bundle, dags-folder, every
@@ -162,6 +208,37 @@ func (h *harness) checkDashboard(dag, run string, tasks []string) {
 	}
 	t.Logf("dashboard, logs panel filtered:\n%s", screen)
 	keys("q")
+}
+
+// screenLine reports whether a line of the screen holds every one of words.
+func screenLine(screen string, words ...string) bool {
+	for _, line := range strings.Split(screen, "\n") {
+		ok := true
+		for _, w := range words {
+			ok = ok && strings.Contains(line, w)
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// gridRowSucceeded reports whether the grid's row of a task shows its
+// newest run (the rightmost cell) as a success: "✓", or "[✓]" under the
+// cursor.
+func gridRowSucceeded(screen, task string) bool {
+	for _, line := range strings.Split(screen, "\n") {
+		f := strings.Fields(line)
+		if len(f) > 0 && f[0] == "▸" {
+			f = f[1:]
+		}
+		if len(f) >= 2 && f[0] == task {
+			last := f[len(f)-1]
+			return last == "✓" || last == "[✓]"
+		}
+	}
+	return false
 }
 
 // selectedRow is the name on the row the cursor marks ("▸ name ..."), or "".

@@ -11,7 +11,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,64 +19,11 @@ import (
 
 	"github.com/gaiaflow/gaiaflow/e2e/kit"
 	"github.com/gaiaflow/gaiaflow/services/project"
-	"github.com/gaiaflow/gaiaflow/services/testenv"
 )
 
 func TestE2EJourney(t *testing.T) {
-	if os.Getenv("GAIAFLOW_E2E") != "1" {
-		t.Skip("the end-to-end suite runs with GAIAFLOW_E2E=1 (make e2e); it needs root and a Docker daemon")
-	}
-	testenv.RequireDocker(t) // and names the engine: CI runs this on more than one
-	h := &harness{t: t, start: time.Now(), name: "e2e-demo", pkg: "e2e_demo"}
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.root = root
-	// Not t.TempDir: with GAIAFLOW_E2E_KEEP=1 a failed run keeps its project
-	// and state (the credentials) next to the stack it leaves running.
-	h.work, err = os.MkdirTemp("", "gaiaflow-e2e-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	keep := false
-	t.Cleanup(func() {
-		if keep {
-			t.Logf("kept: project %s/proj, state %s/state", h.work, h.work)
-			return
-		}
-		_ = os.RemoveAll(h.work)
-	})
-
-	h.step("image kit", func() {
-		img, err := kit.Build(context.Background(), root, io.Discard)
-		if err != nil {
-			t.Fatal(err)
-		}
-		h.kit = img
-		for k, v := range h.kit {
-			t.Logf("kit %s=%s", k, v)
-		}
-	})
-
-	h.step("build gaiaflow", func() {
-		h.bin = os.Getenv("GAIAFLOW_E2E_BIN") // a prebuilt binary, for trying the suite on another build
-		if h.bin != "" {
-			return
-		}
-		h.bin = filepath.Join(h.work, "gaiaflow")
-		out, err := goBuild(root, h.bin)
-		if err != nil {
-			t.Fatalf("go build: %v\n%s", err, out)
-		}
-	})
-
+	h, keepOnFailure := newHarness(t, "e2e-demo", "e2e_demo")
 	state := filepath.Join(h.work, "state")
-	h.env = append(os.Environ(),
-		"XDG_STATE_HOME="+state,
-		"XDG_CONFIG_HOME="+filepath.Join(h.work, "config"),
-		"NO_COLOR=1",
-	)
 	h.project = filepath.Join(h.work, "proj")
 	h.id = project.ID(h.name, h.project)
 	credsFile := filepath.Join(state, "gaiaflow", "projects", h.id, "credentials.json")
@@ -113,7 +59,7 @@ func TestE2EJourney(t *testing.T) {
 			h.dumpFailure()
 		}
 		if t.Failed() && os.Getenv("GAIAFLOW_E2E_KEEP") == "1" {
-			keep = true
+			keepOnFailure()
 			return
 		}
 		if cleaned {
@@ -170,10 +116,47 @@ func TestE2EJourney(t *testing.T) {
 			t.Errorf("s3://mlflow holds no logged model (no MLmodel file) among %d objects: %v", len(arts), firstN(arts, 20))
 		}
 		t.Logf("s3://mlflow holds %d objects; s3://%s-data holds %v", len(arts), h.name, data)
+		// Airflow imported the DAG and the package from the mounted project:
+		// no bytecode cache may land in it.
+		_ = filepath.WalkDir(h.project, func(path string, d os.DirEntry, err error) error {
+			if err == nil && d.IsDir() && d.Name() == "__pycache__" {
+				t.Errorf("the stack wrote %s into the project", path)
+			}
+			return nil
+		})
 	})
 
-	// 4. Task images: the same DAG with each task in a container.
-	h.step("4 dockerize and dev_docker", func() {
+	// 4. The dashboard against the live stack, in mode dev: the overview,
+	// the MLflow panel, the DAG's grid, its runs and tasks, and the logs.
+	h.step("4 dashboard", func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		run, err := af.latestRun(ctx, dag)
+		if err != nil {
+			t.Fatalf("Airflow: %v", err)
+		}
+		tis, err := af.taskInstances(ctx, dag, run.RunID)
+		if err != nil {
+			t.Fatalf("Airflow: %v", err)
+		}
+		var tasks []string
+		for _, ti := range tis {
+			tasks = append(tasks, ti.TaskID)
+		}
+		logged, err := mlflowGetRun(ctx, mlflowURL, firstRunID)
+		if err != nil {
+			t.Fatalf("MLflow: %v", err)
+		}
+		accuracy, ok := logged.metric("test_accuracy")
+		if !ok {
+			t.Fatalf("MLflow: run %s has no test_accuracy", firstRunID)
+		}
+		h.checkDashboard(dashboardWant{dag: dag, run: run.RunID, tasks: tasks,
+			experiment: experiment, mlRun: logged.Info.RunName, accuracy: accuracy})
+	})
+
+	// 5. Task images: the same DAG with each task in a container.
+	h.step("5 dockerize and dev_docker", func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 40*time.Minute)
 		defer cancel()
 		h.must(25*time.Minute, h.p("dev", "dockerize")...)
@@ -190,8 +173,8 @@ func TestE2EJourney(t *testing.T) {
 		}
 	})
 
-	// 5. Data survives a stop and a start.
-	h.step("5 stop and start", func() {
+	// 6. Data survives a stop and a start.
+	h.step("6 stop and start", func() {
 		h.must(10*time.Minute, h.p("dev", "stop")...)
 		h.must(40*time.Minute, h.p("dev", "start", "--wait", "30m")...)
 		h.requireHealthy()
@@ -206,23 +189,14 @@ func TestE2EJourney(t *testing.T) {
 		}
 	})
 
-	// 6. The dashboard against the live stack.
-	h.step("6 dashboard", func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		run, err := af.latestRun(ctx, dag)
-		if err != nil {
-			t.Fatalf("Airflow: %v", err)
+	// 6p. prod_local: the tasks as pods on the real node (e2e/k8snode), which
+	// .ci/run starts; without GAIAFLOW_REALNODE=1 the step is left out.
+	h.step("6p prod_local on the real node", func() {
+		if os.Getenv("GAIAFLOW_REALNODE") != "1" {
+			t.Log("GAIAFLOW_REALNODE is not 1: prod_local on the real node is left out (.ci/run sets it)")
+			return
 		}
-		tis, err := af.taskInstances(ctx, dag, run.RunID)
-		if err != nil {
-			t.Fatalf("Airflow: %v", err)
-		}
-		var tasks []string
-		for _, ti := range tis {
-			tasks = append(tasks, ti.TaskID)
-		}
-		h.checkDashboard(dag, run.RunID, tasks)
+		h.prodLocalOnRealNode(af, stackRefs{creds: c, mlflowURL: mlflowURL, s3URL: s3URL, experiment: experiment, dag: dag})
 	})
 
 	// 7. Cleanup leaves nothing of the project behind.
@@ -317,7 +291,14 @@ func (h *harness) checkDagRun(ctx context.Context, af *airflow, dag, operator st
 // equal to what it returned. It returns the MLflow run id.
 func (h *harness) checkMLflowRun(ctx context.Context, af *airflow, mlflowURL, experiment, dag, run string) string {
 	h.t.Helper()
-	trainOut, err := af.xcom(ctx, dag, run, "pipeline.train")
+	return h.checkMLflowResults(ctx, func(task string) (string, error) { return af.xcom(ctx, dag, run, task) }, mlflowURL, experiment)
+}
+
+// checkMLflowResults is checkMLflowRun with the tasks' results (XCom
+// return values, as JSON) read by xcom.
+func (h *harness) checkMLflowResults(ctx context.Context, xcom func(task string) (string, error), mlflowURL, experiment string) string {
+	h.t.Helper()
+	trainOut, err := xcom("pipeline.train")
 	if err != nil {
 		h.t.Fatalf("Airflow: the train task's result: %v", err)
 	}
@@ -328,7 +309,7 @@ func (h *harness) checkMLflowRun(ctx context.Context, af *airflow, mlflowURL, ex
 	if err := json.Unmarshal([]byte(unquoteJSON(trainOut)), &train); err != nil || train.RunID == "" {
 		h.t.Fatalf("Airflow: the train task returned %s (%v); want run_id and model_uri", trainOut, err)
 	}
-	evalOut, err := af.xcom(ctx, dag, run, "pipeline.evaluate")
+	evalOut, err := xcom("pipeline.evaluate")
 	if err != nil {
 		h.t.Fatalf("Airflow: the evaluate task's result: %v", err)
 	}
@@ -357,7 +338,7 @@ func (h *harness) checkMLflowRun(ctx context.Context, af *airflow, mlflowURL, ex
 		h.t.Errorf("MLflow: run %s is %s", train.RunID, found.Info.Status)
 	}
 	// train logs the train_uri it got from preprocess through FromTask.
-	prepOut, err := af.xcom(ctx, dag, run, "pipeline.preprocess")
+	prepOut, err := xcom("pipeline.preprocess")
 	if err != nil {
 		h.t.Fatalf("Airflow: the preprocess task's result: %v", err)
 	}

@@ -4,11 +4,79 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gaiaflow/gaiaflow/e2e/kit"
+	"github.com/gaiaflow/gaiaflow/services/testenv"
 )
+
+// newHarness skips unless GAIAFLOW_E2E=1, then makes the scratch directory,
+// builds (or finds) the image kit and the gaiaflow binary, and gives the
+// binary a state and config directory of its own. Calling keep makes the
+// scratch directory outlive the test (GAIAFLOW_E2E_KEEP after a failure).
+func newHarness(t *testing.T, name, pkg string) (h *harness, keep func()) {
+	t.Helper()
+	if os.Getenv("GAIAFLOW_E2E") != "1" {
+		t.Skip("the end-to-end suite runs with GAIAFLOW_E2E=1 (make e2e); it needs root and a Docker daemon")
+	}
+	testenv.RequireDocker(t) // and names the engine: CI runs this on more than one
+	h = &harness{t: t, start: time.Now(), name: name, pkg: pkg}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.root = root
+	// Not t.TempDir: with GAIAFLOW_E2E_KEEP=1 a failed run keeps its project
+	// and state (the credentials) next to the stack it leaves running.
+	h.work, err = os.MkdirTemp("", "gaiaflow-e2e-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := false
+	t.Cleanup(func() {
+		if kept {
+			t.Logf("kept: projects and state under %s", h.work)
+			return
+		}
+		_ = os.RemoveAll(h.work)
+	})
+
+	h.step("image kit", func() {
+		img, err := kit.Build(context.Background(), root, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.kit = img
+		for k, v := range h.kit {
+			t.Logf("kit %s=%s", k, v)
+		}
+	})
+
+	h.step("build gaiaflow", func() {
+		h.bin = os.Getenv("GAIAFLOW_E2E_BIN") // a prebuilt binary, for trying the suite on another build
+		if h.bin != "" {
+			return
+		}
+		h.bin = filepath.Join(h.work, "gaiaflow")
+		out, err := goBuild(root, h.bin)
+		if err != nil {
+			t.Fatalf("go build: %v\n%s", err, out)
+		}
+	})
+
+	h.env = append(os.Environ(),
+		"XDG_STATE_HOME="+filepath.Join(h.work, "state"),
+		"XDG_CONFIG_HOME="+filepath.Join(h.work, "config"),
+		"NO_COLOR=1",
+	)
+	return h, func() { kept = true }
+}
 
 // harness holds what every step of the scenario shares: the binary, the
 // environment it runs in, the project and its ports.
@@ -25,6 +93,9 @@ type harness struct {
 	ports   map[string]int
 	kit     map[string]string // image kit NAME=TAG
 	start   time.Time
+	// transcript is everything every run of the binary printed, for the
+	// checks that no secret was ever printed.
+	transcript strings.Builder
 }
 
 // step runs one named step and logs how long it took, so cold and warm runs
@@ -72,6 +143,8 @@ func (h *harness) run(ctx context.Context, args ...string) result {
 			code = ee.ExitCode()
 		}
 	}
+	h.transcript.WriteString(out.String())
+	h.transcript.WriteString(errb.String())
 	return result{code: code, stdout: out.String(), stderr: errb.String()}
 }
 

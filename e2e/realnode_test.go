@@ -37,26 +37,11 @@ const xcomSidecarCmd = `trap "exit 0" INT; while true; do sleep 1; done;`
 // containerd, all real). It runs only with GAIAFLOW_REALNODE=1 (.ci/run sets
 // it and starts the node); then a node that cannot start fails the test.
 func TestRealNode(t *testing.T) {
-	if os.Getenv("GAIAFLOW_REALNODE") != "1" {
-		t.Skip("runs on the real Kubernetes node with GAIAFLOW_REALNODE=1 (.ci/run sets it); needs root and Docker")
-	}
-	testenv.RequireDocker(t) // and names the engine: CI runs this on more than one
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	begin := time.Now()
-	node, err := k8snode.Start(ctx, root, testWriter{t})
-	if err != nil {
-		t.Fatalf("the real node did not start: %v", err)
-	}
-	t.Logf("node %s ready (%s; started here: %v)", node.Node, time.Since(begin).Round(100*time.Millisecond), node.Started())
-	t.Cleanup(func() {
-		if err := node.Stop(context.Background(), testWriter{t}); err != nil {
-			t.Errorf("stop the node: %v", err)
-		}
-	})
+	node, root := realNode(t)
+	// It loads the engine's images into the node; the kubeconfig provider's
+	// test, which shares realNode, uses no engine.
+	testenv.RequireDocker(t) // and names the engine: CI runs this on more than one
 	cfg, err := node.RESTConfig()
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +51,7 @@ func TestRealNode(t *testing.T) {
 		t.Fatal(err)
 	}
 	probe := buildProbeImage(t, root)
-	begin = time.Now()
+	begin := time.Now()
 	if err := node.LoadImages(ctx, probe); err != nil {
 		t.Fatal(err)
 	}
@@ -452,4 +437,31 @@ func TestSidecarNamedMatchesContainerdNames(t *testing.T) {
 			t.Errorf("sidecarNamed(%v, %q) = %v, want %v", names, image, got, want)
 		}
 	}
+}
+
+// realNode returns the running real node (starting it when none runs) and
+// the repository's root, and stops the node when the test ends if it
+// started it. Without GAIAFLOW_REALNODE=1 the test is skipped; with it, a
+// node that cannot start fails the test.
+func realNode(t *testing.T) (*k8snode.Node, string) {
+	t.Helper()
+	if os.Getenv("GAIAFLOW_REALNODE") != "1" {
+		t.Skip("runs on the real Kubernetes node with GAIAFLOW_REALNODE=1 (.ci/run sets it); needs root and Docker")
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	begin := time.Now()
+	node, err := k8snode.Start(context.Background(), root, testWriter{t})
+	if err != nil {
+		t.Fatalf("the real node did not start: %v", err)
+	}
+	t.Logf("node %s ready (%s; started here: %v)", node.Node, time.Since(begin).Round(100*time.Millisecond), node.Started())
+	t.Cleanup(func() {
+		if err := node.Stop(context.Background(), testWriter{t}); err != nil {
+			t.Errorf("stop the node: %v", err)
+		}
+	})
+	return node, root
 }

@@ -24,3 +24,20 @@ func TestLogLinesAndSelectedRow(t *testing.T) {
 		t.Errorf("selectedRow = %q", got)
 	}
 }
+
+func TestGridRowAndScreenLine(t *testing.T) {
+	grid := "DAGs › e2e_demo_example_pipeline › grid (runs × tasks, newest right)\n" +
+		"  RUNS →                ✓  ✓ \n" +
+		"▸ pipeline.preprocess   ✓ [✓]\n" +
+		"  pipeline.train        ✗  ✓ \n" +
+		"  pipeline.evaluate     ✓  ✗ \n"
+	for task, want := range map[string]bool{"pipeline.preprocess": true, "pipeline.train": true, "pipeline.evaluate": false, "pipeline.other": false} {
+		if got := gridRowSucceeded(grid, task); got != want {
+			t.Errorf("gridRowSucceeded(%s) = %v, want %v", task, got, want)
+		}
+	}
+	runs := "  RUN            STATUS   TEST_ACCURACY\n▸ popular-dove-63 finished 0.9333\n"
+	if !screenLine(runs, "popular-dove-63", "0.9333") || screenLine(runs, "popular-dove-63", "0.9") && screenLine(runs, "other", "0.9333") {
+		t.Error("screenLine")
+	}
+}

@@ -1,10 +1,6 @@
 package modes
 
 import (
-	"errors"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -25,36 +21,14 @@ var (
 // reads the files, it does not run them.
 func SecretsNamedInDAGs(dir string) (map[string][]string, error) {
 	found := map[string][]string{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if path == dir && errors.Is(err, fs.ErrNotExist) {
-				return fs.SkipAll
-			}
-			return err
-		}
-		name := d.Name()
-		if d.IsDir() {
-			if path != dir && (strings.HasPrefix(name, ".") || name == "__pycache__") {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(name, ".py") {
-			return nil
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		for _, m := range secretsArgRE().FindAllStringSubmatch(stripComments(string(data)), -1) {
+	err := walkDAGFiles(dir, func(rel, src string) {
+		for _, m := range secretsArgRE().FindAllStringSubmatch(stripComments(src), -1) {
 			for _, s := range stringLitRE().FindAllStringSubmatch(m[1], -1) {
 				if !slices.Contains(found[s[1]], rel) {
 					found[s[1]] = append(found[s[1]], rel)
 				}
 			}
 		}
-		return nil
 	})
 	return found, err
 }

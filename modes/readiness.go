@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gaiaflow/gaiaflow/services/build"
 	"github.com/gaiaflow/gaiaflow/services/kubecontext"
 	"github.com/gaiaflow/gaiaflow/services/minikube"
 	"github.com/gaiaflow/gaiaflow/services/minikube/kube"
@@ -28,7 +29,8 @@ type Machine struct {
 	NewMinikube func() (minikube.Runner, error)
 	// Kube builds a Kubernetes client from a kubeconfig and a context.
 	Kube kube.Factory
-	// Registry probes a registry for prod; nil skips that item's probe.
+	// Registry asks registries for prod (with this machine's credentials
+	// for each); nil cannot ask.
 	Registry RegistryProbe
 	// Getenv reads the environment (KUBECONFIG, for the kubeconfig
 	// provider); nil is os.Getenv.
@@ -36,10 +38,24 @@ type Machine struct {
 }
 
 // Check checks, item by item, what mode m needs for project p on this
-// machine. dev needs nothing beyond the stack itself. It fails only when
-// something the checks read cannot be read at all (the state directory,
-// the DAG files); everything else is a requirement that is not met.
+// machine. dev needs nothing beyond the stack itself. Every mode's list
+// ends with the DAG files that pin another mode (CheckPinned). It fails
+// only when something the checks read cannot be read at all (the state
+// directory, the DAG files); everything else is a requirement that is not
+// met.
 func Check(ctx context.Context, p *project.Project, m Mode, mc Machine) ([]Requirement, error) {
+	reqs, err := checkMode(ctx, p, m, mc)
+	if err != nil {
+		return nil, err
+	}
+	pinned, err := CheckPinned(filepath.Join(p.Dir, "dags"), m)
+	if err != nil {
+		return nil, err
+	}
+	return append(reqs, pinned...), nil
+}
+
+func checkMode(ctx context.Context, p *project.Project, m Mode, mc Machine) ([]Requirement, error) {
 	switch m {
 	case DevDocker:
 		st, err := p.State()
@@ -82,7 +98,7 @@ func Check(ctx context.Context, p *project.Project, m Mode, mc Machine) ([]Requi
 		}
 		return CheckProdLocal(ctx, env)
 	case Prod:
-		return CheckProd(ctx, p.Config, mc.Registry), nil
+		return CheckProd(ctx, ProdEnvOf(p, mc))
 	}
 	return []Requirement{}, nil
 }
@@ -95,3 +111,37 @@ const (
 	errNoEngine   machineError = "no Docker engine was given to check with"
 	errNoMinikube machineError = "no minikube was given to check with"
 )
+
+// ProdEnvOf gathers what the prod checks look at for project p.
+func ProdEnvOf(p *project.Project, mc Machine) ProdEnv {
+	env := ProdEnv{Settings: p.Config.Prod, Registry: mc.Registry, DAGsDir: filepath.Join(p.Dir, "dags")}
+	local, err := build.ImageName("", p.Config.Build.Image, p.Config.Package, p.Dir)
+	if err == nil {
+		env.Image, err = p.Config.ProdImage(local)
+	}
+	env.ImageErr = err
+	env.Deployment, env.Recorded, env.DeploymentErr = p.Deployment()
+	if p.Config.Prod.Context != "" {
+		getenv := mc.Getenv
+		if getenv == nil {
+			getenv = os.Getenv
+		}
+		cl, err := kubecontext.New(p.Config.ProdCluster(), getenv, mc.Kube)
+		if err == nil {
+			env.Cluster = cl
+		} else {
+			env.Cluster = brokenContext{err}
+		}
+	}
+	return env
+}
+
+// brokenContext is a context that cannot be used; every call says why.
+type brokenContext struct{ err error }
+
+func (b brokenContext) Name() string { return "the prod context" }
+func (b brokenContext) Reach(context.Context) (kube.ClusterInfo, error) {
+	return kube.ClusterInfo{}, b.err
+}
+func (b brokenContext) HasImage(context.Context, string) (bool, error) { return false, b.err }
+func (b brokenContext) Client() (kube.API, error)                      { return nil, b.err }

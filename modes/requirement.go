@@ -24,7 +24,7 @@ type Requirement struct {
 // The IDs of the items the checks report.
 const (
 	// IDTaskImage is dev_docker's task image on the local engine, and
-	// prod's image reference in build.image.
+	// the image prod pushes ([prod] registry or image).
 	IDTaskImage = "task-image"
 	// prod_local's items; each secret a DAG names has its own (SecretID).
 	IDMinikube          = "minikube"
@@ -32,10 +32,10 @@ const (
 	IDAirflowKubeconfig = "airflow-kubeconfig"
 	IDClusterImage      = "cluster-image"
 	IDSecrets           = "secrets" // no DAG names a secret
-	// prod's items besides IDTaskImage.
-	IDRegistry = "registry"
-	IDTag      = "tag"
-	IDPushed   = "pushed"
+	// prod's items besides IDTaskImage (and IDProdContext, IDNamespace
+	// and the secrets).
+	IDTag    = "tag"
+	IDPushed = "pushed"
 )
 
 // SecretID is the ID of the item checking the Kubernetes secret name.
@@ -46,11 +46,13 @@ type Remedy string
 
 // The remedies, each with the command that runs it.
 const (
-	RemedyDockerize        Remedy = "dockerize"         // gaiaflow dev dockerize
-	RemedyDockerizeCluster Remedy = "dockerize-cluster" // gaiaflow prod-local dockerize
-	RemedyStartCluster     Remedy = "start-cluster"     // gaiaflow prod-local start
-	RemedyClusterConfig    Remedy = "create-config"     // gaiaflow prod-local create-config
-	RemedyCreateSecret     Remedy = "create-secret"     // gaiaflow prod-local create-secret
+	RemedyDockerize        Remedy = "dockerize"          // gaiaflow dev dockerize
+	RemedyDockerizeCluster Remedy = "dockerize-cluster"  // gaiaflow prod-local dockerize
+	RemedyStartCluster     Remedy = "start-cluster"      // gaiaflow prod-local start
+	RemedyClusterConfig    Remedy = "create-config"      // gaiaflow prod-local create-config
+	RemedyCreateSecret     Remedy = "create-secret"      // gaiaflow prod-local create-secret
+	RemedyPush             Remedy = "push"               // gaiaflow prod dockerize
+	RemedyCreateProdSecret Remedy = "create-prod-secret" // gaiaflow prod create-secret
 )
 
 // AllReady reports whether every requirement is met.

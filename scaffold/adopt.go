@@ -6,10 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
-	"sync"
 
 	toml "github.com/pelletier/go-toml/v2"
 	"go.yaml.in/yaml/v3"
@@ -34,9 +32,6 @@ var notPackages = map[string]bool{
 	"data": true, "scripts": true, "build": true, "dist": true, "examples": true, "src": true,
 	"venv": true, "env": true, "site-packages": true, "node_modules": true,
 }
-
-// Compiled on first use: at start-up it would slow every command, --help included.
-var versionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\b3\.(1[0-9]|[0-9])\b`) })
 
 // pyproject is the part of pyproject.toml that Detect reads.
 type pyproject struct {
@@ -102,38 +97,10 @@ func Detect(dir string, overrides Answers) (Detected, []Problem) {
 		}
 	}
 
-	// The Python version.
-	type source struct{ text, from string }
-	var pySources []source
-	if b, err := os.ReadFile(filepath.Join(dir, ".python-version")); err == nil {
-		pySources = append(pySources, source{string(b), ".python-version"})
-	}
-	if d.EnvManager == "conda" {
-		pySources = append(pySources, source{env.python(), envFile})
-	}
-	if d.EnvManager == "pixi" {
-		deps, _ := py.Tool.Pixi["dependencies"].(map[string]any)
-		if hasPixiToml {
-			deps, _ = pixiToml["dependencies"].(map[string]any)
-		}
-		if v, ok := deps["python"].(string); ok {
-			pySources = append(pySources, source{v, "the pixi python dependency"})
-		}
-	}
-	pySources = append(pySources, source{py.Project.RequiresPython, "pyproject.toml requires-python"})
-	for _, s := range pySources {
-		if m := versionRE().FindString(s.text); m != "" {
-			if ValidatePython(m) == nil {
-				d.Python, d.Sources["python"] = m, s.from
-			} else {
-				d.Notes = append(d.Notes, fmt.Sprintf("%s names Python %s, which gaiaflow does not support: using %s", s.from, m, PythonVersions[0]))
-			}
-			break
-		}
-	}
-	if d.Python == "" {
-		d.Python, d.Sources["python"] = PythonVersions[0], "the default"
-	}
+	// The Python version: a .python-version pin wins; otherwise the newest
+	// supported version that every constraint allows (the conda or pixi
+	// python dependency and requires-python).
+	d.Python, d.Sources["python"] = detectPython(dir, d.EnvManager, envFile, env, py, hasPixiToml, pixiToml, &d.Notes)
 
 	// What the person said wins.
 	for field, pair := range map[string][2]*string{
@@ -173,6 +140,87 @@ func Detect(dir string, overrides Answers) (Detected, []Problem) {
 	}
 	add("python", ValidatePython(d.Python))
 	return d, probs
+}
+
+// pyConstraint is one place that constrains the project's Python.
+type pyConstraint struct{ spec, from string }
+
+func detectPython(dir, manager, envFile string, env environment, py pyproject, hasPixiToml bool, pixiToml map[string]any, notes *[]string) (string, string) {
+	if b, err := os.ReadFile(filepath.Join(dir, ".python-version")); err == nil {
+		pin := strings.TrimSpace(string(b))
+		if v, n, ok := parseVersion(pin); ok && n >= 2 {
+			minor := fmt.Sprintf("%d.%d", v[0], v[1])
+			if ValidatePython(minor) == nil {
+				return minor, ".python-version"
+			}
+			*notes = append(*notes, fmt.Sprintf(".python-version names Python %s, which gaiaflow does not support", pin))
+		}
+	}
+	var cons []pyConstraint
+	if manager == "conda" {
+		if s := env.python(); s != "" {
+			cons = append(cons, pyConstraint{s, envFile})
+		}
+	}
+	if manager == "pixi" {
+		deps, _ := py.Tool.Pixi["dependencies"].(map[string]any)
+		from := "pyproject.toml [tool.pixi.dependencies]"
+		if hasPixiToml {
+			deps, _ = pixiToml["dependencies"].(map[string]any)
+			from = "pixi.toml [dependencies]"
+		}
+		if s, ok := deps["python"].(string); ok {
+			cons = append(cons, pyConstraint{s, from})
+		} else if m, ok := deps["python"].(map[string]any); ok {
+			if s, ok := m["version"].(string); ok {
+				cons = append(cons, pyConstraint{s, from})
+			}
+		}
+	}
+	if s := py.Project.RequiresPython; s != "" {
+		cons = append(cons, pyConstraint{s, "pyproject.toml requires-python"})
+	}
+	allowed := slices.Clone(PythonVersions)
+	var used []string
+	for _, c := range cons {
+		ok, read := admittedPythons(c.spec, PythonVersions)
+		switch {
+		case !read:
+			*notes = append(*notes, fmt.Sprintf("%s: cannot read the Python constraint %q; it is left out", c.from, c.spec))
+			continue
+		case len(ok) == 0:
+			*notes = append(*notes, fmt.Sprintf("%s allows Python %s, which gaiaflow does not support (it supports %s)", c.from, c.spec, supportedList()))
+			continue
+		}
+		narrowed := slices.DeleteFunc(slices.Clone(allowed), func(v string) bool { return !slices.Contains(ok, v) })
+		if len(narrowed) == 0 {
+			*notes = append(*notes, fmt.Sprintf("%s (%s) and %s disagree on Python; %s decides", c.from, c.spec, strings.Join(used, " and "), strings.Join(used, " and ")))
+			continue
+		}
+		allowed = narrowed
+		used = append(used, c.from)
+	}
+	if len(used) == 0 {
+		return PythonVersions[0], "the default"
+	}
+	return newestPython(allowed), strings.Join(used, " and ") + " (the newest Python allowed)"
+}
+
+// supportedList is the supported Python versions, oldest first.
+func supportedList() string {
+	vs := slices.Clone(PythonVersions)
+	slices.SortFunc(vs, func(a, b string) int {
+		va, _, _ := parseVersion(a)
+		vb, _, _ := parseVersion(b)
+		switch {
+		case va.less(vb):
+			return -1
+		case vb.less(va):
+			return 1
+		}
+		return 0
+	})
+	return strings.Join(vs, ", ")
 }
 
 // packageCandidates lists the folders (src/x or x) that hold an __init__.py.

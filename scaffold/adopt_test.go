@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gaiaflow/gaiaflow/scaffold/originaltest"
 	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/project"
 )
@@ -53,8 +54,10 @@ func TestAdoptReadsTheProject(t *testing.T) {
 		fixture                    string
 		name, pkg, manager, python string
 	}{
-		{"original-conda", "my-package", "my_package", "conda", "3.10"},
-		{"original-pixi", "my-package", "my_package", "pixi", "3.10"},
+		// python >3.10,<3.13: the bounds are exclusive, and the newest wins.
+		{"original-conda", "my-package", "my_package", "conda", "3.12"},
+		// pixi's python >3.10,<3.13 and requires-python >=3.11.
+		{"original-pixi", "my-package", "my_package", "pixi", "3.12"},
 		{"uv-src", "sales-forecast", "forecast", "uv", "3.13"},
 	} {
 		t.Run(tt.fixture, func(t *testing.T) {
@@ -91,9 +94,51 @@ func TestAdoptNotesAnUnsupportedPython(t *testing.T) {
 	if err := os.Remove(filepath.Join(dir, ".python-version")); err != nil {
 		t.Fatal(err)
 	}
+	// requires-python >=3.9: the newest supported version in range.
 	d, probs := Detect(dir, Answers{})
-	if len(probs) != 0 || d.Python != "3.12" || len(d.Notes) != 1 || !strings.Contains(d.Notes[0], "3.9") {
+	if len(probs) != 0 || d.Python != "3.13" || len(d.Notes) != 0 {
 		t.Errorf("python %s notes %v problems %v", d.Python, d.Notes, probs)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "pyproject.toml"), []byte("[project]\nname = \"x\"\nrequires-python = \"<3.10\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, probs = Detect(dir, Answers{})
+	if len(probs) != 0 || d.Python != "3.12" || len(d.Notes) != 1 || !strings.Contains(d.Notes[0], "<3.10") {
+		t.Errorf("python %s notes %v problems %v", d.Python, d.Notes, probs)
+	}
+}
+
+func TestAdmittedPythons(t *testing.T) {
+	for _, tt := range []struct {
+		spec string
+		want []string
+	}{
+		{">3.10,<3.13", []string{"3.10", "3.11", "3.12"}}, // 3.10.1 > 3.10
+		{">=3.11", []string{"3.11", "3.12", "3.13"}},
+		{">= 3.11", []string{"3.11", "3.12", "3.13"}},
+		{">=3.10, <3.12", []string{"3.10", "3.11"}},
+		{"<=3.12", []string{"3.10", "3.11", "3.12"}},
+		{"~=3.11", []string{"3.11", "3.12", "3.13"}},
+		{"~=3.11.2", []string{"3.11"}},
+		{"==3.12.*", []string{"3.12"}},
+		{"==3.12.4", []string{"3.12"}},
+		{"=3.11", []string{"3.11"}},
+		{"3.11.*", []string{"3.11"}},
+		{"3.11", []string{"3.11"}},
+		{"3.10|3.13", []string{"3.10", "3.13"}},
+		{"*", []string{"3.10", "3.11", "3.12", "3.13"}},
+		{">=3.11,!=3.12.1", []string{"3.11", "3.12", "3.13"}},
+		{">3.13.99,<3.14", []string{"3.13"}},
+		{"<3.10", nil},
+		{">=3.14", nil},
+	} {
+		got, ok := admittedPythons(tt.spec, []string{"3.10", "3.11", "3.12", "3.13"})
+		if !ok || !slices.Equal(got, tt.want) {
+			t.Errorf("admittedPythons(%q) = %v %v, want %v", tt.spec, got, ok, tt.want)
+		}
+	}
+	if _, ok := admittedPythons(">=three", PythonVersions); ok {
+		t.Error("a constraint that cannot be read was read")
 	}
 }
 
@@ -154,5 +199,28 @@ func TestAdoptAGeneratedProject(t *testing.T) {
 		if err != nil || cfg.Name != "demo" || cfg.Package != "demo" || cfg.EnvManager != c.manager || cfg.Python != "3.12" {
 			t.Errorf("%s: %v %+v", c, err, cfg)
 		}
+	}
+}
+
+// Projects as the original template renders them (both environment
+// managers, with and without examples) are adopted as they are: only
+// gaiaflow.toml is written.
+func TestAdoptTheOriginalTemplatesProjects(t *testing.T) {
+	for _, v := range originaltest.Variants {
+		t.Run(v.String(), func(t *testing.T) {
+			dir := originaltest.Render(t, filepath.Join(t.TempDir(), originaltest.Package), v)
+			before := originaltest.Snapshot(t, dir)
+			cfg, d, err := Adopt(dir, Answers{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// python >3.10,<3.13 (and pixi's requires-python >=3.11): 3.12.
+			if cfg.Name != "my-package" || cfg.Package != originaltest.Package || cfg.EnvManager != v.Manager || cfg.Python != "3.12" {
+				t.Errorf("config %+v (sources %v, notes %v)", cfg, d.Sources, d.Notes)
+			}
+			if diff := originaltest.Diff(before, originaltest.Snapshot(t, dir)); !slices.Equal(diff, []string{"added " + project.FileName}) {
+				t.Errorf("adopt changed %v", diff)
+			}
+		})
 	}
 }

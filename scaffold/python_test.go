@@ -5,10 +5,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	toml "github.com/pelletier/go-toml/v2"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/gaiaflow/gaiaflow/pylib"
 	"github.com/gaiaflow/gaiaflow/services/testenv"
 )
 
@@ -136,4 +142,128 @@ func TestGeneratedProjectChecksRealAirflow(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestGeneratedProjectEnvironmentOfflineRealAirflow sets up each
+// environment manager's project (without examples) the way its README
+// says, offline, and checks that the environment has gaiaflow's library
+// and passes the DAG-integrity test. What runs, per manager:
+//   - uv: the README's pip route, `pip install -e ".[dev]" ./vendor/<wheel>`
+//     (uv itself is not installed here; [tool.uv.sources] names the same
+//     wheel and is checked to);
+//   - conda: the pip: list of environment.yml, run by pip from the project
+//     folder as `conda env create` runs it (conda itself cannot run here:
+//     no channel is reachable);
+//   - pixi: the pypi-dependencies of [tool.pixi] with the dev feature, as
+//     pip requirements (pixi itself is not installed here).
+//
+// pip runs with --no-index and --no-deps: the library and the project come
+// from the project's own files, with no download, and the third-party
+// dependencies (Airflow, pytest, ...) from the test's Airflow venv, which the
+// environment sees through a .pth file. For a user PyPI installs those.
+func TestGeneratedProjectEnvironmentOfflineRealAirflow(t *testing.T) {
+	testenv.Airflow(t)
+	py := testenv.Python(t)
+	site, err := exec.Command(py, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	version, err := exec.Command(py, "-c", "import sys; print('%d.%d' % sys.version_info[:2])").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wheel := VendorDir + "/" + pylib.WheelFilename()
+	for _, manager := range []string{"uv", "conda", "pixi"} {
+		t.Run(manager, func(t *testing.T) {
+			// The project's Python is the test's, as a user picks theirs.
+			a := answersFor(combo{manager: manager})
+			a.Python = strings.TrimSpace(string(version))
+			dir := filepath.Join(t.TempDir(), "demo")
+			if _, err := Generate(dir, a, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			readme := string(mustRead(t, filepath.Join(dir, "README.md")))
+			var pipArgs []string
+			switch manager {
+			case "uv":
+				cmd := `pip install -e ".[dev]" ./` + wheel
+				if !strings.Contains(readme, cmd) {
+					t.Fatalf("README does not give %q", cmd)
+				}
+				var py struct {
+					Tool struct {
+						UV struct {
+							Sources map[string]map[string]string `toml:"sources"`
+						} `toml:"uv"`
+					} `toml:"tool"`
+				}
+				if err := toml.Unmarshal(mustRead(t, filepath.Join(dir, "pyproject.toml")), &py); err != nil || py.Tool.UV.Sources["gaiaflow"]["path"] != wheel {
+					t.Errorf("[tool.uv.sources] gaiaflow = %v (%v)", py.Tool.UV.Sources, err)
+				}
+				pipArgs = []string{"-e", ".[dev]", "./" + wheel}
+			case "conda":
+				var env struct {
+					Dependencies []any `yaml:"dependencies"`
+				}
+				if err := yaml.Unmarshal(mustRead(t, filepath.Join(dir, "environment.yml")), &env); err != nil {
+					t.Fatal(err)
+				}
+				for _, d := range env.Dependencies {
+					if m, ok := d.(map[string]any); ok {
+						for _, line := range m["pip"].([]any) {
+							pipArgs = append(pipArgs, strings.Fields(line.(string))...)
+						}
+					}
+				}
+			case "pixi":
+				var py struct {
+					Tool struct {
+						Pixi struct {
+							Pypi map[string]map[string]any `toml:"pypi-dependencies"`
+						} `toml:"pixi"`
+					} `toml:"tool"`
+				}
+				if err := toml.Unmarshal(mustRead(t, filepath.Join(dir, "pyproject.toml")), &py); err != nil {
+					t.Fatal(err)
+				}
+				for _, spec := range py.Tool.Pixi.Pypi {
+					path := spec["path"].(string)
+					if spec["editable"] == true {
+						pipArgs = append(pipArgs, "-e", path+"[dev]") // the default environment has the dev feature
+					} else {
+						pipArgs = append(pipArgs, "./"+path)
+					}
+				}
+			}
+			if !slices.Contains(pipArgs, "./"+wheel) {
+				t.Fatalf("%s does not install the vendored library: %v", manager, pipArgs)
+			}
+			env := filepath.Join(t.TempDir(), "env")
+			runPython(t, dir, nil, 2*time.Minute, py, "-m", "venv", env)
+			envPy := filepath.Join(env, "bin", "python")
+			out, err := exec.Command(envPy, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))").Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(strings.TrimSpace(string(out)), "airflow-venv.pth"), site, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			install := append([]string{"-m", "pip", "install", "--no-index", "--no-deps", "--no-build-isolation", "--disable-pip-version-check"}, pipArgs...)
+			runPython(t, dir, nil, 3*time.Minute, envPy, install...)
+			// The environment alone: no PYTHONPATH, gaiaflow's library from the wheel.
+			runPython(t, dir, []string{"PYTHONDONTWRITEBYTECODE=1"}, time.Minute, envPy, "-c",
+				"import gaiaflow, demo; assert gaiaflow.__version__ == "+strconv.Quote(pylib.Version())+" and gaiaflow.__file__.startswith("+
+					strconv.Quote(env)+"), gaiaflow.__file__")
+			runPython(t, dir, []string{"PYTHONDONTWRITEBYTECODE=1"}, 5*time.Minute, envPy, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_dag_integrity.py")
+		})
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

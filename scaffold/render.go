@@ -11,6 +11,7 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/gaiaflow/gaiaflow/pylib"
 	"github.com/gaiaflow/gaiaflow/services/project"
 )
 
@@ -27,9 +28,12 @@ var templateFS embed.FS
 // version of gaiaflow's default Airflow image.
 const AirflowVersion = project.AirflowVersion
 
-// LibraryRepo is where the generated project's test environment installs
-// gaiaflow's Python library from (its pylib/ folder).
-const LibraryRepo = "https://github.com/gaiaflow/gaiaflow"
+// VendorDir is where a generated project keeps the wheel of gaiaflow's
+// Python library that its environment installs: the library is not on
+// PyPI (the gaiaflow project there is another tool), so the project
+// carries the one bundled in the binary that made it, and its environment
+// manager installs it from there, offline and in CI alike.
+const VendorDir = "vendor"
 
 // Checks are the commands a generated project's CI runs, in order, inside the
 // project's environment; gaiaflow's own tests run the very same ones.
@@ -52,9 +56,6 @@ type Options struct {
 	// Force allows a non-empty target directory. Existing files are still
 	// never replaced or deleted.
 	Force bool
-	// LibraryRef is the git ref of LibraryRepo the project's test environment
-	// installs gaiaflow's library from: the tag of this gaiaflow, else "main".
-	LibraryRef string
 }
 
 // File is one generated file.
@@ -95,7 +96,9 @@ type data struct {
 	Deps           []requirement
 	DevDeps        []string
 	Checks         []Check
-	Repo           string // gaiaflow's home
+	Wheel          string // the library's wheel, relative to the project: vendor/gaiaflow-<version>-py3-none-any.whl
+	Library        string // the library's version
+	VendorDir      string
 	Tree           string // the generated files, drawn as a tree
 }
 
@@ -111,11 +114,7 @@ func (d data) RunCheck(c Check) string {
 	return c.Command()
 }
 
-func newData(a Answers, o Options) data {
-	ref := o.LibraryRef
-	if ref == "" {
-		ref = "main"
-	}
+func newData(a Answers) data {
 	d := data{
 		Answers:        a,
 		PyTag:          "py" + strings.ReplaceAll(a.Python, ".", ""),
@@ -124,12 +123,19 @@ func newData(a Answers, o Options) data {
 		DevDeps: []string{
 			"apache-airflow==" + AirflowVersion,
 			"apache-airflow-providers-standard>=1.0",
-			"gaiaflow @ git+" + LibraryRepo + "@" + ref + "#subdirectory=pylib",
 			"pytest>=8",
 			"ruff>=0.6",
 		},
-		Checks: Checks,
-		Repo:   LibraryRepo,
+		Checks:    Checks,
+		Wheel:     VendorDir + "/" + pylib.WheelFilename(),
+		Library:   pylib.Version(),
+		VendorDir: VendorDir,
+	}
+	if a.EnvManager == "uv" {
+		// uv finds it through [tool.uv.sources]; conda and pixi name the
+		// wheel's path themselves.
+		d.DevDeps = append(d.DevDeps, "gaiaflow=="+pylib.Version())
+		slices.Sort(d.DevDeps)
 	}
 	if a.Examples {
 		d.Deps = append(d.Deps, exampleDeps...)
@@ -223,8 +229,8 @@ func Render(a Answers, o Options) ([]File, error) {
 	for _, e := range entries {
 		paths = append(paths, e.out)
 	}
-	d := newData(a, o)
-	d.Tree = Tree(a.Name, paths)
+	d := newData(a)
+	d.Tree = Tree(a.Name, append(paths, d.Wheel))
 
 	toml, err := project.Encode(a.Config())
 	if err != nil {
@@ -246,6 +252,11 @@ func Render(a Answers, o Options) ([]File, error) {
 		}
 		files = append(files, File{Path: e.out, Data: buf.Bytes()})
 	}
+	var wheel bytes.Buffer
+	if _, err := pylib.WriteWheel(&wheel); err != nil {
+		return nil, fmt.Errorf("write gaiaflow's library: %w", err)
+	}
+	files = append(files, File{Path: d.Wheel, Data: wheel.Bytes()})
 	slices.SortFunc(files, func(x, y File) int { return strings.Compare(x.Path, y.Path) })
 	return files, nil
 }

@@ -50,7 +50,7 @@ func answersFor(c combo) Answers {
 
 func render(t *testing.T, c combo) []File {
 	t.Helper()
-	files, err := Render(answersFor(c), Options{LibraryRef: "v0.1.0"})
+	files, err := Render(answersFor(c), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,13 +124,13 @@ func TestExamplesAreComplete(t *testing.T) {
 	dag := fileOf(t, files, "dags/example_pipeline.py")
 	for _, want := range []string{"TaskGroup(group_id=\"pipeline\")", "FromTask(\"pipeline.preprocess\", \"train_uri\")",
 		"FromTask(\"pipeline.train\", \"model_uri\")", "preprocess >> train >> evaluate", "demo.example_pipeline",
-		"{{ params.data_url }}", "s3://demo-data/"} {
+		"{{ params.data_url }}", "s3://demo-data/", `"airflow.task_id": "{{ task.task_id }}"`} {
 		if !strings.Contains(dag, want) {
 			t.Errorf("example DAG lacks %q", want)
 		}
 	}
 	code := fileOf(t, files, "src/demo/example_pipeline.py")
-	for _, want := range []string{"def preprocess(", "def train(", "def evaluate(", "load_wine", "mlflow.log_params",
+	for _, want := range []string{"def preprocess(", "def train(", "def evaluate(", "load_wine", "mlflow.log_params", "start_run(tags=mlflow_tags)",
 		"mlflow.sklearn.log_model", "store.write_bytes"} {
 		if !strings.Contains(code, want) {
 			t.Errorf("example pipeline lacks %q", want)
@@ -193,7 +193,7 @@ func TestCIWorkflowRunsTheChecks(t *testing.T) {
 		if !ok || job.RunsOn == "" || wf.On == nil {
 			t.Fatalf("%s: workflow %+v", c, wf)
 		}
-		d := newData(answersFor(c), Options{})
+		d := newData(answersFor(c))
 		runs := map[string]string{}
 		for _, s := range job.Steps {
 			runs[s.Name] = s.Run

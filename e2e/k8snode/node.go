@@ -29,9 +29,12 @@ type Env struct {
 	HostIP           string // GAIAFLOW_REALNODE_HOST_IP: the host as pods reach it
 	PodSubnet        string // GAIAFLOW_REALNODE_POD_SUBNET
 	ContainerdSocket string // GAIAFLOW_REALNODE_CONTAINERD_SOCKET
-	LoadImage        string // GAIAFLOW_REALNODE_LOAD_IMAGE: load-image.sh IMAGE...
-	Kubectl          string // GAIAFLOW_REALNODE_KUBECTL
-	Crictl           string // GAIAFLOW_REALNODE_CRICTL
+	// RegistryHosts is the node containerd's per-registry settings
+	// (GAIAFLOW_REALNODE_REGISTRY_HOSTS): see TrustRegistry.
+	RegistryHosts string
+	LoadImage     string // GAIAFLOW_REALNODE_LOAD_IMAGE: load-image.sh IMAGE...
+	Kubectl       string // GAIAFLOW_REALNODE_KUBECTL
+	Crictl        string // GAIAFLOW_REALNODE_CRICTL
 	// GAIAFLOW_REALNODE_XCOM_SIDECAR_IMAGES: the names the node holds the XCom
 	// sidecar's image under.
 	XComSidecarImages []string
@@ -67,6 +70,7 @@ func ParseEnv(r io.Reader) (Env, error) {
 		HostIP:            kv["GAIAFLOW_REALNODE_HOST_IP"],
 		PodSubnet:         kv["GAIAFLOW_REALNODE_POD_SUBNET"],
 		ContainerdSocket:  kv["GAIAFLOW_REALNODE_CONTAINERD_SOCKET"],
+		RegistryHosts:     kv["GAIAFLOW_REALNODE_REGISTRY_HOSTS"],
 		LoadImage:         kv["GAIAFLOW_REALNODE_LOAD_IMAGE"],
 		Kubectl:           kv["GAIAFLOW_REALNODE_KUBECTL"],
 		Crictl:            kv["GAIAFLOW_REALNODE_CRICTL"],
@@ -82,6 +86,25 @@ func ParseEnv(r io.Reader) (Env, error) {
 		}
 	}
 	return e, nil
+}
+
+// TrustRegistry lets the node pull from a registry serving plain HTTP on
+// loopback (host:port), as a cluster's admin configures an internal
+// registry: containerd reads the file at every pull, so no restart is
+// needed. The returned func removes it.
+func (e Env) TrustRegistry(hostPort string) (func(), error) {
+	if e.RegistryHosts == "" {
+		return nil, fmt.Errorf("this node has no registry settings directory (GAIAFLOW_REALNODE_REGISTRY_HOSTS): restart it with the current node.sh")
+	}
+	dir := filepath.Join(e.RegistryHosts, hostPort)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	hosts := fmt.Sprintf("server = \"http://%s\"\n\n[host.\"http://%s\"]\n  capabilities = [\"pull\", \"resolve\"]\n", hostPort, hostPort)
+	if err := os.WriteFile(filepath.Join(dir, "hosts.toml"), []byte(hosts), 0o644); err != nil {
+		return nil, err
+	}
+	return func() { _ = os.RemoveAll(dir) }, nil
 }
 
 // ReadEnv reads the env file at path.

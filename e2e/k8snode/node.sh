@@ -18,7 +18,8 @@
 # GAIAFLOW_REALNODE_POD_SUBNET (a free /24, default 10.244.77.0/24),
 # GAIAFLOW_REALNODE_BRIDGE (default gfnode0), GAIAFLOW_REALNODE_PORT_BASE (default 16400:
 # apiserver on BASE+43, etcd BASE+79/+80, kubelet BASE+50, healthz BASE+48,
-# controller-manager BASE+57, scheduler BASE+59, all on 127.0.0.1).
+# controller-manager BASE+57, scheduler BASE+59, on 127.0.0.1 but the apiserver, which
+# listens on the CNI gateway so that containers of the local Docker stack reach it too).
 # Needs root, Go and Docker for build.sh the first time, and the Debian packages in
 # .ci/install-packages.
 set -Eeuo pipefail
@@ -192,7 +193,7 @@ make_pki() {
 			-keyout ca.key -out ca.crt 2>/dev/null
 		openssl req -newkey rsa:2048 -nodes -subj "/CN=kube-apiserver" \
 			-keyout apiserver.key -out apiserver.csr 2>/dev/null
-		printf 'subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local\nextendedKeyUsage=serverAuth\n' >apiserver.ext
+		printf 'subjectAltName=IP:127.0.0.1,IP:%s,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local\nextendedKeyUsage=serverAuth\n' "$gateway" >apiserver.ext
 		openssl x509 -req -in apiserver.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 30 \
 			-extfile apiserver.ext -out apiserver.crt 2>/dev/null
 		# The apiserver's client certificate for the kubelet (logs, exec): the kubelet
@@ -229,7 +230,7 @@ write_kubeconfig() {
 			clusters:
 			- name: $CONTEXT
 			  cluster:
-			    server: https://127.0.0.1:$API_PORT
+			    server: https://$gateway:$API_PORT
 			    certificate-authority: $run/pki/ca.crt
 			users:
 			- name: $user
@@ -255,7 +256,7 @@ start_etcd() {
 
 start_containerd() {
 	local c=$run/containerd
-	mkdir -p "$c/root" "$c/state" "$c/runc" "$run/cni/net.d" "$run/cni/ipam"
+	mkdir -p "$c/root" "$c/state" "$c/runc" "$c/certs.d" "$run/cni/net.d" "$run/cni/ipam"
 	cat >"$c/config.toml" <<-EOF
 		# The node's own containerd: its root, state, runc root and socket live under
 		# $run, so Docker's containerd and its images are untouched.
@@ -292,6 +293,10 @@ start_containerd() {
 		  [plugins."io.containerd.grpc.v1.cri".cni]
 		    bin_dir = "$CNI_DIR"
 		    conf_dir = "$run/cni/net.d"
+		  # Per-registry settings, read at each pull: a test serving a registry on
+		  # loopback over HTTP writes $c/certs.d/HOST:PORT/hosts.toml.
+		  [plugins."io.containerd.grpc.v1.cri".registry]
+		    config_path = "$c/certs.d"
 	EOF
 	# A bridge with no NAT: pods reach the host (the gateway) and each other, not the
 	# outside world, which nothing here needs.
@@ -359,7 +364,7 @@ start_control_plane() {
 	mkdir -p "$run/certs"
 	spawn kube-apiserver "$bin/kube-apiserver" \
 		--etcd-servers "http://127.0.0.1:$ETCD_PORT" \
-		--bind-address 127.0.0.1 --secure-port "$API_PORT" \
+		--bind-address "$gateway" --secure-port "$API_PORT" \
 		--cert-dir "$run/certs" --tls-cert-file "$p/apiserver.crt" --tls-private-key-file "$p/apiserver.key" \
 		--token-auth-file "$p/tokens.csv" --authorization-mode Node,RBAC \
 		--enable-admission-plugins NodeRestriction \
@@ -452,6 +457,7 @@ write_env() {
 		GAIAFLOW_REALNODE_HOST_IP=$gateway
 		GAIAFLOW_REALNODE_POD_SUBNET=$subnet
 		GAIAFLOW_REALNODE_CONTAINERD_SOCKET=$sock
+		GAIAFLOW_REALNODE_REGISTRY_HOSTS=$run/containerd/certs.d
 		GAIAFLOW_REALNODE_LOAD_IMAGE=$here/load-image.sh
 		GAIAFLOW_REALNODE_KUBECTL=$bin/kubectl
 		GAIAFLOW_REALNODE_CRICTL=$bin/crictl

@@ -151,3 +151,33 @@ def test_from_task_mistakes_fail_at_once_without_retries(probe_dir: Path) -> Non
         # Three retries were configured; a definition error must not use them.
         assert instances[task_id].try_number == 1, task_id
     assert not list(probe_dir.glob("*.pickle")), "no failing function may have been called"
+
+
+def test_dev_task_in_a_bare_environment_logs_no_traceback(
+    probe_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture
+) -> None:
+    """The task interpreter has neither Airflow nor pendulum, as in the stack's task venv.
+
+    ExternalPythonOperator probes the interpreter for pendulum (``python -c "import pendulum"``)
+    unless told which context keys to pass; that probe's ModuleNotFoundError traceback used to
+    land in every successful task's log.
+    """
+    import subprocess
+    import sys
+
+    venv = tmp_path / "bare-venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    probe = subprocess.run([str(python), "-c", "import pendulum"], capture_output=True)
+    assert probe.returncode != 0, "the bare environment must lack pendulum"
+    monkeypatch.setenv("GAIAFLOW_TASK_PYTHON", str(python))
+    capfd.readouterr()
+
+    dag = load_dag("documented_api_dag")
+    dag_run, instances = run_dag(dag)
+
+    assert str(dag_run.state) == "success", states(instances)
+    out, err = capfd.readouterr()
+    for text in (out, err):
+        assert "No module named 'pendulum'" not in text
+        assert "Traceback" not in text

@@ -49,7 +49,37 @@ def test_mode_comes_from_the_environment_then_defaults_to_dev(monkeypatch) -> No
     monkeypatch.setenv("GAIAFLOW_MODE", "dev_docker")
     monkeypatch.setenv("GAIAFLOW_IMAGE", "img:1")
     assert build().gaiaflow_mode is GaiaflowMode.DEV_DOCKER
+    # dev runs on every stack; the mode of the stack itself too.
+    assert build(mode=GaiaflowMode.DEV).gaiaflow_mode is GaiaflowMode.DEV
+    assert build(mode="dev_docker").gaiaflow_mode is GaiaflowMode.DEV_DOCKER
+    monkeypatch.delenv("GAIAFLOW_MODE")
+    # Outside a gaiaflow stack (tests, a production Airflow) any mode parses.
     assert build(mode=GaiaflowMode.PROD).gaiaflow_mode is GaiaflowMode.PROD
+
+
+@pytest.mark.parametrize(
+    ("stack", "pinned"),
+    [
+        ("dev", "dev_docker"),
+        ("dev", "prod_local"),
+        ("dev_docker", "prod"),
+        ("prod_local", "dev_docker"),
+    ],
+)
+def test_a_pinned_mode_the_stack_is_not_set_up_for_fails_at_parse_time(
+    monkeypatch, stack, pinned
+) -> None:
+    monkeypatch.setenv("GAIAFLOW_MODE", stack)
+    monkeypatch.setenv("GAIAFLOW_IMAGE", "img:1")
+    with pytest.raises(TaskDefinitionError) as err:
+        build(mode=pinned)
+    assert_actionable(
+        err,
+        f"the DAG pins mode={pinned!r}",
+        f"the gaiaflow stack runs in mode {stack!r}",
+        f"gaiaflow mode set {pinned}",
+        "drop mode= from create_task",
+    )
 
 
 # --- image ---------------------------------------------------------------------------------

@@ -9,8 +9,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
+
+	"github.com/gaiaflow/gaiaflow/services/httpapi"
 )
 
 // DefaultTimeout bounds one HTTP request when Config.Timeout is zero.
@@ -52,29 +53,17 @@ type Client struct {
 // New returns a client for the Airflow at cfg.BaseURL. It does not contact
 // the server: the first call that needs a token fetches it.
 func New(cfg Config) (*Client, error) {
-	u, err := url.Parse(cfg.BaseURL)
+	base, err := httpapi.Base("airflow", cfg.BaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("airflow base URL %q: %w", cfg.BaseURL, err)
+		return nil, err
 	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("airflow base URL %q: want http://host:port or https://host:port", cfg.BaseURL)
-	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		// Our own transport when we can, so the pool is ours and
-		// tuning it never touches http.DefaultTransport.
-		var rt http.RoundTripper = http.DefaultTransport
-		if t, ok := rt.(*http.Transport); ok {
-			rt = t.Clone()
-		}
-		hc = &http.Client{Transport: rt}
-	}
+	hc := httpapi.Client(cfg.HTTPClient)
 	timeout := cfg.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
 	return &Client{
-		base:     strings.TrimRight(u.String(), "/"),
+		base:     base,
 		username: cfg.Username,
 		password: cfg.Password,
 		http:     hc,

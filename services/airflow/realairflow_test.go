@@ -182,6 +182,24 @@ func TestRealAirflowTriggerWithConfAndFollowToSuccess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The grid reads the instances of many runs at once: this run's are
+	// among those since its run_after, each naming its run.
+	since, err := c.ListTaskInstancesSince(t.Context(), "ok_dag", final.Run.RunAfter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine := 0
+	for _, ti := range since {
+		if ti.RunID == final.Run.RunID {
+			mine++
+		}
+		if ti.RunID == "" {
+			t.Errorf("an instance without its run: %+v", ti)
+		}
+	}
+	if mine != 2 {
+		t.Errorf("instances since %s: %d of run %s, want 2: %+v", final.Run.RunAfter, mine, final.Run.RunID, since)
+	}
 	if len(tis) != 2 {
 		t.Fatalf("task instances = %+v", tis)
 	}

@@ -41,6 +41,8 @@ type TaskInstance struct {
 	// ID is Airflow's id of this task instance (a UUID).
 	ID     string `json:"id"`
 	TaskID string `json:"task_id"`
+	// RunID is the run the instance belongs to.
+	RunID string `json:"dag_run_id"`
 	// MapIndex is -1 for a task that is not mapped.
 	MapIndex  int        `json:"map_index"`
 	State     TaskState  `json:"state"`
@@ -56,6 +58,7 @@ type TaskInstance struct {
 type taskInstanceJSON struct {
 	ID           string     `json:"id"`
 	TaskID       string     `json:"task_id"`
+	RunID        string     `json:"dag_run_id"`
 	MapIndex     int        `json:"map_index"`
 	State        *TaskState `json:"state"`
 	TryNumber    int        `json:"try_number"`
@@ -71,6 +74,7 @@ func (t taskInstanceJSON) toTaskInstance() TaskInstance {
 	ti := TaskInstance{
 		ID:        t.ID,
 		TaskID:    t.TaskID,
+		RunID:     t.RunID,
 		MapIndex:  t.MapIndex,
 		TryNumber: t.TryNumber,
 		MaxTries:  t.MaxTries,

@@ -62,6 +62,10 @@ func (b *Builder) AirflowImage(ctx context.Context, p *project.Project, opts Air
 			return tag, nil
 		}
 	}
+	// Said when the image is built, not at every start that finds it.
+	for _, n := range pl.notes {
+		r.Report(event.Event{Kind: event.Warn, Scope: Scope, Service: "airflow", Message: n})
+	}
 	r.Report(event.Event{Kind: event.Step, Scope: Scope, Service: "airflow", State: StateContext,
 		Message: fmt.Sprintf("building the Airflow runtime image %s from %s (context %s)", tag, pl.base, humanBytes(pl.stats.Bytes))})
 	steps, id, err := b.build(ctx, pl.tar, docker.BuildOptions{
@@ -99,6 +103,7 @@ type airflowPlan struct {
 	stats  ContextStats
 	inputs string // hash of the base image's id and the context
 	tag    string
+	notes  []string // what of the dependencies is not installed, and why
 }
 
 // AirflowImageTag returns the tag the project's Airflow runtime image has
@@ -146,12 +151,9 @@ func (b *Builder) planAirflow(ctx context.Context, p *project.Project, opts Airf
 	if err != nil {
 		return nil, errs.Wrap(errs.Failure, err, "use a gaiaflow binary built with `make build`", "build the Airflow runtime image")
 	}
-	deps, err := CollectDependencies(p.Dir)
+	deps, err := CollectDependencies(p.Dir, p.Config.Build.CondaSource)
 	if err != nil {
 		return nil, err
-	}
-	for _, u := range deps.Unsupported {
-		r.Report(event.Event{Kind: event.Warn, Scope: Scope, Service: "airflow", Message: u})
 	}
 	sourceRoot := projectDir
 	if st, err := os.Stat(filepath.Join(p.Dir, "src", p.Config.Package)); err == nil && st.IsDir() {
@@ -161,6 +163,7 @@ func (b *Builder) planAirflow(ctx context.Context, p *project.Project, opts Airf
 		Project: p.Config.Name, GaiaflowVersion: b.Library.Version, AirflowImage: airflowImage,
 		User: info.User, TaskVenv: TaskVenv, ProjectDir: projectDir, SourceRoot: sourceRoot, Wheel: wheelName,
 		Requirements: !deps.Empty(), Constraints: len(deps.Constraints) > 0,
+		Conda: deps.Conda != nil, RattlerVersion: RattlerVersion,
 	})
 	if err != nil {
 		return nil, err
@@ -173,6 +176,7 @@ func (b *Builder) planAirflow(ctx context.Context, p *project.Project, opts Airf
 	if len(deps.Constraints) > 0 {
 		files = append(files, genFile{"constraints.txt", deps.constraintsFile(), 0o644})
 	}
+	files = append(files, deps.condaFiles()...)
 	for _, f := range files {
 		if err := c.addFile(gaiaflowDir+"/"+f.name, f.data, f.mode); err != nil {
 			return nil, fmt.Errorf("write build context: %w", err)
@@ -187,7 +191,7 @@ func (b *Builder) planAirflow(ctx context.Context, p *project.Project, opts Airf
 	sum.Write(tar)
 	inputs := hex.EncodeToString(sum.Sum(nil))
 	tag := AirflowImageRepo(p) + ":" + inputs[:12]
-	return &airflowPlan{base: airflowImage, tar: tar, stats: stats, inputs: inputs, tag: tag}, nil
+	return &airflowPlan{base: airflowImage, tar: tar, stats: stats, inputs: inputs, tag: tag, notes: deps.Notes()}, nil
 }
 
 // AirflowImageRepo is the repository of the project's Airflow runtime images.

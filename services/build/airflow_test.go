@@ -11,6 +11,7 @@ import (
 	"github.com/gaiaflow/gaiaflow/services/docker"
 	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/event"
+	"github.com/gaiaflow/gaiaflow/services/project"
 )
 
 func airflowEngine() *fakeEngine {
@@ -50,7 +51,7 @@ func TestAirflowImageBuildsOnlyWhenItsInputsChange(t *testing.T) {
 		"\nFROM example/airflow:3\n",
 		"\nRUN python3 -m venv /opt/gaiaflow/task-venv\n",
 		"\nRUN PIP_USER=0 /opt/gaiaflow/task-venv/bin/pip install -r /opt/gaiaflow/deps/requirements.txt\n",
-		"PYTHONPYCACHEPREFIX=/tmp/gaiaflow-pycache",
+		"PYTHONDONTWRITEBYTECODE=1",
 		"'/opt/gaiaflow/project/src\\n'", // src layout: the .pth names the mounted src/
 		"\nUSER airflow\nRUN pip install --no-deps /opt/gaiaflow/lib/gaiaflow-9.9.9-py3-none-any.whl\n",
 	} {
@@ -160,5 +161,50 @@ func TestAirflowImageTagBuildsNothing(t *testing.T) {
 	p.Config.Services.Airflow.ExtendImage = &f
 	if img, built, err := b.AirflowImageTag(ctx, p); err != nil || img != "example/airflow:3" || !built {
 		t.Errorf("extend_image = false: %q, built %v, %v; want the configured image", img, built, err)
+	}
+}
+
+// Conda packages reach both images: from the channels with a py-rattler step
+// (channels, the default), or from PyPI as requirements (pypi).
+func TestImagesInstallCondaPackagesFromTheChosenSource(t *testing.T) {
+	env := map[string]string{"environment.yml": "channels: [conda-forge]\ndependencies:\n  - python >3.10\n  - python-dotenv\n  - numpy =2.0.2\n"}
+	for _, source := range []string{project.CondaChannels, project.CondaPyPI} {
+		t.Run(source, func(t *testing.T) {
+			p := testProject(t, env)
+			p.Config.Services.Airflow.Image = "example/airflow:3"
+			p.Config.Build.CondaSource = source
+			p.Config.Build.BaseImage = "example/python:3"
+			eng := airflowEngine()
+			eng.images["example/python:3"] = docker.ImageInfo{ID: "sha256:" + strings.Repeat("4", 64)}
+			b := &Builder{Engine: eng, Library: fakeLibrary()}
+			if _, err := b.AirflowImage(context.Background(), p, AirflowOptions{}, event.Discard); err != nil {
+				t.Fatal(err)
+			}
+			airflow := eng.last(t)
+			if _, err := b.Dockerize(context.Background(), p, DockerizeOptions{Image: "demo:1"}, event.Discard); err != nil {
+				t.Fatal(err)
+			}
+			task := eng.last(t)
+			for name, fb := range map[string]fakeBuild{"airflow": airflow, "task": task} {
+				df, reqs := fb.files[".gaiaflow/Dockerfile"], fb.files[".gaiaflow/requirements.txt"]
+				rattler := strings.Contains(df, "pip install py-rattler=="+RattlerVersion) && strings.Contains(df, "conda-env.py /opt/gaiaflow/deps/conda.json")
+				switch source {
+				case project.CondaChannels:
+					if !rattler || !strings.Contains(fb.files[".gaiaflow/conda.json"], `"python-dotenv"`) || fb.files[".gaiaflow/conda-env.py"] == "" {
+						t.Errorf("%s: no conda step or files:\n%s", name, df)
+					}
+					if strings.Contains(reqs, "dotenv") {
+						t.Errorf("%s: conda package also in requirements:\n%s", name, reqs)
+					}
+				case project.CondaPyPI:
+					if rattler || !strings.Contains(reqs, "\npython-dotenv\nnumpy==2.0.2.*\n") {
+						t.Errorf("%s: requirements:\n%s\nDockerfile:\n%s", name, reqs, df)
+					}
+				}
+				if strings.Contains(reqs, "python>") || strings.Contains(fb.files[".gaiaflow/conda.json"], `"python `) {
+					t.Errorf("%s: python is installed", name)
+				}
+			}
+		})
 	}
 }

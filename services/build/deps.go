@@ -16,27 +16,102 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gaiaflow/gaiaflow/services/errs"
+	"github.com/gaiaflow/gaiaflow/services/project"
 )
 
-// Dependencies are the project's dependencies as pip installs them into task
-// images and the Airflow image's task environment.
+// Dependencies are the project's dependencies as they go into every task
+// environment gaiaflow builds: the Airflow image's task environment, task
+// images and JupyterLab's kernel.
 //
 // What is read, when present:
 //   - pyproject.toml: [project] dependencies;
 //   - requirements.txt: every line, with -r and -c files inlined;
-//   - environment.yml (conda): the pip: list. Conda packages are not
-//     installed: they are reported as unsupported, by name;
-//   - pixi (pixi.toml, or [tool.pixi] in pyproject.toml): pypi-dependencies
-//     with a version, extras, git or url. Conda dependencies and local paths
-//     other than the project itself are reported as unsupported.
+//   - environment.yml (conda): the conda packages, from its channels, and
+//     the pip: list;
+//   - pixi (pixi.toml, or [tool.pixi] in pyproject.toml): the conda
+//     dependencies, from the workspace's channels, and the
+//     pypi-dependencies with a version, extras, git or url.
 //
-// References to the project itself (".", "-e .", a pixi path = ".") are
-// dropped: the package is installed on its own, after its dependencies.
+// Conda packages are installed from their channels (Conda) or, with
+// conda_source = "pypi", from PyPI as requirements (see conda.go). What the
+// stack provides (StackProvided) is left out of every source and listed in
+// Provided. References to the project itself (".", "-e .", a pixi path =
+// ".") are dropped: the package is installed on its own, after its
+// dependencies. Local paths other than the project are unsupported.
 type Dependencies struct {
 	Requirements []string // lines of a requirements file: specifiers and pip options
 	Constraints  []string // lines of a constraints file
 	Sources      []string // the files they came from
 	Unsupported  []string // what is not installed and why, one sentence each
+	// Provided are the packages left out because the stack provides them,
+	// each as "name (file)".
+	Provided []string
+	// Conda are the conda packages to install from their channels; nil when
+	// there are none, or when they come from PyPI.
+	Conda *CondaPackages
+
+	condaSource string
+}
+
+// Notes says, one line each, what is not installed and why: the
+// unsupported entries, then one line for everything the stack provides.
+func (d *Dependencies) Notes() []string {
+	notes := slices.Clone(d.Unsupported)
+	if len(d.Provided) > 0 {
+		notes = append(notes, "left out of task environments, as the stack provides them: "+strings.Join(d.Provided, ", "))
+	}
+	return notes
+}
+
+// provided records a package the stack provides.
+func (d *Dependencies) provided(name, source string) {
+	entry := name + " (" + source + ")"
+	if !slices.Contains(d.Provided, entry) {
+		d.Provided = append(d.Provided, entry)
+	}
+}
+
+// addConda adds the conda packages of one file: from its channels, or as
+// PyPI requirements.
+func (d *Dependencies) addConda(source string, channels, specs []string) {
+	if len(specs) == 0 {
+		return
+	}
+	if d.condaSource == project.CondaPyPI {
+		var none []string
+		for _, spec := range specs {
+			line, why := condaToPip(spec)
+			switch {
+			case why == "has no PyPI counterpart":
+				none = append(none, condaName(spec))
+			case why != "":
+				d.Unsupported = append(d.Unsupported, fmt.Sprintf("%s: conda package %s %s: not installed", source, condaName(spec), why))
+			default:
+				d.addRequirement(line)
+			}
+		}
+		if len(none) > 0 {
+			d.Unsupported = append(d.Unsupported, fmt.Sprintf("%s: no PyPI counterpart, so not installed (conda_source = \"pypi\"): %s", source, strings.Join(none, ", ")))
+		}
+		d.addSource(source)
+		return
+	}
+	if len(channels) == 0 {
+		d.Unsupported = append(d.Unsupported, fmt.Sprintf("%s names no channels, so its conda packages are not installed: %s (add channels, or set [build] conda_source = \"pypi\")", source, strings.Join(specs, ", ")))
+		return
+	}
+	if d.Conda == nil {
+		d.Conda = &CondaPackages{Source: source}
+	} else {
+		d.Conda.Source += ", " + source
+	}
+	for _, c := range channels {
+		if !slices.Contains(d.Conda.Channels, c) {
+			d.Conda.Channels = append(d.Conda.Channels, c)
+		}
+	}
+	d.Conda.Specs = append(d.Conda.Specs, specs...)
+	d.addSource(source)
 }
 
 // Empty reports whether there is nothing to install.
@@ -73,21 +148,29 @@ func (d *Dependencies) addSource(name string) {
 	}
 }
 
-// CollectDependencies reads the project's dependency declarations (see Dependencies).
-func CollectDependencies(dir string) (*Dependencies, error) {
+// CollectDependencies reads the project's dependency declarations (see
+// Dependencies); condaSource is [build] conda_source (empty: channels).
+func CollectDependencies(dir, condaSource string) (*Dependencies, error) {
 	py, err := readPyproject(dir)
 	if err != nil {
 		return nil, err
 	}
-	return collectDependencies(dir, py)
+	return collectDependencies(dir, condaSource, py)
 }
 
-func collectDependencies(dir string, py *pyproject) (*Dependencies, error) {
-	d := &Dependencies{Sources: []string{}}
+func collectDependencies(dir, condaSource string, py *pyproject) (*Dependencies, error) {
+	d := &Dependencies{Sources: []string{}, condaSource: condaSource}
 	if py.exists && len(py.Project.Dependencies) > 0 {
-		d.addSource("pyproject.toml")
 		for _, r := range py.Project.Dependencies {
-			d.addRequirement(strings.TrimSpace(r))
+			r = strings.TrimSpace(r)
+			if name := requirementName(r); StackProvided(name) {
+				d.provided(name, "pyproject.toml")
+				continue
+			}
+			d.addRequirement(r)
+		}
+		if len(d.Requirements) > 0 {
+			d.addSource("pyproject.toml")
 		}
 	}
 	rp := &reqParser{root: dir, deps: d}
@@ -206,10 +289,29 @@ func (p *reqParser) line(line, base, rel string, constraints bool) error {
 	}
 	if constraints {
 		p.deps.Constraints = append(p.deps.Constraints, line)
-	} else {
-		p.deps.addRequirement(line)
+		return nil
 	}
+	if name := requirementName(line); StackProvided(name) {
+		p.deps.provided(name, rel)
+		return nil
+	}
+	p.deps.addRequirement(line)
 	return nil
+}
+
+// requirementName is the project name a requirement line installs ("numpy"
+// of "numpy>=2", "lib" of "lib @ git+..."); empty for options and URLs.
+func requirementName(line string) string {
+	if strings.HasPrefix(line, "-") || strings.Contains(line, "://") && !strings.Contains(line, " @ ") {
+		return ""
+	}
+	end := strings.IndexFunc(line, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.')
+	})
+	if end < 0 {
+		return line
+	}
+	return line[:end]
 }
 
 func (p *reqParser) resolve(base, arg string) string {
@@ -244,33 +346,8 @@ func isLocalPath(s string) bool {
 		strings.HasSuffix(s, ".whl") || strings.HasSuffix(s, ".tar.gz") || strings.HasSuffix(s, ".zip")
 }
 
-// condaName strips channel and version from a conda match spec.
-func condaName(spec string) string {
-	if i := strings.LastIndex(spec, "::"); i >= 0 {
-		spec = spec[i+2:]
-	}
-	if i := strings.IndexAny(spec, " =<>!~[;"); i >= 0 {
-		spec = spec[:i]
-	}
-	return strings.TrimSpace(spec)
-}
-
-// condaUnsupported reports conda packages other than python and pip.
-func condaUnsupported(source string, names []string) string {
-	var left []string
-	for _, n := range names {
-		if n != "" && n != "python" && n != "pip" && !slices.Contains(left, n) {
-			left = append(left, n)
-		}
-	}
-	if len(left) == 0 {
-		return ""
-	}
-	return fmt.Sprintf("%s: conda packages are not installed in task images: %s (list pip-installable ones in pyproject.toml's dependencies)",
-		source, strings.Join(left, ", "))
-}
-
-// readCondaEnv reads the pip: list of a conda environment file.
+// readCondaEnv reads a conda environment file: its conda packages (from its
+// channels) and its pip: list.
 func readCondaEnv(dir, name string, rp *reqParser) (bool, error) {
 	data, err := os.ReadFile(filepath.Join(dir, name))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -280,16 +357,22 @@ func readCondaEnv(dir, name string, rp *reqParser) (bool, error) {
 		return false, fmt.Errorf("read %s: %w", name, err)
 	}
 	var env struct {
+		Channels     []string    `yaml:"channels"`
 		Dependencies []yaml.Node `yaml:"dependencies"`
 	}
 	if err := yaml.Unmarshal(data, &env); err != nil {
 		return false, errs.Wrap(errs.Usage, err, "fix "+name, "read %s", name)
 	}
-	var conda []string
+	var specs []string
 	for _, n := range env.Dependencies {
 		switch n.Kind {
 		case yaml.ScalarNode:
-			conda = append(conda, condaName(n.Value))
+			spec := strings.TrimSpace(n.Value)
+			if pkg := condaName(spec); StackProvided(pkg) {
+				rp.deps.provided(pkg, name)
+			} else if pkg != "" {
+				specs = append(specs, spec)
+			}
 		case yaml.MappingNode:
 			var m map[string][]string
 			if err := n.Decode(&m); err != nil {
@@ -302,9 +385,7 @@ func readCondaEnv(dir, name string, rp *reqParser) (bool, error) {
 			}
 		}
 	}
-	if msg := condaUnsupported(name, conda); msg != "" {
-		rp.deps.Unsupported = append(rp.deps.Unsupported, msg)
-	}
+	rp.deps.addConda(name, env.Channels, specs)
 	return true, nil
 }
 
@@ -327,7 +408,7 @@ func readPixi(dir string, py *pyproject) (*pixiManifest, string, error) {
 	return nil, "", nil
 }
 
-// pixiDeps turns pixi's pypi-dependencies into requirement lines.
+// pixiDeps adds pixi's conda dependencies and its pypi-dependencies.
 func pixiDeps(dir, source string, m *pixiManifest, d *Dependencies) {
 	names := make([]string, 0, len(m.PypiDependencies))
 	for n := range m.PypiDependencies {
@@ -336,6 +417,10 @@ func pixiDeps(dir, source string, m *pixiManifest, d *Dependencies) {
 	sort.Strings(names)
 	added := false
 	for _, name := range names {
+		if StackProvided(name) {
+			d.provided(name, source)
+			continue
+		}
 		line, why := pixiRequirement(dir, name, m.PypiDependencies[name])
 		switch {
 		case why != "":
@@ -345,17 +430,57 @@ func pixiDeps(dir, source string, m *pixiManifest, d *Dependencies) {
 			added = true
 		}
 	}
+	if added {
+		d.addSource(source)
+	}
 	conda := make([]string, 0, len(m.Dependencies))
 	for n := range m.Dependencies {
 		conda = append(conda, n)
 	}
 	sort.Strings(conda)
-	if msg := condaUnsupported(source, conda); msg != "" {
-		d.Unsupported = append(d.Unsupported, msg)
+	var specs []string
+	for _, name := range conda {
+		if StackProvided(name) {
+			d.provided(name, source)
+			continue
+		}
+		spec, why := pixiCondaSpec(name, m.Dependencies[name])
+		if why != "" {
+			d.Unsupported = append(d.Unsupported, fmt.Sprintf("%s: dependency %s %s", source, name, why))
+			continue
+		}
+		specs = append(specs, spec)
 	}
-	if added {
-		d.addSource(source)
+	d.addConda(source, m.channels(), specs)
+}
+
+// pixiCondaSpec turns a pixi conda dependency ("*", ">=1.2", or a table
+// with version, build and channel) into a match spec.
+func pixiCondaSpec(name string, v any) (string, string) {
+	switch v := v.(type) {
+	case string:
+		if s := strings.TrimSpace(v); s != "" && s != "*" {
+			return name + " " + s, ""
+		}
+		return name, ""
+	case map[string]any:
+		str := func(k string) string { s, _ := v[k].(string); return strings.TrimSpace(s) }
+		if str("path") != "" || str("git") != "" || str("url") != "" {
+			return "", "is a source or local package, which gaiaflow does not build"
+		}
+		spec := name
+		if ch := str("channel"); ch != "" {
+			spec = ch + "::" + spec
+		}
+		if ver := str("version"); ver != "" && ver != "*" {
+			spec += " " + ver
+			if b := str("build"); b != "" {
+				spec += " " + b
+			}
+		}
+		return spec, ""
 	}
+	return "", fmt.Sprintf("has a value gaiaflow does not understand (%v)", v)
 }
 
 // pixiRequirement converts one pypi-dependency; line is empty for the

@@ -22,8 +22,11 @@ var (
 )
 
 // entrypointScript is the task image's entry point.
-func entrypointScript() []byte {
-	data, err := templates.ReadFile("templates/entrypoint.sh")
+func entrypointScript() []byte { return templateFile("entrypoint.sh") }
+
+// templateFile is a file of templates/ as it is.
+func templateFile(name string) []byte {
+	data, err := templates.ReadFile("templates/" + name)
 	if err != nil {
 		panic(err) // embedded: cannot happen
 	}
@@ -37,6 +40,8 @@ type taskDockerfile struct {
 	Wheel                    string // file name of the gaiaflow wheel in .gaiaflow/
 	Constraints              bool   // .gaiaflow/constraints.txt exists
 	DynamicDependencies      bool   // pyproject.toml computes its dependencies
+	Conda                    bool   // .gaiaflow/conda.json: conda packages from channels
+	RattlerVersion           string
 }
 
 // airflowDockerfile is what the Airflow runtime image's template needs.
@@ -50,6 +55,8 @@ type airflowDockerfile struct {
 	Wheel                    string
 	Requirements             bool
 	Constraints              bool
+	Conda                    bool
+	RattlerVersion           string
 }
 
 func render(t *template.Template, data any) ([]byte, error) {

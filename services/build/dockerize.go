@@ -239,12 +239,12 @@ func (b *Builder) gaiaflowFiles(p *project.Project, py *pyproject, base string, 
 	case err != nil:
 		return nil, err
 	}
-	deps, err := collectDependencies(p.Dir, py)
+	deps, err := collectDependencies(p.Dir, p.Config.Build.CondaSource, py)
 	if err != nil {
 		return nil, err
 	}
-	for _, u := range deps.Unsupported {
-		r.Report(event.Event{Kind: event.Warn, Scope: Scope, Message: u})
+	for _, n := range deps.Notes() {
+		r.Report(event.Event{Kind: event.Warn, Scope: Scope, Message: n})
 	}
 	files := []genFile{
 		{"entrypoint.sh", entrypointScript(), 0o755},
@@ -254,6 +254,7 @@ func (b *Builder) gaiaflowFiles(p *project.Project, py *pyproject, base string, 
 	if len(deps.Constraints) > 0 {
 		files = append(files, genFile{"constraints.txt", deps.constraintsFile(), 0o644})
 	}
+	files = append(files, deps.condaFiles()...)
 	if wheel != nil {
 		files = append(files, genFile{wheelName, wheel, 0o644})
 	}
@@ -266,6 +267,7 @@ func (b *Builder) gaiaflowFiles(p *project.Project, py *pyproject, base string, 
 	df, err := render(taskTemplate(), taskDockerfile{
 		Project: p.Config.Name, GaiaflowVersion: b.Library.Version, BaseImage: base, Wheel: wheelName,
 		Constraints: len(deps.Constraints) > 0, DynamicDependencies: py.dynamic("dependencies"),
+		Conda: deps.Conda != nil, RattlerVersion: RattlerVersion,
 	})
 	if err != nil {
 		return nil, err

@@ -129,7 +129,7 @@ func TestDockerizeGeneratedDockerfile(t *testing.T) {
 	order := []string{
 		"RUN python3 -m venv /opt/gaiaflow/venv",
 		"COPY .gaiaflow/requirements.txt .gaiaflow/build-requirements.txt .gaiaflow/constraints.txt /opt/gaiaflow/deps/",
-		"RUN pip install -r /opt/gaiaflow/deps/build-requirements.txt -r /opt/gaiaflow/deps/requirements.txt -c /opt/gaiaflow/deps/constraints.txt",
+		"RUN pip install --upgrade -r /opt/gaiaflow/deps/build-requirements.txt -r /opt/gaiaflow/deps/requirements.txt -c /opt/gaiaflow/deps/constraints.txt",
 		"COPY .gaiaflow/gaiaflow-9.9.9-py3-none-any.whl /opt/gaiaflow/lib/",
 		"RUN pip install --no-deps /opt/gaiaflow/lib/gaiaflow-9.9.9-py3-none-any.whl",
 		"COPY . /opt/gaiaflow/project/",

@@ -36,6 +36,31 @@ type pyproject struct {
 type pixiManifest struct {
 	Dependencies     map[string]any `toml:"dependencies"`
 	PypiDependencies map[string]any `toml:"pypi-dependencies"`
+	// The channels are in [workspace], or in [project] before pixi 0.40.
+	Workspace pixiWorkspace `toml:"workspace"`
+	Project   pixiWorkspace `toml:"project"`
+}
+
+type pixiWorkspace struct {
+	Channels []any `toml:"channels"` // "name", or {channel = "name", priority = n}
+}
+
+// channels are the workspace's channels, in order.
+func (m *pixiManifest) channels() []string {
+	var out []string
+	for _, ws := range []pixiWorkspace{m.Workspace, m.Project} {
+		for _, c := range ws.Channels {
+			switch c := c.(type) {
+			case string:
+				out = append(out, c)
+			case map[string]any:
+				if s, ok := c["channel"].(string); ok {
+					out = append(out, s)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // defaultBuildRequires is what pip assumes when pyproject.toml names no build

@@ -198,7 +198,7 @@ func TestRealDockerDockerize(t *testing.T) {
 	}
 	t.Logf("rebuild after a code-only change: %s, %d of %d steps from cache",
 		time.Since(start).Round(time.Millisecond), again.CachedSteps(), len(again.Steps))
-	if s := stepOf(t, again, "RUN pip install -r /opt/gaiaflow/deps/"); !s.Cached {
+	if s := stepOf(t, again, "RUN pip install --upgrade -r /opt/gaiaflow/deps/"); !s.Cached {
 		t.Errorf("the dependency step ran again after a code-only change: %+v", s)
 	}
 	if s := stepOf(t, again, "COPY . /opt/gaiaflow/project/"); s.Cached {
@@ -207,7 +207,7 @@ func TestRealDockerDockerize(t *testing.T) {
 	// The image's history agrees: its dependency layer predates the rebuild,
 	// its code layer does not. (Layer ids are no proof: a parallel test
 	// building the same steps may have made the cached twin.)
-	if l := layerOf(t, c, again.ID, "pip install -r /opt/gaiaflow/deps/"); !l.Created.Before(start.Truncate(time.Second)) {
+	if l := layerOf(t, c, again.ID, "pip install --upgrade -r /opt/gaiaflow/deps/"); !l.Created.Before(start.Truncate(time.Second)) {
 		t.Errorf("the dependency layer was made at %s, during the rebuild (started %s)", l.Created, start)
 	}
 	if l := layerOf(t, c, again.ID, "COPY dir:"); l.Created.Before(start.Truncate(time.Second)) {
@@ -326,4 +326,129 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestRealDockerCondaChannelsLocalChannel proves conda_source = "channels"
+// against a conda channel this test builds and serves: a package that
+// exists only in that channel ends up importable in the Airflow runtime
+// image's task environment and in the task image, installed by the build
+// (py-rattler from PyPI); python, pip and Airflow, which the stack
+// provides, are left out and said to be.
+func TestRealDockerCondaChannelsLocalChannel(t *testing.T) {
+	c := buildtest.Client(t)
+	base := buildtest.PythonBase(t, c)
+	channel := buildtest.ServeChannel(t, buildtest.CondaChannel(t, testenv.Python(t), buildtest.CondaPackage{
+		Name: "gaiaflow-channel-probe", Version: "1.0", Module: "gfchanprobe",
+		Source: "VALUE = 'from the local channel'\n", Depends: []string{"python >=3.8"},
+	}))
+	p := demoProject(t, base)
+	env := "name: demo\nchannels:\n  - " + channel + "\ndependencies:\n  - python >=3.10,<3.14\n  - pip\n  - apache-airflow\n  - gaiaflow-channel-probe\n"
+	if err := os.WriteFile(filepath.Join(p.Dir, "environment.yml"), []byte(env), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.Config.Services.Airflow.Image = buildtest.AirflowStandIn(t, c, base)
+	ctx := context.Background()
+	b := &build.Builder{Engine: c, Library: standInLibrary()}
+	fail := func(err error) {
+		t.Helper()
+		var se *build.StepError
+		if errors.As(err, &se) {
+			t.Fatalf("%v\n%s", err, strings.Join(se.Output, "\n"))
+		}
+		t.Fatal(err)
+	}
+	said := func(rec *event.Recorder) {
+		t.Helper()
+		for _, e := range rec.Events() {
+			if e.Kind == event.Warn && strings.Contains(e.Message, "as the stack provides them: python (environment.yml), pip (environment.yml), apache-airflow (environment.yml)") {
+				return
+			}
+		}
+		t.Errorf("what the stack provides was not said: %+v", rec.Events())
+	}
+	probe := `import gfchanprobe, six, pathlib, sys; print(gfchanprobe.VALUE); ` +
+		`print(sorted(p.name for p in pathlib.Path(sys.prefix, "conda-meta").glob("*.json")))`
+
+	start := time.Now()
+	rec := &event.Recorder{}
+	tag, err := b.AirflowImage(ctx, p, build.AirflowOptions{}, rec)
+	if err != nil {
+		fail(err)
+	}
+	t.Cleanup(func() {
+		_ = c.RemoveImage(context.Background(), tag, docker.RemoveImageOptions{Force: true, KeepParents: true})
+	})
+	t.Logf("Airflow runtime image with the channel's package in %s", time.Since(start).Round(time.Millisecond))
+	said(rec)
+	run, err := c.RunTask(ctx, docker.TaskRun{Image: tag, Cmd: []string{build.TaskPython, "-c", probe}})
+	if err != nil || run.ExitCode != 0 {
+		t.Fatalf("task environment: %v, %+v", err, run)
+	}
+	want := "from the local channel\n['gaiaflow-channel-probe-1.0-py_0.json', "
+	if !strings.HasPrefix(run.Stdout, want) || strings.Contains(run.Stdout, "pip-") || strings.Contains(run.Stdout, "airflow") {
+		t.Errorf("Airflow image's task environment:\n%s\nwant the channel's package and no conda python, pip or Airflow", run.Stdout)
+	}
+
+	start = time.Now()
+	rec = &event.Recorder{}
+	image := "gaiaflow-test/conda-channels:0.1.0"
+	res, err := b.Dockerize(ctx, p, build.DockerizeOptions{Image: image}, rec)
+	if err != nil {
+		fail(err)
+	}
+	t.Cleanup(func() {
+		_ = c.RemoveImage(context.Background(), image, docker.RemoveImageOptions{Force: true, KeepParents: true})
+	})
+	t.Logf("task image with the channel's package in %s", time.Since(start).Round(time.Millisecond))
+	said(rec)
+	run, err = c.RunTask(ctx, docker.TaskRun{Image: res.Image, Cmd: []string{"python", "-c", probe}})
+	if err != nil || run.ExitCode != 0 {
+		t.Fatalf("task image: %v, %+v", err, run)
+	}
+	if !strings.HasPrefix(run.Stdout, want) {
+		t.Errorf("task image:\n%s", run.Stdout)
+	}
+}
+
+// A project built with setuptools, as the original template's conda
+// projects are (with the template's license file that does not exist), on
+// a base whose venv comes with a setuptools too old to build wheels by
+// itself: dockerize upgrades the build backend as build isolation would.
+func TestRealDockerDockerizeSetuptoolsProject(t *testing.T) {
+	c := buildtest.Client(t)
+	base := buildtest.PythonBase(t, c)
+	p := demoProject(t, base)
+	pyproject := `[build-system]
+requires = ["setuptools", "setuptools-scm"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "demo"
+version = "0.0.1"
+license = { file = "LICENSE", content-type = "text/plain" }
+requires-python = ">=3.10"
+dependencies = ["six==1.17.0"]
+
+[tool.setuptools.packages.find]
+where = ["src"]
+`
+	if err := os.WriteFile(filepath.Join(p.Dir, "pyproject.toml"), []byte(pyproject), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	image := "gaiaflow-test/dockerize-setuptools:0.0.1"
+	b := &build.Builder{Engine: c, Library: standInLibrary()}
+	if _, err := b.Dockerize(context.Background(), p, build.DockerizeOptions{Image: image}, event.Discard); err != nil {
+		var se *build.StepError
+		if errors.As(err, &se) {
+			t.Fatalf("%v\n%s", err, strings.Join(se.Output, "\n"))
+		}
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = c.RemoveImage(context.Background(), image, docker.RemoveImageOptions{Force: true, KeepParents: true})
+	})
+	run, err := c.RunTask(context.Background(), docker.TaskRun{Image: image, Cmd: []string{"python", "-c", "import demo; print(demo.add(1, 2)['sum'])"}})
+	if err != nil || run.ExitCode != 0 || strings.TrimSpace(run.Stdout) != "3" {
+		t.Fatalf("%v %+v", err, run)
+	}
 }

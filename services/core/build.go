@@ -43,9 +43,9 @@ func (c *Core) Dockerize(ctx context.Context, o DockerizeOptions, r event.Report
 	return b.Dockerize(ctx, p, o, r)
 }
 
-// TargetFor is where the task image of mode m lives: in the cluster for
-// prod_local, whose readiness looks for it there, and on the local engine
-// for every other mode (dev_docker runs it; prod starts from it).
+// TargetFor is where the task image of mode m is built for: the cluster for
+// prod_local, whose readiness looks for it there, and the local engine for
+// every other mode (dev_docker runs it; prod pushes it from there).
 func TargetFor(m modes.Mode) string {
 	if m == modes.ProdLocal {
 		return build.TargetMinikube
@@ -54,7 +54,8 @@ func TargetFor(m modes.Mode) string {
 }
 
 // DockerizeForMode builds the task image mode m runs (the project's mode
-// when m is empty), with the defaults of the dockerize commands.
+// when m is empty), with the defaults of the dockerize commands; for prod
+// it also pushes it (prod dockerize).
 func (c *Core) DockerizeForMode(ctx context.Context, m modes.Mode, r event.Reporter) (*build.Result, error) {
 	if m == "" {
 		p, err := c.Project()
@@ -62,6 +63,13 @@ func (c *Core) DockerizeForMode(ctx context.Context, m modes.Mode, r event.Repor
 			return nil, err
 		}
 		m = modes.Mode(p.Config.Mode)
+	}
+	if m == modes.Prod {
+		pushed, err := c.ProdDockerize(ctx, DockerizeOptions{}, r)
+		if err != nil {
+			return nil, err
+		}
+		return pushed.Build, nil
 	}
 	return c.Dockerize(ctx, DockerizeOptions{Target: TargetFor(m)}, r)
 }

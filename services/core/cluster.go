@@ -271,6 +271,9 @@ type SecretRequest struct {
 	Pairs           []string
 	EnvFile         string
 	Update          bool
+	// Prod makes it in prod's cluster ([prod] context; namespace default
+	// [prod] namespace) instead of prod_local's.
+	Prod bool
 }
 
 // secretSpec checks the request and makes the secret's spec; its labels
@@ -284,8 +287,10 @@ func (c *Core) secretSpec(req SecretRequest) (kube.SecretSpec, error) {
 	if err != nil {
 		return kube.SecretSpec{}, err
 	}
-	spec := kube.SecretSpec{Name: req.Name, Namespace: req.Namespace, Data: values, Update: req.Update,
-		Labels: map[string]string{"app.kubernetes.io/managed-by": "gaiaflow", "io.gaiaflow.project": p.ID()}}
+	spec := kube.SecretSpec{Name: req.Name, Namespace: req.Namespace, Data: values, Update: req.Update, Labels: secretLabels(p)}
+	if spec.Namespace == "" && req.Prod {
+		spec.Namespace = p.Config.Prod.Namespace
+	}
 	if spec.Namespace == "" {
 		spec.Namespace = p.Config.Cluster.Namespace
 	}
@@ -319,6 +324,17 @@ func (c *Core) CreateSecret(ctx context.Context, req SecretRequest, r event.Repo
 	spec, err := c.secretSpec(req)
 	if err != nil {
 		return kube.SecretChange{}, err
+	}
+	if req.Prod {
+		p, err := c.Project()
+		if err != nil {
+			return kube.SecretChange{}, err
+		}
+		api, err := c.prodClient(ctx, p)
+		if err != nil {
+			return kube.SecretChange{}, err
+		}
+		return kube.ApplySecret(ctx, api, spec, r)
 	}
 	cl, err := c.projectCluster()
 	if err != nil {

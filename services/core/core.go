@@ -1,9 +1,10 @@
 // Package core is gaiaflow's application layer: one use case for every action
 // a person can start — start, stop, restart and clean up the local stack,
 // build a task image, check and set a mode, start and delete the cluster,
-// create a secret, trigger and pause DAGs, read status, logs, runs and task
-// logs. It is the only package that composes the edge packages (docker,
-// build, stack, minikube, kube, airflow, modes); both faces call it, the
+// create a secret, trigger and pause DAGs, read status, logs, runs, task
+// logs, what failed lately and a DAG's grid, and read MLflow's experiments
+// and runs. It is the only package that composes the edge packages (docker,
+// build, stack, minikube, kube, airflow, mlflow, modes); both faces call it, the
 // CLI (ui/cli) and the dashboard (through ui/tui/adapter), so they cannot
 // disagree.
 //
@@ -55,6 +56,9 @@ type Deps struct {
 	// RunLoad, when set, runs a kubeconfig cluster's load command instead
 	// of os/exec (tests).
 	RunLoad func(ctx context.Context, argv []string, out func(string)) error
+	// NewMLflow builds the client of a project's MLflow
+	// (mlflow.ForProject).
+	NewMLflow func(*project.Project) (MLflowAPI, error)
 }
 
 // Core is the application layer for one process. It is safe for concurrent
@@ -67,7 +71,11 @@ type Core struct {
 	proj     *project.Project
 	projStat projectStamp
 	airflow  map[string]*airflow.Client // by project id and port
-	watchers map[string]*stack.Watcher  // by project id
+	mlflow   map[string]MLflowAPI       // by project id and port
+	// errLines are the first error lines of finished task tries' logs,
+	// which do not change (see Failures).
+	errLines map[string]string
+	watchers map[string]*stack.Watcher // by project id
 }
 
 // projectStamp is what a loaded project was read from: a changed
@@ -97,7 +105,8 @@ func New(d Deps) *Core {
 	if d.Library == nil {
 		d.Library = &build.Library{Version: pylib.Version(), Wheel: pylib.WriteWheel}
 	}
-	return &Core{d: d, airflow: map[string]*airflow.Client{}, watchers: map[string]*stack.Watcher{}}
+	return &Core{d: d, airflow: map[string]*airflow.Client{}, mlflow: map[string]MLflowAPI{},
+		errLines: map[string]string{}, watchers: map[string]*stack.Watcher{}}
 }
 
 // Close releases the clients the core built and stops its watchers.

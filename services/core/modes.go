@@ -53,6 +53,7 @@ func (c *Core) Machine() modes.Machine {
 		NewMinikube: c.d.NewMinikube,
 		Kube:        c.d.NewKube,
 		Getenv:      c.d.Getenv,
+		Registry:    c.registryClient(),
 	}
 }
 

@@ -27,6 +27,8 @@ type (
 	ClusterStartOptions = minikube.StartOptions
 	// Resource is a container, network, volume or image of the project.
 	Resource = docker.Resource
+	// SecretChange is what a secret's creation or update did (key names only).
+	SecretChange = kube.SecretChange
 )
 
 // Where a task image is built for (DockerizeOptions.Target).

@@ -62,22 +62,11 @@ func (c *Client) BuildImage(ctx context.Context, buildContext io.Reader, opts Bu
 		return "", fmt.Errorf("start image build: %w", err)
 	}
 	defer resp.Body.Close()
-	dec := json.NewDecoder(resp.Body)
 	var id string
 	var recent []string
-	for {
-		var m jsonmessage.JSONMessage
-		if err := dec.Decode(&m); err != nil {
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if ctx.Err() != nil {
-				return "", ctx.Err()
-			}
-			return "", fmt.Errorf("read build output: %w", err)
-		}
+	err = eachMessage(ctx, resp.Body, func(m *jsonmessage.JSONMessage) error {
 		if m.Error != nil {
-			return "", &BuildError{Message: strings.TrimSpace(m.Error.Message), Output: recent}
+			return &BuildError{Message: strings.TrimSpace(m.Error.Message), Output: recent}
 		}
 		if m.Aux != nil {
 			var aux struct {
@@ -100,6 +89,10 @@ func (c *Client) BuildImage(ctx context.Context, buildContext io.Reader, opts Bu
 		if onMessage != nil && (bm.Stream != "" || bm.Status != "") {
 			onMessage(bm)
 		}
+		return nil
+	})
+	if err != nil {
+		return "", err
 	}
 	if id == "" {
 		// Engines that do not send the aux message: resolve the first tag.

@@ -21,6 +21,8 @@ import (
 	"github.com/docker/docker/api/types/build"
 	"github.com/docker/docker/api/types/versions"
 	"github.com/docker/docker/client"
+
+	"github.com/gaiaflow/gaiaflow/services/registry"
 )
 
 // Client talks to one Docker engine with API version negotiation.
@@ -45,14 +47,7 @@ func ResolveHost(getenv Getenv) (host, source string, err error) {
 	if h := getenv("DOCKER_HOST"); h != "" {
 		return h, "DOCKER_HOST", nil
 	}
-	cfgDir := getenv("DOCKER_CONFIG")
-	if cfgDir == "" {
-		home := getenv("HOME")
-		if home == "" {
-			home, _ = os.UserHomeDir()
-		}
-		cfgDir = filepath.Join(home, ".docker")
-	}
+	cfgDir := registry.ConfigDir(getenv)
 	name := getenv("DOCKER_CONTEXT")
 	if name == "" {
 		var cfg struct {

@@ -2,7 +2,6 @@ package docker
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,8 @@ import (
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/pkg/jsonmessage"
+
+	"github.com/gaiaflow/gaiaflow/services/registry"
 )
 
 // ImageInfo is what gaiaflow reads from an image: enough to reuse it, run it
@@ -95,22 +96,18 @@ func (c *Client) ImportImage(ctx context.Context, rootfs io.Reader, ref string, 
 	}
 	defer rc.Close()
 	// The answer is a stream of JSON messages; the last status is the image id.
-	dec := json.NewDecoder(rc)
 	var id string
-	for {
-		var m jsonmessage.JSONMessage
-		if err := dec.Decode(&m); err != nil {
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			return "", fmt.Errorf("import image %s: read answer: %w", ref, err)
-		}
+	err = eachMessage(ctx, rc, func(m *jsonmessage.JSONMessage) error {
 		if m.Error != nil {
-			return "", fmt.Errorf("import image %s: %s", ref, m.Error.Message)
+			return errors.New(m.Error.Message)
 		}
 		if m.Status != "" {
 			id = m.Status
 		}
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("import image %s: %w", ref, err)
 	}
 	if info, found, err := c.InspectImage(ctx, ref); err == nil && found {
 		id = info.ID
@@ -118,14 +115,16 @@ func (c *Client) ImportImage(ctx context.Context, rootfs io.Reader, ref string, 
 	return id, nil
 }
 
-// Why a registry could not confirm an image (RegistryDigest).
+// Why a registry could not confirm an image (RegistryDigest, PushImage):
+// the registry package's errors, so one errors.Is works whether the engine
+// or gaiaflow itself asked.
 var (
 	// ErrNotInRegistry: the registry answered that the repository or tag
 	// does not exist.
-	ErrNotInRegistry = errors.New("not in the registry")
+	ErrNotInRegistry = registry.ErrNotFound
 	// ErrRegistryDenied: the registry wants credentials the engine lacks,
 	// or refuses them.
-	ErrRegistryDenied = errors.New("the registry refused the request")
+	ErrRegistryDenied = registry.ErrDenied
 )
 
 // RegistryDigest asks the image's registry, through the engine, for the

@@ -2,10 +2,8 @@ package docker
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/docker/docker/api/types/filters"
@@ -122,8 +120,8 @@ func (c *Client) ListImages(ctx context.Context, labels map[string]string) ([]Re
 	return out, nil
 }
 
-// PullProgress is one message of an image pull: a layer's status and, while
-// it downloads or extracts, its progress in bytes.
+// PullProgress is one message of an image pull or push: a layer's status
+// and, while it moves, its progress in bytes.
 type PullProgress struct {
 	Layer   string
 	Status  string
@@ -147,21 +145,10 @@ func (c *Client) PullImage(ctx context.Context, ref string, onProgress func(Pull
 		return &PullError{Ref: ref, Err: err}
 	}
 	defer rc.Close()
-	dec := json.NewDecoder(rc)
-	for {
-		var m jsonmessage.JSONMessage
-		if err := dec.Decode(&m); err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return &PullError{Ref: ref, Err: err}
-		}
+	err = eachMessage(ctx, rc, func(m *jsonmessage.JSONMessage) error {
 		// A failed pull can arrive in-band, after a 200.
 		if m.Error != nil {
-			return &PullError{Ref: ref, Err: errors.New(strings.TrimSpace(m.Error.Message))}
+			return errors.New(strings.TrimSpace(m.Error.Message))
 		}
 		if onProgress != nil {
 			p := PullProgress{Layer: m.ID, Status: m.Status}
@@ -170,5 +157,10 @@ func (c *Client) PullImage(ctx context.Context, ref string, onProgress func(Pull
 			}
 			onProgress(p)
 		}
+		return nil
+	})
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
 	}
+	return &PullError{Ref: ref, Err: err}
 }

@@ -50,6 +50,8 @@ type Config struct {
 	Minikube Minikube `toml:"minikube"`
 	// Cluster says which cluster prod_local runs tasks in.
 	Cluster Cluster `toml:"cluster"`
+	// Prod says where prod's task image goes and which cluster runs it.
+	Prod Prod `toml:"prod"`
 	// Resources are named pod resource profiles for prod_local and prod.
 	Resources map[string]Resources `toml:"resources,omitempty"`
 }
@@ -93,7 +95,20 @@ type Build struct {
 	BaseImage string `toml:"base_image,omitempty"`
 	// Image is the task image's name:tag; default <package>:<version>.
 	Image string `toml:"image,omitempty"`
+	// CondaSource is where conda and pixi dependencies come from in every
+	// task environment gaiaflow builds: CondaChannels (default) or CondaPyPI.
+	CondaSource string `toml:"conda_source,omitempty"`
 }
+
+// Where conda and pixi dependencies are installed from ([build] conda_source).
+const (
+	// CondaChannels installs them as conda packages from the channels the
+	// project declares.
+	CondaChannels = "channels"
+	// CondaPyPI installs each from PyPI by name (see README for the names
+	// that differ).
+	CondaPyPI = "pypi"
+)
 
 // The prod_local cluster providers (cluster.provider).
 const (
@@ -130,6 +145,28 @@ type Cluster struct {
 	// standing for the image (["kind", "load", "docker-image", "{image}"]).
 	// It runs without a shell.
 	LoadCommand []string `toml:"load_command,omitempty"`
+}
+
+// Prod holds the settings of prod: the registry the task image is pushed
+// to, and the cluster (a context of a kubeconfig) whose Airflow runs the
+// DAGs and whose nodes pull that image.
+type Prod struct {
+	// Registry is where `prod dockerize` pushes, host[:port][/path]; the
+	// image is <registry>/<the task image's name:tag>.
+	Registry string `toml:"registry,omitempty"`
+	// Image names the pushed image in full instead (host/path/name:tag).
+	Image string `toml:"image,omitempty"`
+	// Kubeconfig is the file holding Context (default: the first file of
+	// $KUBECONFIG, else ~/.kube/config). Only read.
+	Kubeconfig string `toml:"kubeconfig,omitempty"`
+	// Context is the kubeconfig context of the production cluster.
+	Context string `toml:"context,omitempty"`
+	// Namespace is where task pods and their secrets live (default "default").
+	Namespace string `toml:"namespace,omitempty"`
+	// PullSecret names the image pull secret task pods use to pull from
+	// the registry, when its nodes need credentials (`prod create-secret
+	// --pull`); none by default.
+	PullSecret string `toml:"pull_secret,omitempty"`
 }
 
 // Minikube holds the settings of the Minikube provider.
@@ -189,6 +226,12 @@ func (c *Config) ApplyDefaults() {
 	}
 	if c.Cluster.Provider == "" {
 		c.Cluster.Provider = ProviderMinikube
+	}
+	if c.Prod.Namespace == "" {
+		c.Prod.Namespace = "default"
+	}
+	if c.Build.CondaSource == "" {
+		c.Build.CondaSource = CondaChannels
 	}
 	if c.Minikube.Profile == "" && c.Name != "" {
 		c.Minikube.Profile = "gaiaflow-" + c.Name
@@ -284,6 +327,9 @@ func (c *Config) Validate() []FieldError {
 		}
 	}
 	checkPort("services.minio.console_port", c.Services.Minio.ConsolePort)
+	if c.Build.CondaSource != CondaChannels && c.Build.CondaSource != CondaPyPI {
+		add("build.conda_source", "conda_source %q is not one of %s, %s", c.Build.CondaSource, CondaChannels, CondaPyPI)
+	}
 	if c.Minikube.CPUs < 1 {
 		add("minikube.cpus", "cpus %d must be at least 1", c.Minikube.CPUs)
 	}
@@ -291,6 +337,7 @@ func (c *Config) Validate() []FieldError {
 		add("minikube.memory", "memory %q is not a size such as 4g or 4096m", c.Minikube.Memory)
 	}
 	errs = append(errs, c.Cluster.validate()...)
+	errs = append(errs, c.Prod.validate()...)
 	for _, prof := range sortedKeys(c.Resources) {
 		r := c.Resources[prof]
 		for _, f := range []struct{ key, v string }{
@@ -355,6 +402,42 @@ func (c Cluster) validate() []FieldError {
 	}
 	if c.HostAddress != "" && net.ParseIP(c.HostAddress) == nil {
 		add("host_address", "host_address %q is not an IP address", c.HostAddress)
+	}
+	return errs
+}
+
+var (
+	registryRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(:[0-9]{1,5})?(/[a-z0-9]+([._-][a-z0-9]+)*)*$`)
+	})
+	dnsSubdomainRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+	})
+)
+
+func (p Prod) validate() []FieldError {
+	var errs []FieldError
+	add := func(key, format string, args ...any) {
+		errs = append(errs, FieldError{Key: "prod." + key, Problem: fmt.Sprintf(format, args...)})
+	}
+	if p.Registry != "" {
+		if !registryRE().MatchString(p.Registry) || !NamesRegistry(p.Registry+"/x") {
+			add("registry", "registry %q is not a registry host with an optional path, such as registry.example.com/team or 127.0.0.1:5000", p.Registry)
+		}
+	}
+	if p.Image != "" {
+		if strings.ContainsAny(p.Image, " \t") || !NamesRegistry(p.Image) {
+			add("image", "image %q does not name its registry, such as registry.example.com/team/demo:0.1.0", p.Image)
+		}
+		if p.Registry != "" {
+			add("image", "set either image or registry, not both")
+		}
+	}
+	if p.Namespace != "" && !dnsLabelRE().MatchString(p.Namespace) {
+		add("namespace", "namespace %q is not a DNS-1123 label (lower-case letters, digits and dashes)", p.Namespace)
+	}
+	if p.PullSecret != "" && (len(p.PullSecret) > 253 || !dnsSubdomainRE().MatchString(p.PullSecret)) {
+		add("pull_secret", "pull_secret %q is not a secret name (lower-case letters, digits, dashes and dots)", p.PullSecret)
 	}
 	return errs
 }

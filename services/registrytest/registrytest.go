@@ -3,7 +3,11 @@
 // from the Go module proxy at a pinned version and cached between runs. The
 // Docker engine talks plain HTTP to registries on 127.0.0.0/8, so tests push
 // to and ask it through the engine as a user's registry would be asked.
-// Only tests import it.
+//
+// The registry can require a password (htpasswd, as a small private
+// registry does) or bearer tokens from a token service (as Docker Hub and
+// most hosted registries do); the token service runs in the test process and
+// signs the tokens the registry verifies. Only tests import it.
 package registrytest
 
 import (
@@ -18,6 +22,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // Version is the registry's module version (go list -m -versions
@@ -81,13 +87,55 @@ func Binary(t testing.TB) string {
 type Registry struct {
 	// Host is host:port, the prefix of image names in it.
 	Host string
+	// Username and Password are the account the registry accepts, empty
+	// when it needs none.
+	Username, Password string
+	// IdentityToken is what the token service also accepts, as an OAuth2
+	// refresh token, instead of the password (WithTokenAuth only).
+	IdentityToken string
+	// TokenRealm is the token service's URL (WithTokenAuth only).
+	TokenRealm string
+
+	auth   authKind
+	tokens *tokenService
+}
+
+type authKind int
+
+const (
+	noAuth authKind = iota
+	basicAuth
+	tokenAuth
+)
+
+// Option configures Start.
+type Option func(*Registry)
+
+// WithBasicAuth makes the registry require user and password by HTTP basic
+// auth, checked against an htpasswd file (bcrypt) as distribution does.
+func WithBasicAuth(user, password string) Option {
+	return func(r *Registry) { r.auth, r.Username, r.Password = basicAuth, user, password }
+}
+
+// WithTokenAuth makes the registry require bearer tokens from a token
+// service on loopback, which grants them for user and password (GET with
+// basic auth, or the OAuth2 password grant) or for identityToken (the
+// OAuth2 refresh grant), and grants anonymous requests nothing.
+func WithTokenAuth(user, password, identityToken string) Option {
+	return func(r *Registry) {
+		r.auth, r.Username, r.Password, r.IdentityToken = tokenAuth, user, password, identityToken
+	}
 }
 
 // Start runs a registry on a free loopback port with its storage in a test
 // directory; it stops when the test ends.
-func Start(t testing.TB) *Registry {
+func Start(t testing.TB, opts ...Option) *Registry {
 	t.Helper()
 	bin := Binary(t)
+	r := &Registry{}
+	for _, o := range opts {
+		o(r)
+	}
 	dir := t.TempDir()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -95,9 +143,30 @@ func Start(t testing.TB) *Registry {
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	_ = l.Close()
-	host := "127.0.0.1:" + strconv.Itoa(port)
+	r.Host = "127.0.0.1:" + strconv.Itoa(port)
 	config := fmt.Sprintf("version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\n"+
-		"http:\n  addr: %s\nlog:\n  level: warn\n", filepath.Join(dir, "data"), host)
+		"http:\n  addr: %s\nlog:\n  level: warn\n", filepath.Join(dir, "data"), r.Host)
+	switch r.auth {
+	case basicAuth:
+		hash, err := bcrypt.GenerateFromPassword([]byte(r.Password), bcrypt.MinCost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		htpasswd := filepath.Join(dir, "htpasswd")
+		if err := os.WriteFile(htpasswd, []byte(r.Username+":"+string(hash)+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		config += fmt.Sprintf("auth:\n  htpasswd:\n    realm: gaiaflow-test\n    path: %s\n", htpasswd)
+	case tokenAuth:
+		r.tokens = startTokenService(t, r.Username, r.Password, r.IdentityToken)
+		r.TokenRealm = r.tokens.realm
+		jwks := filepath.Join(dir, "jwks.json")
+		if err := os.WriteFile(jwks, r.tokens.jwks(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		config += fmt.Sprintf("auth:\n  token:\n    realm: %s\n    service: %s\n    issuer: %s\n    jwks: %s\n",
+			r.tokens.realm, tokenAudience, tokenIssuer, jwks)
+	}
 	cfgFile := filepath.Join(dir, "config.yml")
 	if err := os.WriteFile(cfgFile, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
@@ -118,15 +187,15 @@ func Start(t testing.TB) *Registry {
 		<-exited
 		_ = logFile.Close()
 	})
-	r := &Registry{Host: host}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+host+"/v2/", nil)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+r.Host+"/v2/", nil)
 		resp, err := http.DefaultClient.Do(req)
 		if err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
+			// 401 is a registry that wants credentials: up all the same.
+			if resp.StatusCode == http.StatusOK || (r.auth != noAuth && resp.StatusCode == http.StatusUnauthorized) {
 				return r
 			}
 		}
@@ -136,7 +205,7 @@ func Start(t testing.TB) *Registry {
 			t.Fatalf("the registry exited: %v\n%s", err, log)
 		case <-ctx.Done():
 			log, _ := os.ReadFile(logFile.Name())
-			t.Fatalf("the registry did not answer on %s: %v\n%s", host, err, log)
+			t.Fatalf("the registry did not answer on %s: %v\n%s", r.Host, err, log)
 		case <-time.After(100 * time.Millisecond):
 		}
 	}

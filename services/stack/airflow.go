@@ -15,12 +15,16 @@ import (
 const (
 	airflowAPIPort = 8080
 	airflowUID     = 50000 // the airflow user of the official image
-	// airflowProjectDir is where the project's package is mounted, under its
-	// path in the project (src/<package> or <package>): the Airflow runtime
-	// image of services/build points its task environment there.
+	// airflowProjectDir is where the project is mounted, read-only: the
+	// Airflow runtime image of services/build points its task environment at
+	// the package there (src/<package> or <package>), and tasks find the
+	// project's .env there.
 	airflowProjectDir = "/opt/gaiaflow/project"
 	airflowDagsMount  = "/opt/airflow/dags"
-	authManager       = "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+	// airflowDataMount is where the original tool mounted data/ (its tasks
+	// ran in /opt/airflow, so "data/..." resolved there too).
+	airflowDataMount = "/opt/airflow/data"
+	authManager      = "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
 	// DAG folder refresh: the default of 300 s makes a new DAG file take five
 	// minutes to appear, far too slow for a development loop.
 	dagRefreshSeconds = "10"
@@ -113,13 +117,22 @@ func (b *builder) airflow() {
 	if l.Plugins != "" {
 		mounts = append(mounts, docker.Mount{Type: "bind", Source: l.Plugins, Target: "/opt/airflow/plugins", ReadOnly: true})
 	}
+	mounts = append(mounts, docker.Mount{Type: "bind", Source: b.in.Dir, Target: airflowProjectDir, ReadOnly: true})
+	// Tasks read the project's .env when they run (gaiaflow's library adds
+	// it to their environment in every mode); a file that appears later
+	// counts too.
+	env = append(env, "GAIAFLOW_DOTENV="+airflowProjectDir+"/.env")
 	if l.Package != "" {
 		root := airflowProjectDir
 		if l.SrcLayout {
 			root += "/src"
 		}
-		mounts = append(mounts, docker.Mount{Type: "bind", Source: l.Package, Target: root + "/" + cfg.Package, ReadOnly: true})
 		env = append(env, "PYTHONPATH="+root)
+	}
+	if l.Data != "" {
+		mounts = append(mounts, docker.Mount{Type: "bind", Source: l.Data, Target: airflowDataMount, ReadOnly: true})
+		// dev_docker's task containers mount it from the host too.
+		env = append(env, "GAIAFLOW_HOST_DATA_DIR="+l.Data)
 	}
 	var groups []string
 	// Tasks of dev_docker start sibling containers through the engine's

@@ -36,6 +36,25 @@ func fileOf(n *Node, name string) *docker.File {
 	return nil
 }
 
+// Pods of a kubeconfig cluster reach MLflow at the host's address: MLflow
+// must accept it as a Host header, and only when linked.
+func TestPlanProdLocalMLflowAcceptsThePodsHost(t *testing.T) {
+	in := prodLocalInput()
+	in.Cluster.HostAlias = "10.244.77.1"
+	in.Cluster.HostIP = "10.244.77.1"
+	hosts := strings.Split(env(BuildPlan(in).Node("mlflow"))["MLFLOW_SERVER_ALLOWED_HOSTS"], ",")
+	if !slices.Contains(hosts, "10.244.77.1:*") || !slices.Contains(hosts, "10.244.77.1") || !slices.Contains(hosts, "mlflow:*") {
+		t.Errorf("linked: allowed hosts %v", hosts)
+	}
+	if n := len(hosts); n != len(mlflowAllowedHosts)+2 {
+		t.Errorf("linked: %d allowed hosts, want the %d defaults and the address twice: %v", n, len(mlflowAllowedHosts), hosts)
+	}
+	dev := strings.Split(env(BuildPlan(testInput("dev")).Node("mlflow"))["MLFLOW_SERVER_ALLOWED_HOSTS"], ",")
+	if slices.Contains(dev, "10.244.77.1:*") || len(dev) != len(mlflowAllowedHosts) {
+		t.Errorf("dev: allowed hosts %v", dev)
+	}
+}
+
 func TestPlanProdLocalJoinsAirflowToTheCluster(t *testing.T) {
 	plan := BuildPlan(prodLocalInput())
 	for _, c := range airflowRunners {

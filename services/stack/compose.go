@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gaiaflow/gaiaflow/services/build"
 	"github.com/gaiaflow/gaiaflow/services/docker"
 	"github.com/gaiaflow/gaiaflow/services/project"
 )
@@ -61,8 +62,12 @@ type ComposeInput struct {
 // dependencies. Secrets are `${VARIABLE}` references the header lists.
 func Compose(in ComposeInput) []byte {
 	p := in.Project
+	var kernel build.KernelDeps
+	if deps, err := build.CollectDependencies(p.Dir, p.Config.Build.CondaSource); err == nil {
+		kernel = deps.ForJupyter() // a file gaiaflow cannot read leaves JupyterLab's kernel without them
+	}
 	plan := BuildPlan(Input{ID: p.ID(), Dir: p.Dir, Config: p.Config, Creds: placeholderCreds(),
-		Layout: in.Layout, TaskImage: in.TaskImage, AirflowImage: in.AirflowImage, DockerSocket: "/var/run/docker.sock"})
+		Layout: in.Layout, Jupyter: kernel, TaskImage: in.TaskImage, AirflowImage: in.AirflowImage, DockerSocket: "/var/run/docker.sock"})
 	shortOf := map[string]string{}
 	for _, v := range plan.Volumes {
 		shortOf[v.Name] = v.Short
@@ -99,7 +104,11 @@ func Compose(in ComposeInput) []byte {
 func serviceYAML(n *Node, shortOf map[string]string) ymap {
 	s := n.Spec
 	m := ymap{{"image", s.Image}}
-	if len(s.Cmd) > 0 {
+	switch {
+	case n.Component == "jupyter-deps":
+		// Compose copies no files in before a start: the command writes them.
+		m = append(m, kv{"command", ylist([]string{"sh", "-c", inlineFiles(n)})})
+	case len(s.Cmd) > 0:
 		m = append(m, kv{"command", ylist(s.Cmd)})
 	}
 	if s.User != "" {
@@ -171,6 +180,27 @@ func serviceYAML(n *Node, shortOf map[string]string) ymap {
 	}
 	m = append(m, kv{"restart", s.Restart}, kv{"labels", labelMap(s.Labels)})
 	return m
+}
+
+// inlineFiles is a shell script that writes n's files, then runs its
+// command; "$" is doubled, as compose would otherwise interpolate it.
+func inlineFiles(n *Node) string {
+	var b strings.Builder
+	b.WriteString("set -e\n")
+	for _, f := range n.Files {
+		path := n.FilesDir + "/" + f.Name
+		data := string(f.Data)
+		if !strings.HasSuffix(data, "\n") {
+			data += "\n"
+		}
+		fmt.Fprintf(&b, "mkdir -p '%s'\ncat > '%s' <<'GAIAFLOW_EOF'\n%sGAIAFLOW_EOF\nchmod %o '%s'\n",
+			path[:strings.LastIndex(path, "/")], path, data, f.Mode, path)
+	}
+	b.WriteString("exec")
+	for _, a := range n.Spec.Cmd {
+		b.WriteString(" '" + a + "'")
+	}
+	return strings.ReplaceAll(b.String(), "$", "$$")
 }
 
 // authServiceYAML writes Airflow's passwords file into a volume, the

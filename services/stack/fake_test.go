@@ -581,6 +581,8 @@ func newFixture(t *testing.T, toml string) *fixture {
 	for _, img := range []string{"airflow:test", "postgres:test", "mlflow:test", "minio:test", "jupyter:test"} {
 		eng.images[img] = docker.ImageInfo{ID: "sha256:" + img}
 	}
+	// JupyterLab's setup is a one-shot that ends at once unless told otherwise.
+	eng.behave["jupyter-deps"] = behaviour{exit: exitCode(0)}
 	f := &fixture{t: t, eng: eng, p: p, rec: &timedRecorder{}}
 	f.stack = f.newStack()
 	return f

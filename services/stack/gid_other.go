@@ -3,3 +3,6 @@
 package stack
 
 func fileGID(string) string { return "" }
+
+// fileOwner: Docker Desktop maps the owner of bind mounts itself.
+func fileOwner(string) string { return "" }

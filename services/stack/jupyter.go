@@ -1,8 +1,12 @@
 package stack
 
 import (
+	"bytes"
+	_ "embed"
 	"strings"
+	"text/template"
 
+	"github.com/gaiaflow/gaiaflow/services/build"
 	"github.com/gaiaflow/gaiaflow/services/docker"
 )
 
@@ -10,15 +14,40 @@ const (
 	jupyterPort = 8888
 	jupyterHome = "/home/jovyan" // the user of the Jupyter docker-stacks images
 	jupyterWork = jupyterHome + "/work"
-	jupyterDeps = jupyterHome + "/.gaiaflow/site-packages"
+	// jupyterEnv holds the project's dependencies, in the home volume.
+	jupyterEnv = jupyterHome + "/.gaiaflow/env"
+	// The setup's files are copied into the home volume (every image, even
+	// one without /tmp, has it) under jupyterSetupDir/jupyterSetup.
+	jupyterSetupDir = jupyterHome
+	jupyterSetup    = ".gaiaflow/setup"
 )
 
-// jupyter is JupyterLab with the project mounted and its dependencies
-// installed. The dependencies go into the home volume by a one-shot
-// container, so they survive the JupyterLab container being recreated and
-// are installed again only when pyproject.toml's list changes. Nothing is
-// installed from the project itself (that would write build files into it):
-// the package is imported from the mounted source through PYTHONPATH.
+//go:embed jupyter-setup.sh.tmpl
+var jupyterSetupScript string
+
+// jupyterSetupData is what the setup script's template needs.
+type jupyterSetupData struct {
+	Dir            string // where its files are
+	Env            string
+	Home           string
+	Owner          string // uid:gid, or "" to leave the home as the image has it
+	SourcePath     string // the project's source, for the kernel's PYTHONPATH
+	Requirements   bool
+	Constraints    bool
+	Conda          bool
+	RattlerVersion string
+}
+
+// jupyter is JupyterLab with the project mounted read-write, run as the
+// project's owner so that notebooks it saves are theirs. A one-shot setup
+// container (root) installs the project's dependencies, conda and pixi ones
+// included, into an environment of their own in the home volume, makes the
+// default kernel (python3) use it, and hands the home to the owner. The
+// server itself runs on the image's packages only: what the project
+// installs cannot break it. Nothing is installed from the project itself
+// (that would write build files into it): the package is imported from the
+// mounted source through PYTHONPATH. The setup runs again only when what it
+// installs changes.
 func (b *builder) jupyter() {
 	creds, svc := b.in.Creds, b.in.Config.Services.Jupyter
 	port := svc.Port
@@ -26,49 +55,78 @@ func (b *builder) jupyter() {
 		port = b.in.JupyterPort
 	}
 	home := docker.Mount{Type: "volume", Source: b.volume("jupyter", "jupyter-home"), Target: jupyterHome}
-	pyPath := []string{jupyterDeps}
+	src := ""
 	if l := b.in.Layout; l.Package != "" {
+		src = jupyterWork
 		if l.SrcLayout {
-			pyPath = append(pyPath, jupyterWork+"/src")
-		} else {
-			pyPath = append(pyPath, jupyterWork)
+			src += "/src"
 		}
+	}
+	cmd := []string{"jupyter", "lab", "--ip=0.0.0.0", "--port=8888", "--no-browser", "--ServerApp.root_dir=" + jupyterWork}
+	owner := b.in.Layout.Owner
+	if strings.HasPrefix(owner, "0:") {
+		cmd = append(cmd, "--allow-root") // the project is root's: so is JupyterLab
+	}
+	env := []string{
+		// JupyterLab reads its token from the environment.
+		"JUPYTER_TOKEN=" + creds.JupyterToken,
+		"HOME=" + jupyterHome,
+		// Kernels import the project's code: its caches go to the home
+		// volume, never into the project.
+		"PYTHONPYCACHEPREFIX=" + jupyterHome + "/.cache/gaiaflow-pycache",
+		"MLFLOW_TRACKING_URI=" + mlflowURL,
+		"MLFLOW_S3_ENDPOINT_URL=" + minioURL,
+		// The original template's notebooks read these (and its .env, which
+		// load_dotenv does not let override them, names localhost).
+		"J_MLFLOW_TRACKING_URI=" + mlflowURL,
+		"J_MLFLOW_S3_ENDPOINT_URL=" + minioURL,
+		"AWS_ACCESS_KEY_ID=" + creds.S3AccessKey,
+		"AWS_SECRET_ACCESS_KEY=" + creds.S3SecretKey,
+		"AWS_DEFAULT_REGION=us-east-1",
+	}
+	if src != "" {
+		env = append(env, "PYTHONPATH="+src)
 	}
 	n := &Node{
 		Service: "jupyter", Component: "jupyter", ImageKey: "services.jupyter.image",
 		Spec: docker.ContainerSpec{
-			Image: svc.Image,
-			Cmd: []string{"jupyter", "lab", "--ip=0.0.0.0", "--port=8888", "--no-browser",
-				"--ServerApp.root_dir=" + jupyterWork},
-			// JupyterLab reads its token from the environment.
-			Env: []string{
-				"JUPYTER_TOKEN=" + creds.JupyterToken,
-				"PYTHONPATH=" + strings.Join(pyPath, ":"),
-				"MLFLOW_TRACKING_URI=" + mlflowURL,
-				"MLFLOW_S3_ENDPOINT_URL=" + minioURL,
-				"AWS_ACCESS_KEY_ID=" + creds.S3AccessKey,
-				"AWS_SECRET_ACCESS_KEY=" + creds.S3SecretKey,
-				"AWS_DEFAULT_REGION=us-east-1",
-			},
+			Image: svc.Image, Cmd: cmd, Env: env, User: owner,
 			Mounts:     []docker.Mount{home, {Type: "bind", Source: b.in.Dir, Target: jupyterWork}},
 			Ports:      []docker.PortBinding{published(jupyterPort, port)},
 			ExtraHosts: []string{"host.docker.internal:host-gateway"},
 		},
 		Ready: Readiness{Kind: ReadyHTTP, Port: jupyterPort, Path: "/api"},
 		URLs:  []URL{{Name: "JupyterLab", URL: localURL(port, "/lab")}},
+		Deps:  []Dep{{"jupyter-deps", Completed}},
 	}
-	if reqs := b.in.Layout.Requirements; len(reqs) > 0 {
-		b.add(&Node{
-			Service: "jupyter", Component: "jupyter-deps", ImageKey: "services.jupyter.image", OneShot: true,
-			Spec: docker.ContainerSpec{
-				Image: svc.Image,
-				Cmd: append([]string{"pip", "install", "--no-cache-dir", "--disable-pip-version-check",
-					"--upgrade", "--target", jupyterDeps}, reqs...),
-				Mounts: []docker.Mount{home},
-			},
-			Ready: Readiness{Kind: ReadyExit},
-		})
-		n.Deps = []Dep{{"jupyter-deps", Completed}}
+	deps := b.in.Jupyter
+	data := jupyterSetupData{Dir: jupyterSetupDir + "/" + jupyterSetup, Env: jupyterEnv, Home: jupyterHome, Owner: owner,
+		SourcePath: src, Requirements: len(deps.Requirements) > 0, Constraints: len(deps.Constraints) > 0 && len(deps.Requirements) > 0,
+		Conda: deps.Conda != nil, RattlerVersion: build.RattlerVersion}
+	var script bytes.Buffer
+	_ = template.Must(template.New("setup").Parse(jupyterSetupScript)).Execute(&script, data)
+	file := func(name string, body []byte, mode int64) docker.File {
+		return docker.File{Name: jupyterSetup + "/" + name, Data: body, Mode: mode}
 	}
+	files := []docker.File{file("setup.sh", script.Bytes(), 0o755)}
+	if data.Requirements {
+		files = append(files, file("requirements.txt", []byte(strings.Join(deps.Requirements, "\n")+"\n"), 0o644))
+	}
+	if data.Constraints {
+		files = append(files, file("constraints.txt", []byte(strings.Join(deps.Constraints, "\n")+"\n"), 0o644))
+	}
+	if data.Conda {
+		files = append(files, file("conda.json", deps.Conda.SpecFile(), 0o644), file("conda-env.py", build.CondaEnvScript(), 0o644))
+	}
+	b.add(&Node{
+		Service: "jupyter", Component: "jupyter-deps", ImageKey: "services.jupyter.image", OneShot: true,
+		Spec: docker.ContainerSpec{
+			Image: svc.Image, User: "0:0", Cmd: []string{"sh", data.Dir + "/setup.sh"},
+			Env:    []string{"HOME=" + jupyterHome, "PIP_NO_CACHE_DIR=1", "PIP_DISABLE_PIP_VERSION_CHECK=1"},
+			Mounts: []docker.Mount{home},
+		},
+		Files: files, FilesDir: jupyterSetupDir,
+		Ready: Readiness{Kind: ReadyExit},
+	})
 	b.add(n)
 }

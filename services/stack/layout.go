@@ -1,13 +1,8 @@
 package stack
 
 import (
-	"errors"
-	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-
-	toml "github.com/pelletier/go-toml/v2"
 )
 
 // Layout is what the stack mounts from a project, found on disk. Only paths
@@ -19,9 +14,12 @@ type Layout struct {
 	Package string // <project>/src/<package> or <project>/<package>
 	// SrcLayout says the package lives under src/.
 	SrcLayout bool
-	// Requirements are pyproject.toml's [project] dependencies, installed
-	// into JupyterLab.
-	Requirements []string
+	// Data is <project>/data, where the original template keeps local data.
+	Data string
+	// Owner is the project folder's owner as "uid:gid" ("" where it cannot
+	// be read): JupyterLab runs as it, so notebooks it saves are the
+	// owner's, whatever the image's own user is.
+	Owner string
 }
 
 // ReadLayout looks at a project directory. It only reads.
@@ -42,21 +40,9 @@ func ReadLayout(dir, pkg string) (Layout, error) {
 	} else if p := filepath.Join(dir, pkg); isDir(p) {
 		l.Package = p
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "pyproject.toml"))
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
-		return l, fmt.Errorf("read pyproject.toml: %w", err)
-	default:
-		var py struct {
-			Project struct {
-				Dependencies []string `toml:"dependencies"`
-			} `toml:"project"`
-		}
-		if err := toml.Unmarshal(data, &py); err != nil {
-			return l, fmt.Errorf("read pyproject.toml: %w", err)
-		}
-		l.Requirements = py.Project.Dependencies
+	if p := filepath.Join(dir, "data"); isDir(p) {
+		l.Data = p
 	}
+	l.Owner = fileOwner(dir)
 	return l, nil
 }

@@ -2,6 +2,7 @@ package stack
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/gaiaflow/gaiaflow/services/docker"
@@ -23,6 +24,21 @@ var mlflowAllowedHosts = []string{
 	"host.docker.internal", "host.docker.internal:*", "host.minikube.internal", "host.minikube.internal:*",
 }
 
+// mlflowHosts are mlflowAllowedHosts and, linked to a cluster, the names
+// pods reach MLflow at: a kubeconfig cluster's pods use the host's address
+// itself, which MLflow would refuse as a possible DNS rebinding.
+func (b *builder) mlflowHosts() []string {
+	hosts := slices.Clone(mlflowAllowedHosts)
+	if l := b.in.Cluster; l != nil {
+		for _, h := range []string{l.HostAlias, l.HostIP} {
+			if h != "" && !slices.Contains(hosts, h) {
+				hosts = append(hosts, h, h+":*")
+			}
+		}
+	}
+	return hosts
+}
+
 func (b *builder) mlflow() {
 	creds, svc := b.in.Creds, b.in.Config.Services.MLflow
 	pg := b.postgres("mlflow", svc.DBImage, creds.MLflowDBPassword)
@@ -40,7 +56,7 @@ func (b *builder) mlflow() {
 				"AWS_ACCESS_KEY_ID=" + creds.S3AccessKey,
 				"AWS_SECRET_ACCESS_KEY=" + creds.S3SecretKey,
 				"AWS_DEFAULT_REGION=us-east-1",
-				"MLFLOW_SERVER_ALLOWED_HOSTS=" + strings.Join(mlflowAllowedHosts, ","),
+				"MLFLOW_SERVER_ALLOWED_HOSTS=" + strings.Join(b.mlflowHosts(), ","),
 			},
 			Ports: []docker.PortBinding{published(mlflowPort, svc.Port)},
 		},

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gaiaflow/gaiaflow/services/build"
 	"github.com/gaiaflow/gaiaflow/services/docker"
 	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/project"
@@ -128,6 +129,8 @@ type Input struct {
 	Config *project.Config
 	Creds  project.Credentials
 	Layout Layout
+	// Jupyter are the dependencies JupyterLab's kernel gets.
+	Jupyter build.KernelDeps
 
 	AirflowImage string // the Airflow runtime image; default Config's
 	TaskImage    string // GAIAFLOW_IMAGE: the task image dockerize built, if any
@@ -218,10 +221,27 @@ func (b *builder) postgres(service, image, password string) *Node {
 	return n
 }
 
+// AllServices is the name that stands for every service in -s lists, as in
+// the original tool, where it was the documented default.
+const AllServices = "all"
+
+// withoutAll returns nil (every service) when names holds "all", else names.
+func withoutAll(names []string) []string {
+	for _, r := range names {
+		for _, name := range strings.Split(r, ",") {
+			if strings.EqualFold(strings.TrimSpace(name), AllServices) {
+				return nil
+			}
+		}
+	}
+	return names
+}
+
 // Select resolves which services a start acts on: the requested ones, or
 // every enabled one, plus what they need. It returns them in plan order,
 // and the services added because another needs them, with why.
 func Select(cfg *project.Config, requested []string) (services []string, added map[string]string, err error) {
+	requested = withoutAll(requested)
 	want := map[string]bool{}
 	if len(requested) == 0 {
 		for _, name := range project.ServiceNames {
@@ -234,7 +254,7 @@ func Select(cfg *project.Config, requested []string) (services []string, added m
 		for _, name := range strings.Split(r, ",") {
 			name = strings.TrimSpace(name)
 			if _, ok := cfg.Service(name); !ok {
-				return nil, nil, errs.Usagef("use one of: "+strings.Join(project.ServiceNames, ", "), "unknown service %q", name)
+				return nil, nil, errs.Usagef("use one of: "+strings.Join(project.ServiceNames, ", ")+", or "+AllServices, "unknown service %q", name)
 			}
 			want[name] = true
 		}

@@ -2,13 +2,16 @@ package stack
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/gaiaflow/gaiaflow/services/build"
 	"github.com/gaiaflow/gaiaflow/services/docker"
+	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/project"
 )
 
@@ -20,7 +23,8 @@ func testInput(mode string) Input {
 		Creds: project.Credentials{AirflowAdminUser: "admin", AirflowAdminPassword: "ADMINPW", AirflowDBPassword: "AFDBPW",
 			MLflowDBPassword: "MLDBPW", S3AccessKey: "S3KEY", S3SecretKey: "S3SECRET", JWTSecret: "JWTSECRET",
 			FernetKey: "FERNET", JupyterToken: "JUPYTERTOKEN"},
-		Layout:       Layout{Dags: "/home/me/demo/dags", Package: "/home/me/demo/src/demo", SrcLayout: true, Requirements: []string{"pandas>=2"}},
+		Layout:       Layout{Dags: "/home/me/demo/dags", Package: "/home/me/demo/src/demo", SrcLayout: true, Data: "/home/me/demo/data", Owner: "1234:5678"},
+		Jupyter:      build.KernelDeps{Requirements: []string{"pandas>=2"}},
 		TaskImage:    "demo:0.1.0",
 		TaskPython:   defaultTaskPy,
 		DockerSocket: "/var/run/docker.sock", SocketGID: "998",
@@ -58,6 +62,8 @@ func TestPlanAirflowContract(t *testing.T) {
 			"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN":      "postgresql+psycopg2://airflow:AFDBPW@postgres-airflow:5432/airflow",
 			"AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "10",
 			"PYTHONPATH":                               "/opt/gaiaflow/project/src",
+			"GAIAFLOW_DOTENV":                          "/opt/gaiaflow/project/.env",
+			"GAIAFLOW_HOST_DATA_DIR":                   "/home/me/demo/data",
 		}
 		for k, v := range want {
 			if e[k] != v {
@@ -80,8 +86,12 @@ func TestPlanAirflowContract(t *testing.T) {
 				t.Errorf("%s gets the docker socket in dev mode", c)
 			}
 		}
-		if !slices.ContainsFunc(n.Spec.Mounts, func(m dockerMount) bool { return m.Target == "/opt/gaiaflow/project/src/demo" && m.ReadOnly }) {
-			t.Errorf("%s: package not mounted: %+v", c, n.Spec.Mounts)
+		// The project read-only where the runtime image looks for its package
+		// and tasks for .env; data/ where the original tool had it.
+		for target, source := range map[string]string{"/opt/gaiaflow/project": "/home/me/demo", "/opt/airflow/data": "/home/me/demo/data"} {
+			if !slices.ContainsFunc(n.Spec.Mounts, func(m dockerMount) bool { return m.Target == target && m.Source == source && m.ReadOnly }) {
+				t.Errorf("%s: %s not mounted at %s: %+v", c, source, target, n.Spec.Mounts)
+			}
 		}
 	}
 	if u := slices.Compact(slices.Clone(jwt)); len(u) != 1 || u[0] != "JWTSECRET" {
@@ -193,19 +203,61 @@ func TestPlanJupyter(t *testing.T) {
 	plan := BuildPlan(in)
 	j := plan.Node("jupyter")
 	e := env(j)
-	if e["JUPYTER_TOKEN"] != "JUPYTERTOKEN" || e["PYTHONPATH"] != jupyterDeps+":"+jupyterWork+"/src" {
-		t.Errorf("jupyter env = %v", e)
+	want := map[string]string{
+		"JUPYTER_TOKEN": "JUPYTERTOKEN", "PYTHONPATH": jupyterWork + "/src", "HOME": jupyterHome,
+		"PYTHONPYCACHEPREFIX": jupyterHome + "/.cache/gaiaflow-pycache",
+		// The variables the original template's notebooks read, pointing at
+		// the stack from inside the container.
+		"J_MLFLOW_TRACKING_URI": "http://mlflow:5000", "J_MLFLOW_S3_ENDPOINT_URL": "http://minio:9000",
+		"MLFLOW_TRACKING_URI": "http://mlflow:5000", "MLFLOW_S3_ENDPOINT_URL": "http://minio:9000",
+		"AWS_ACCESS_KEY_ID": "S3KEY", "AWS_SECRET_ACCESS_KEY": "S3SECRET",
+	}
+	for k, v := range want {
+		if e[k] != v {
+			t.Errorf("jupyter env %s = %q, want %q", k, e[k], v)
+		}
+	}
+	// It runs as the project's owner, so saved notebooks are theirs.
+	if j.Spec.User != "1234:5678" || slices.Contains(j.Spec.Cmd, "--allow-root") {
+		t.Errorf("jupyter user %q cmd %v", j.Spec.User, j.Spec.Cmd)
 	}
 	if j.Spec.Ports[0].HostPort != 9999 || j.URLs[0].URL != "http://127.0.0.1:9999/lab" {
 		t.Errorf("jupyter port = %+v, urls %v", j.Spec.Ports, j.URLs)
 	}
 	deps := plan.Node("jupyter-deps")
-	if deps == nil || !slices.Contains(deps.Spec.Cmd, "pandas>=2") || j.Deps[0] != (Dep{"jupyter-deps", Completed}) {
+	if deps == nil || deps.Spec.User != "0:0" || j.Deps[0] != (Dep{"jupyter-deps", Completed}) {
 		t.Fatalf("jupyter-deps = %+v", deps)
 	}
-	in.Layout.Requirements = nil
-	if BuildPlan(in).Node("jupyter-deps") != nil {
-		t.Error("jupyter-deps without requirements")
+	files := map[string]string{}
+	for _, f := range deps.Files {
+		files[f.Name] = string(f.Data)
+	}
+	script := files[".gaiaflow/setup/setup.sh"]
+	for _, want := range []string{`-m pip --python "/home/jovyan/.gaiaflow/env/bin/python" install -r "/home/jovyan/.gaiaflow/setup/requirements.txt"`,
+		`chown -R "1234:5678" "/home/jovyan"`, "kernels/python3", `pythonpath="/home/jovyan/work/src"`} {
+		if !strings.Contains(script, want) {
+			t.Errorf("setup lacks %q:\n%s", want, script)
+		}
+	}
+	if files[".gaiaflow/setup/requirements.txt"] != "pandas>=2\n" || strings.Contains(script, "rattler") {
+		t.Errorf("setup files: %v", files)
+	}
+	// Conda packages come from their channels, like in the images.
+	in.Jupyter = build.KernelDeps{Conda: &build.CondaPackages{Channels: []string{"conda-forge"}, Specs: []string{"git"}}}
+	in.Layout.Owner = "0:0"
+	plan = BuildPlan(in)
+	deps = plan.Node("jupyter-deps")
+	files = map[string]string{}
+	for _, f := range deps.Files {
+		files[f.Name] = string(f.Data)
+	}
+	if !strings.Contains(files[".gaiaflow/setup/setup.sh"], "py-rattler=="+build.RattlerVersion) ||
+		!strings.Contains(files[".gaiaflow/setup/conda.json"], `"git"`) || files[".gaiaflow/setup/conda-env.py"] == "" ||
+		strings.Contains(files[".gaiaflow/setup/setup.sh"], "requirements.txt") {
+		t.Errorf("conda setup: %v", files)
+	}
+	if j := plan.Node("jupyter"); j.Spec.User != "0:0" || !slices.Contains(j.Spec.Cmd, "--allow-root") {
+		t.Errorf("a project of root's: user %q cmd %v", j.Spec.User, j.Spec.Cmd)
 	}
 }
 
@@ -228,6 +280,23 @@ func TestSelect(t *testing.T) {
 	if _, _, err := Select(cfg, []string{"redis"}); err == nil || !strings.Contains(err.Error(), `unknown service "redis"`) {
 		t.Errorf("Select(redis) err = %v", err)
 	}
+	// The original tool's documented default: all is every enabled service.
+	for _, all := range [][]string{{"all"}, {"ALL"}, {"airflow,all"}} {
+		got, _, err = Select(cfg, all)
+		if err != nil || !slices.Equal(got, []string{"airflow", "mlflow", "minio"}) {
+			t.Errorf("Select(%v) = %v %v", all, got, err)
+		}
+	}
+}
+
+func TestCheckServicesAll(t *testing.T) {
+	got, err := checkServices([]string{"all"})
+	if err != nil || !slices.Equal(got, project.ServiceNames) {
+		t.Errorf("checkServices(all) = %v %v", got, err)
+	}
+	if _, err := checkServices([]string{"al"}); err == nil || !strings.Contains(errs.HintOf(err), "or all") {
+		t.Errorf("checkServices(al) = %v (hint %q)", err, errs.HintOf(err))
+	}
 }
 
 func TestReadLayout(t *testing.T) {
@@ -235,13 +304,17 @@ func TestReadLayout(t *testing.T) {
 	for _, d := range []string{"dags", "demo"} {
 		_ = os.Mkdir(filepath.Join(dir, d), 0o755)
 	}
-	_ = os.WriteFile(filepath.Join(dir, "pyproject.toml"), []byte("[project]\nname = \"demo\"\ndependencies = [\"mlflow>=3\", \"pandas\"]\n"), 0o644)
 	l, err := ReadLayout(dir, "demo")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l.Dags == "" || l.Plugins != "" || l.Package != filepath.Join(dir, "demo") || l.SrcLayout || !slices.Equal(l.Requirements, []string{"mlflow>=3", "pandas"}) {
+	if l.Dags == "" || l.Plugins != "" || l.Package != filepath.Join(dir, "demo") || l.SrcLayout || l.Data != "" ||
+		l.Owner != fmt.Sprintf("%d:%d", os.Getuid(), os.Getgid()) {
 		t.Errorf("layout = %+v", l)
+	}
+	_ = os.Mkdir(filepath.Join(dir, "data"), 0o755)
+	if l, _ := ReadLayout(dir, "demo"); l.Data != filepath.Join(dir, "data") {
+		t.Errorf("data = %q", l.Data)
 	}
 }
 

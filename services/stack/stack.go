@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/gaiaflow/gaiaflow/services/build"
 	"github.com/gaiaflow/gaiaflow/services/event"
 	"github.com/gaiaflow/gaiaflow/services/project"
 )
@@ -66,7 +67,12 @@ func (s *Stack) input(ctx context.Context, st *project.State, jupyterPort int) (
 	if err != nil {
 		return Input{}, err
 	}
+	deps, err := build.CollectDependencies(s.p.Dir, s.p.Config.Build.CondaSource)
+	if err != nil {
+		return Input{}, err
+	}
 	in := Input{ID: s.p.ID(), Dir: s.p.Dir, Config: s.p.Config, Creds: *creds, Layout: layout,
+		Jupyter:      deps.ForJupyter(),
 		DockerSocket: s.o.DockerSocket, SocketGID: s.o.SocketGID, JupyterPort: jupyterPort}
 	ti, ok, err := st.TaskImage("docker")
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 
 var allComponents = []string{
 	"postgres-airflow", "airflow-init", "airflow-api-server", "airflow-scheduler", "airflow-dag-processor",
-	"airflow-triggerer", "postgres-mlflow", "mlflow", "minio", "jupyter",
+	"airflow-triggerer", "postgres-mlflow", "mlflow", "minio", "jupyter-deps", "jupyter",
 }
 
 func TestStartOrderAndParallelism(t *testing.T) {
@@ -23,6 +23,7 @@ func TestStartOrderAndParallelism(t *testing.T) {
 		f.eng.behave[c] = behaviour{delay: 60 * time.Millisecond}
 	}
 	f.eng.behave["airflow-init"] = behaviour{delay: 30 * time.Millisecond, exit: exitCode(0)}
+	f.eng.behave["jupyter-deps"] = behaviour{delay: 60 * time.Millisecond, exit: exitCode(0)}
 	if err := f.start(StartOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -44,10 +45,11 @@ func TestStartOrderAndParallelism(t *testing.T) {
 	}
 	before("postgres-mlflow", "healthy", "mlflow", "starting")
 	before("minio", "healthy", "mlflow", "starting")
+	before("jupyter-deps", "completed", "jupyter", "starting")
 	// Independent roots start together: every one of them was started
 	// before the first became ready.
 	firstReady := f.rec.at("postgres-airflow", "healthy")
-	for _, c := range []string{"postgres-mlflow", "minio", "jupyter"} {
+	for _, c := range []string{"postgres-mlflow", "minio", "jupyter-deps"} {
 		if s := f.rec.at(c, "starting"); s.IsZero() || !s.Before(firstReady) {
 			t.Errorf("%s started at %v, after postgres-airflow was ready at %v: not in parallel", c, s, firstReady)
 		}
@@ -124,7 +126,8 @@ func TestStartReplacesARebuiltImage(t *testing.T) {
 	if err := f.start(StartOptions{Services: []string{"jupyter"}}); err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"remove jupyter", "create jupyter", "start jupyter"}; !slices.Equal(f.eng.Calls(), want) {
+	// JupyterLab's setup runs in the same image: it is redone too.
+	if want := []string{"remove jupyter-deps", "create jupyter-deps", "start jupyter-deps", "remove jupyter", "create jupyter", "start jupyter"}; !slices.Equal(f.eng.Calls(), want) {
 		t.Errorf("calls = %v, want %v", f.eng.Calls(), want)
 	}
 }

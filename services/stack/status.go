@@ -2,6 +2,7 @@ package stack
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -135,8 +136,11 @@ func (s *Stack) containerStatus(ctx context.Context, plan *Plan, n *Node, id str
 		cs.StartedAt = &t
 		cs.Uptime = now.Sub(t).Round(time.Second).String()
 	}
-	var probeErr error
-	if info.Running() && info.Health == "" && n.Ready.Kind == ReadyHTTP {
+	probeErr := errNotProbed
+	// A service gaiaflow waits for by its HTTP probe is as ready as that
+	// probe says, whatever the image's own health check says meanwhile:
+	// `dev start` returned on the probe, and status must agree with it.
+	if info.Running() && (info.Health == "" || info.Health == "starting") && n.Ready.Kind == ReadyHTTP {
 		r := &runner{s: s, plan: plan}
 		if port := r.hostPort(n); port != 0 {
 			pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
@@ -151,6 +155,9 @@ func (s *Stack) containerStatus(ctx context.Context, plan *Plan, n *Node, id str
 	}
 	return cs
 }
+
+// errNotProbed stands for a readiness probe that was not made.
+var errNotProbed = errors.New("not probed")
 
 // containerState names a container's state for a person. A container that
 // exited with the code of a stop signal, or 0, was stopped; any other code
@@ -175,10 +182,16 @@ func containerState(oneShot bool, info docker.ContainerInfo, probeErr error, now
 		return "exited", fmt.Sprintf("exited with code %d", info.ExitCode)
 	case "running":
 		switch info.Health {
-		case "healthy", "starting", "unhealthy":
+		case "healthy", "unhealthy":
 			return info.Health, ""
+		case "starting":
+			if probeErr == nil {
+				return "healthy", ""
+			}
+			return "starting", ""
 		}
-		if probeErr == nil {
+		// No health check: running is ready, unless a probe says otherwise.
+		if probeErr == nil || probeErr == errNotProbed {
 			return "healthy", ""
 		}
 		if now.Sub(info.StartedAt) < startGrace {

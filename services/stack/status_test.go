@@ -35,9 +35,13 @@ func TestContainerState(t *testing.T) {
 		want    string
 	}{
 		{"health check healthy", false, running("healthy", time.Hour), nil, "healthy"},
-		{"health check starting", false, running("starting", time.Second), nil, "starting"},
+		{"health check starting, no probe", false, running("starting", time.Second), errNotProbed, "starting"},
+		{"health check starting, probe fails", false, running("starting", time.Second), probeErr, "starting"},
+		// dev start waited for the probe: status agrees with it.
+		{"health check starting, probe passes", false, running("starting", time.Second), nil, "healthy"},
 		{"health check unhealthy", false, running("unhealthy", time.Hour), nil, "unhealthy"},
 		{"probe passes", false, running("", time.Hour), nil, "healthy"},
+		{"no health check, no probe", false, running("", time.Second), errNotProbed, "healthy"},
 		{"probe fails early", false, running("", 10*time.Second), probeErr, "starting"},
 		{"probe fails late", false, running("", time.Hour), probeErr, "unhealthy"},
 		{"stopped by signal", false, exited(143, false), nil, "stopped"},

@@ -32,7 +32,7 @@ func (s *Stack) shape() *Plan {
 
 // checkServices validates service names; empty means all.
 func checkServices(names []string) ([]string, error) {
-	if len(names) == 0 {
+	if names = withoutAll(names); len(names) == 0 {
 		return slices.Clone(project.ServiceNames), nil
 	}
 	var out []string
@@ -40,7 +40,7 @@ func checkServices(names []string) ([]string, error) {
 		for _, name := range strings.Split(r, ",") {
 			name = strings.TrimSpace(name)
 			if !slices.Contains(project.ServiceNames, name) {
-				return nil, errs.Usagef("use one of: "+strings.Join(project.ServiceNames, ", "), "unknown service %q", name)
+				return nil, errs.Usagef("use one of: "+strings.Join(project.ServiceNames, ", ")+", or "+AllServices, "unknown service %q", name)
 			}
 			if !slices.Contains(out, name) {
 				out = append(out, name)
@@ -116,7 +116,7 @@ func (s *Stack) Stop(ctx context.Context, o StopOptions) error {
 	if err != nil {
 		return err
 	}
-	all := len(o.Services) == 0
+	all := len(withoutAll(o.Services)) == 0
 	st, err := s.p.State()
 	if err != nil {
 		return err

@@ -141,3 +141,41 @@ func Airflow(t testing.TB) string {
 	}
 	return bin
 }
+
+// MLflow returns the path of the `mlflow` executable that sits beside the
+// interpreter from Python, after checking that its tracking server can be
+// imported (mlflow-skinny has no server). It skips or fails
+// (GAIAFLOW_REQUIRE_AIRFLOW: the same test venv provides both) when it is
+// not installed there.
+func MLflow(t testing.TB) string {
+	t.Helper()
+	py := Python(t)
+	bin := filepath.Join(filepath.Dir(py), "mlflow")
+	if _, err := os.Stat(bin); err != nil {
+		missing(t, "GAIAFLOW_REQUIRE_AIRFLOW", "MLflow beside "+py+" (the venv of .ci/requirements.txt has it)")
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, py, "-c", "import mlflow.server")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		missing(t, "GAIAFLOW_REQUIRE_AIRFLOW", "MLflow's tracking server (the full mlflow package, not mlflow-skinny: "+lastLine(out)+")")
+		return ""
+	}
+	return bin
+}
+
+func lastLine(out []byte) string {
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return lines[len(lines)-1]
+}
+
+// FreePort returns a TCP port on 127.0.0.1 that nothing listens on now.
+func FreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}

@@ -110,8 +110,8 @@ func TestEveryCommandHasHelp(t *testing.T) {
 	}
 	walk(root)
 	// The issue's command tree: root, init, mode(+set, check), dev(9), prod-local(8), dags(8), doctor, version, completion,
-	// plus library wheel.
-	if count != 1+1+3+10+9+9+3+2 {
+	// plus library (wheel, install), prod (dockerize, create-secret, status) and mlflow (experiments, runs).
+	if count != 1+1+3+10+9+9+3+3+4+3 {
 		t.Errorf("walked %d commands; the tree changed, update this count deliberately", count)
 	}
 }
@@ -197,6 +197,27 @@ func TestModeShowAndSet(t *testing.T) {
 	r = run(t, dir, "mode")
 	if !strings.Contains(r.out, "mode: dev_docker") {
 		t.Errorf("mode after set:\n%s", r.out)
+	}
+}
+
+// A DAG of the original template pins mode dev: mode check lists it, and
+// setting another mode says those tasks stay in dev.
+func TestModeSetNamesDAGsPinnedToDev(t *testing.T) {
+	dir := newProjectDir(t, goodToml)
+	if err := os.MkdirAll(filepath.Join(dir, "dags"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dag := "MODE = \"dev\"\ncreate_task(task_id=\"a\", func_path=\"p:f\", mode=MODE)\n"
+	if err := os.WriteFile(filepath.Join(dir, "dags", "change_me_task_factory_dag.py"), []byte(dag), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, dir, "mode", "check", "dev_docker")
+	if !strings.Contains(r.out, "ok       dags/change_me_task_factory_dag.py pins mode dev") {
+		t.Errorf("mode check: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	r = run(t, dir, "mode", "set", "dev_docker", "--force")
+	if r.code != 0 || !strings.Contains(r.err, "note: dags/change_me_task_factory_dag.py pins mode dev: its tasks with mode=\"dev\" run in dev, not dev_docker") {
+		t.Errorf("mode set: exit %d\n%s", r.code, r.err)
 	}
 }
 
@@ -311,6 +332,28 @@ func TestLibraryWheel(t *testing.T) {
 	}
 	if !found {
 		t.Error("the wheel lacks gaiaflow/runner.py")
+	}
+}
+
+// `gaiaflow library install` puts the bundled library into the project's
+// .venv (a real venv of the test's Python), offline; without one it says
+// what to do, exit 2.
+func TestRealPythonLibraryInstall(t *testing.T) {
+	py := testenv.Python(t)
+	dir := newProjectDir(t, goodToml)
+	if r := run(t, dir, "library", "install"); r.code != 2 || !strings.Contains(r.err, "no environment of the project was found") {
+		t.Errorf("no environment: exit %d\n%s", r.code, r.err)
+	}
+	if out, err := exec.Command(py, "-m", "venv", filepath.Join(dir, ".venv")).CombinedOutput(); err != nil {
+		t.Fatalf("venv: %v\n%s", err, out)
+	}
+	r := run(t, dir, "library", "install")
+	if r.code != 0 || !strings.Contains(r.out, "installed gaiaflow "+pylib.Version()+" into .venv") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	out, err := exec.Command(filepath.Join(dir, ".venv", "bin", "python"), "-c", "import gaiaflow; print(gaiaflow.__version__)").CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != pylib.Version() {
+		t.Errorf("import: %v %s", err, out)
 	}
 }
 

@@ -48,6 +48,7 @@ func testMain(m *testing.M) int {
 	}
 	code := m.Run()
 	sharedAirflow.Stop()
+	sharedMLflow.Stop()
 	stacktest.RemoveImages() // the stand-ins of the TestRealDocker tests
 	return code
 }
@@ -79,10 +80,14 @@ func prepareRealProject(root string) error {
 	if err != nil {
 		return err
 	}
+	files := airflowtest.TestDAGs()
+	files[airflowtest.PinnedModeDAGFile] = []byte(airflowtest.PinnedModeDAG)
 	sharedAirflow.Options = airflowtest.Options{
 		User:     creds.AirflowAdminUser,
 		Password: creds.AirflowAdminPassword,
-		DAGFiles: airflowtest.TestDAGs(),
+		DAGFiles: files,
+		// As a gaiaflow stack in mode dev runs Airflow.
+		Env: airflowtest.GaiaflowStackEnv("dev"),
 	}
 	return nil
 }
@@ -188,6 +193,9 @@ func TestRealAirflowDagsPauseAndUnpause(t *testing.T) {
 	}
 }
 
+// The broken file and the DAG that pins dev_docker on a dev stack: both
+// are import errors once the dag processor has parsed each file once
+// (Start waits for that), the pinned one naming both modes and the fix.
 func TestRealAirflowDagsErrors(t *testing.T) {
 	dir, _ := realProject(t)
 	t.Parallel()
@@ -195,9 +203,17 @@ func TestRealAirflowDagsErrors(t *testing.T) {
 	if r.code != 0 || !strings.HasPrefix(r.out, airflowtest.BrokenDAGFile+"  (") || !strings.Contains(r.out, "    SyntaxError: ") {
 		t.Errorf("dags errors: exit %d, stdout:\n%s\nstderr:\n%s", r.code, r.out, r.err)
 	}
+	for _, want := range []string{airflowtest.PinnedModeDAGFile + "  (",
+		"create_task('work'): the DAG pins mode='dev_docker', but the gaiaflow stack runs in mode 'dev'",
+		"fix: run `gaiaflow mode set dev_docker` to move the project to dev_docker, or drop mode= from create_task"} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("dags errors lacks %q:\n%s", want, r.out)
+		}
+	}
 	r = runWith(t, dir, nil, "dags", "errors", "-o", "json")
 	var v importErrorsView
-	if err := json.Unmarshal([]byte(r.out), &v); err != nil || v.Total != 1 || v.ImportErrors[0].Filename != airflowtest.BrokenDAGFile {
+	if err := json.Unmarshal([]byte(r.out), &v); err != nil || v.Total != 2 || v.ImportErrors[0].Filename != airflowtest.BrokenDAGFile ||
+		v.ImportErrors[1].Filename != airflowtest.PinnedModeDAGFile {
 		t.Errorf("dags errors -o json: %v\n%s", err, r.out)
 	}
 }

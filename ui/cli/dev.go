@@ -17,16 +17,31 @@ type stackFlags struct {
 	jupyterPort int
 	dockerBuild bool
 	wait        time.Duration
+	// The original tool's conda environment for JupyterLab: accepted, not
+	// needed (see originalEnvNote).
+	condaEnv, envTool string
 }
 
 func (s *stackFlags) register(c *cobra.Command) {
 	f := c.Flags()
-	f.StringArrayVarP(&s.services, "service", "s", nil, "service to act on: airflow, mlflow, minio or jupyter (repeatable; default: every enabled service)")
+	f.StringArrayVarP(&s.services, "service", "s", nil, "service to act on: airflow, mlflow, minio, jupyter or all (repeatable; default: all, every enabled service)")
 	f.BoolVarP(&s.forceNew, "force-new", "f", false, "recreate the services' containers from scratch (data volumes are kept)")
 	f.BoolVarP(&s.cache, "cache", "c", false, "allow the image build cache when building (with -b)")
 	f.IntVarP(&s.jupyterPort, "jupyter-port", "j", 0, "host port for JupyterLab (default: services.jupyter.port in gaiaflow.toml)")
 	f.BoolVarP(&s.dockerBuild, "docker-build", "b", false, "rebuild the Airflow runtime image even when its inputs did not change")
 	f.DurationVar(&s.wait, "wait", stack.DefaultWait, "how long to wait for the services to become healthy")
+	f.StringVarP(&s.condaEnv, "env", "e", "", "accepted for the original tool's scripts and not needed: JupyterLab runs in a container with the project's dependencies")
+	f.StringVarP(&s.envTool, "env-tool", "t", "", "accepted for the original tool's scripts and not needed (it chose mamba or conda for JupyterLab)")
+}
+
+// originalEnvNote is the one line printed when -e/--env or -t/--env-tool is
+// given: they named the conda environment the original tool ran JupyterLab
+// from on the host.
+func (s *stackFlags) originalEnvNote() string {
+	if s.condaEnv == "" && s.envTool == "" {
+		return ""
+	}
+	return "note: -e/--env and -t/--env-tool are not needed: JupyterLab runs in a container with the project's dependencies installed (services.jupyter in gaiaflow.toml)"
 }
 
 func newDev(a *App) *cobra.Command {
@@ -52,7 +67,7 @@ a changed setting recreates only the containers it changes.`,
 			return runStop(cmd.Context(), a, stopServices, deleteVolumes)
 		},
 	}
-	stopCmd.Flags().StringArrayVarP(&stopServices, "service", "s", nil, "service to stop (repeatable; default: all)")
+	stopCmd.Flags().StringArrayVarP(&stopServices, "service", "s", nil, "service to stop: airflow, mlflow, minio, jupyter or all (repeatable; default: all)")
 	stopCmd.Flags().BoolVarP(&deleteVolumes, "delete-volume", "v", false, "also delete the services' data volumes")
 
 	restartCmd := &cobra.Command{

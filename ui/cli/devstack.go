@@ -21,8 +21,12 @@ func (f *stackFlags) startOptions() stack.StartOptions {
 }
 
 // check checks the flags that the core cannot see were given: -j 0 is a
-// port out of range, not "no port given".
-func (f *stackFlags) check(cmd *cobra.Command) error {
+// port out of range, not "no port given". It says the original tool's
+// -e/-t are not needed.
+func (f *stackFlags) check(cmd *cobra.Command, a *App) error {
+	if note := f.originalEnvNote(); note != "" {
+		fmt.Fprintln(a.Err, note)
+	}
 	if cmd.Flags().Changed("jupyter-port") {
 		return core.CheckPort("--jupyter-port", f.jupyterPort)
 	}
@@ -30,7 +34,7 @@ func (f *stackFlags) check(cmd *cobra.Command) error {
 }
 
 func runStart(cmd *cobra.Command, a *App, f *stackFlags) error {
-	if err := f.check(cmd); err != nil {
+	if err := f.check(cmd, a); err != nil {
 		return err
 	}
 	ctx := cmd.Context()
@@ -41,7 +45,7 @@ func runStart(cmd *cobra.Command, a *App, f *stackFlags) error {
 }
 
 func runRestart(cmd *cobra.Command, a *App, f *stackFlags, volumes bool) error {
-	if err := f.check(cmd); err != nil {
+	if err := f.check(cmd, a); err != nil {
 		return err
 	}
 	ctx := cmd.Context()

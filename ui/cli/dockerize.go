@@ -10,6 +10,7 @@ import (
 
 	"github.com/gaiaflow/gaiaflow/services/core"
 	"github.com/gaiaflow/gaiaflow/services/event"
+	"github.com/gaiaflow/gaiaflow/services/project"
 )
 
 // dockerizeResult is the last line of `dockerize -o json`: the NDJSON
@@ -19,7 +20,7 @@ type dockerizeResult struct {
 	*core.BuildResult
 }
 
-// dockerizeCommand is `dev dockerize` and `prod-local dockerize`.
+// dockerizeCommand is `dev dockerize`, `prod-local dockerize` and `prod dockerize`.
 func dockerizeCommand(a *App, target string) *cobra.Command {
 	var opts core.DockerizeOptions
 	short := "Build the project's package into a task image on the local Docker engine"
@@ -38,12 +39,28 @@ so a code-only change rebuilds in seconds. Nothing is written into the project.`
 (` + "`minikube image load`" + `), so pods run it without a registry. The cluster must
 be running (` + "`gaiaflow prod-local start`" + `).`
 	}
+	imageHelp := "image name and tag, never :latest (default: build.image in gaiaflow.toml, else <package>:<version> from pyproject.toml)"
+	if target == "prod" {
+		short = "Build the task image and push it to prod's registry"
+		long = `Build the project's task image on the local Docker engine, as
+` + "`gaiaflow dev dockerize`" + ` does, tag it with the name prod pushes ([prod] image, or
+[prod] registry and the image's name) and push it, with this machine's Docker
+credentials for that registry (` + "`docker login`" + `; credential helpers are
+asked, and no secret is printed or put on a command line). The digest the
+registry stored is recorded in dags/gaiaflow_prod.json, which travels with the
+DAGs: in prod, gaiaflow's library runs every task of this package in the
+image by that digest. A failed push records nothing.`
+		imageHelp = "the name to push, registry/name:tag (default: [prod] image, else [prod] registry and the task image's name)"
+	}
 	c := &cobra.Command{
 		Use:   "dockerize",
 		Short: short,
 		Long:  long,
 		Args:  exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if target == "prod" {
+				return runProdDockerize(cmd.Context(), a, opts)
+			}
 			opts.Target = core.TargetDocker
 			if target == "prod-local" {
 				opts.Target = core.TargetMinikube
@@ -51,7 +68,7 @@ be running (` + "`gaiaflow prod-local start`" + `).`
 			return runDockerize(cmd.Context(), a, opts)
 		},
 	}
-	c.Flags().StringVarP(&opts.Image, "image-name", "i", "", "image name and tag, never :latest (default: build.image in gaiaflow.toml, else <package>:<version> from pyproject.toml)")
+	c.Flags().StringVarP(&opts.Image, "image-name", "i", "", imageHelp)
 	c.Flags().StringVar(&opts.BaseImage, "base-image", "", "base image of the generated Dockerfile (default: build.base_image in gaiaflow.toml)")
 	c.Flags().BoolVar(&opts.NoCache, "no-cache", false, "build every step again instead of reusing the engine's build cache")
 	return c
@@ -72,6 +89,22 @@ func runDockerize(ctx context.Context, a *App, opts core.DockerizeOptions) error
 		return nil
 	}
 	a.Printf("next: `gaiaflow mode set dev_docker` runs the project's tasks in %s\n", res.Image)
+	return nil
+}
+
+// runProdDockerize builds, pushes and records the task image of prod.
+func runProdDockerize(ctx context.Context, a *App, opts core.DockerizeOptions) error {
+	res, err := a.Core().ProdDockerize(ctxOf(ctx), opts, buildReporter(a))
+	if err != nil {
+		return err
+	}
+	if a.JSON() {
+		return encodeLine(a, struct {
+			Kind string `json:"kind"`
+			*core.Pushed
+		}{"result", res})
+	}
+	a.Printf("next: `gaiaflow mode check prod` says what prod still needs; deploy dags/ (with %s) to your Airflow\n", project.DeploymentFile)
 	return nil
 }
 

@@ -7,9 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -149,7 +147,7 @@ func runInit(a *App, cmd *cobra.Command, dir string, o initFlags) error {
 }
 
 func generate(a *App, abs string, ans scaffold.Answers, force bool) error {
-	res, err := scaffold.Generate(abs, ans, scaffold.Options{Force: force, LibraryRef: libraryRef()})
+	res, err := scaffold.Generate(abs, ans, scaffold.Options{Force: force})
 	if err != nil {
 		return err
 	}
@@ -285,17 +283,4 @@ func gitIdentity(ctx context.Context, a *App) (name, email string) {
 		email = ""
 	}
 	return name, email
-}
-
-// Compiled on first use: at start-up it would slow every command, --help included.
-var releaseRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+$`) })
-
-// libraryRef is the git ref a generated project installs gaiaflow's Python
-// library from: this release's tag, or main for a development build.
-func libraryRef() string {
-	v := Build().Version
-	if releaseRE().MatchString(v) {
-		return "v" + strings.TrimPrefix(v, "v")
-	}
-	return "main"
 }

@@ -28,7 +28,7 @@ func TestInitHeadless(t *testing.T) {
 	if v.Answers != want || v.Dir != filepath.Join(cwd, "demo") || len(v.Kept) != 0 {
 		t.Errorf("view %+v", v)
 	}
-	files, _ := scaffold.Render(want, scaffold.Options{LibraryRef: libraryRef()})
+	files, _ := scaffold.Render(want, scaffold.Options{})
 	if len(v.Created) != len(files) {
 		t.Errorf("created %d files, the template has %d", len(v.Created), len(files))
 	}

@@ -88,6 +88,9 @@ Airflow runs, its containers are recreated so that tasks follow the new mode.`,
 				return err
 			}
 			a.Printf("mode set to %s: %s\n", m, m.Describe())
+			for _, n := range modes.Notes(res.Readiness.Requirements) {
+				fmt.Fprintf(a.Err, "note: %s\n", n)
+			}
 			if res.Recreated {
 				a.Printf("Airflow was recreated with GAIAFLOW_MODE=%s\n", m)
 			}

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gaiaflow/gaiaflow/services/core"
+	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/event"
 )
 
@@ -125,17 +126,21 @@ volumes and images stay. Asks for confirmation on a terminal unless --yes.`,
 	cleanupCmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
 	return group("prod-local", "Run tasks as pods in a local Minikube cluster (mode prod_local)",
 		"Manage the production-like Minikube cluster of the project.",
-		startCmd, stopCmd, restartCmd, statusCmd, newDockerize(a, "prod-local"), configCmd, newCreateSecret(a), cleanupCmd)
+		startCmd, stopCmd, restartCmd, statusCmd, newDockerize(a, "prod-local"), configCmd, newCreateSecret(a, false), cleanupCmd)
 }
 
-func newCreateSecret(a *App) *cobra.Command {
+func newCreateSecret(a *App, prod bool) *cobra.Command {
 	var name, namespace, envFile string
 	var data []string
-	var update, dryRun bool
+	var update, dryRun, pull bool
+	where := "the cluster"
+	if prod {
+		where = "prod's cluster ([prod] context)"
+	}
 	c := &cobra.Command{
 		Use:   "create-secret",
-		Short: "Create or update a Kubernetes secret in the cluster",
-		Long: `Create a Kubernetes secret from --data KEY=VALUE pairs and/or an env file.
+		Short: "Create or update a Kubernetes secret in " + where,
+		Long: `Create a Kubernetes secret in ` + where + ` from --data KEY=VALUE pairs and/or an env file.
 Values are never printed or logged, and never passed on a command line.
 An existing secret is an error unless --update, which replaces its data and
 reports the keys it adds, changes or removes.
@@ -147,11 +152,19 @@ one pair of quotes around a value is removed. Prefer --from-env-file to
 --data: values on your own command line end up in your shell's history.
 
 --dry-run checks the input and prints the secret with its values redacted
-(-o yaml or -o json) without contacting the cluster.`,
+(-o yaml or -o json) without contacting the cluster.` + map[bool]string{true: `
+
+--pull makes the image pull secret [prod] pull_secret names instead, from
+this machine's Docker credentials for prod's registry (docker login), so the
+cluster's nodes can pull the task image.`}[prod],
 		Args:        exactArgs(0, "no arguments"),
 		Annotations: map[string]string{outputsAnnotation: "yaml"},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			req := core.SecretRequest{Name: name, Namespace: namespace, Pairs: data, EnvFile: envFile, Update: update}
+			req := core.SecretRequest{Name: name, Namespace: namespace, Pairs: data, EnvFile: envFile, Update: update, Prod: prod}
+			if pull && (name != "" || len(data) > 0 || envFile != "" || dryRun || namespace != "") {
+				return errs.Usagef("--pull takes the name from [prod] pull_secret and the values from your Docker credentials",
+					"--pull cannot be combined with --name, --data, --from-env-file, --namespace or --dry-run")
+			}
 			if dryRun {
 				m, err := a.Core().DryRunSecret(req)
 				if err != nil {
@@ -166,7 +179,13 @@ one pair of quotes around a value is removed. Prefer --from-env-file to
 			if a.JSON() || a.YAML() {
 				rep = event.Discard
 			}
-			change, err := a.Core().CreateSecret(cmd.Context(), req, rep)
+			var change core.SecretChange
+			var err error
+			if pull {
+				change, err = a.Core().CreatePullSecret(cmd.Context(), update, rep)
+			} else {
+				change, err = a.Core().CreateSecret(cmd.Context(), req, rep)
+			}
 			if err != nil {
 				return err
 			}
@@ -181,7 +200,12 @@ one pair of quotes around a value is removed. Prefer --from-env-file to
 	}
 	f := c.Flags()
 	f.StringVar(&name, "name", "", "secret name (a DNS-1123 subdomain)")
-	f.StringVar(&namespace, "namespace", core.TaskNamespace, "namespace")
+	if prod {
+		f.StringVar(&namespace, "namespace", "", "namespace (default: [prod] namespace)")
+		f.BoolVar(&pull, "pull", false, "make the image pull secret [prod] pull_secret names, from your Docker credentials")
+	} else {
+		f.StringVar(&namespace, "namespace", core.TaskNamespace, "namespace")
+	}
 	f.StringArrayVar(&data, "data", nil, "a KEY=VALUE pair (repeatable)")
 	f.StringVar(&envFile, "from-env-file", "", "read KEY=VALUE lines from this file")
 	f.BoolVar(&update, "update", false, "replace the data of an existing secret, reporting the keys added, changed or removed")

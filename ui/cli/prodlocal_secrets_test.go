@@ -114,3 +114,20 @@ func redactArgs(args, leaks []string) []string {
 	}
 	return out
 }
+
+// The issue's command line, as the original's docs print it: the error says
+// what is wrong with the name in its own words, with no value redacted out
+// of them.
+func TestCreateSecretBadNameMessageIsIntact(t *testing.T) {
+	dir := newProjectDir(t, goodToml)
+	for _, dry := range []bool{true, false} {
+		args := []string{"prod-local", "create-secret", "--name", "<your-secret-name>", "--data", "SOME_KEY=value", "--data", "SOME_SECRET=secret"}
+		if dry {
+			args = append(args, "--dry-run")
+		}
+		r := run(t, dir, args...)
+		if r.code != 2 || !strings.Contains(r.err, `error: secret name "<your-secret-name>" is not valid`) || strings.Contains(r.err, "redacted") {
+			t.Errorf("dry run %v: exit %d\n%s", dry, r.code, r.err)
+		}
+	}
+}

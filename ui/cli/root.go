@@ -47,7 +47,7 @@ when stdout is not a terminal, it prints a status summary instead.`,
 		c.GroupID = "project"
 		root.AddCommand(c)
 	}
-	for _, c := range []*cobra.Command{newDev(a), newProdLocal(a), newDags(a)} {
+	for _, c := range []*cobra.Command{newDev(a), newProdLocal(a), newProd(a), newDags(a), newMLflow(a)} {
 		c.GroupID = "run"
 		root.AddCommand(c)
 	}

@@ -96,3 +96,22 @@ func TestExportComposeWithoutAnEngine(t *testing.T) {
 		t.Errorf("stderr = %q, want one warning line", r.err)
 	}
 }
+
+// The original tool's flags are accepted: -s all, and -e/-t with one line
+// saying they are not needed. Without an engine the start then fails as
+// any start does.
+func TestOriginalStartFlagsAreAccepted(t *testing.T) {
+	dir := newProjectDir(t, goodToml)
+	t.Setenv("DOCKER_HOST", "unix://"+filepath.Join(t.TempDir(), "no-daemon.sock"))
+	r := run(t, dir, "dev", "start", "-s", "all", "-e", "my_package", "-t", "mamba", "--wait", "1s")
+	if r.code == 2 || strings.Contains(r.err, "unknown") {
+		t.Fatalf("flags refused: exit %d\n%s", r.code, r.err)
+	}
+	if strings.Count(r.err, "-e/--env and -t/--env-tool are not needed") != 1 {
+		t.Errorf("stderr lacks the one-line note:\n%s", r.err)
+	}
+	r = run(t, dir, "dev", "stop", "-s", "all")
+	if r.code == 2 {
+		t.Errorf("stop -s all refused: %s", r.err)
+	}
+}

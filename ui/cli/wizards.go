@@ -77,7 +77,7 @@ func (h initHost) finish(r initwizard.Result) tui.WizardDone {
 	if !r.Confirmed {
 		return tui.WizardDone{Wizard: tui.WizardInit, Message: "init cancelled: nothing was written"}
 	}
-	res, err := scaffold.Generate(abs(h.a, r.Dir), r.Answers, scaffold.Options{LibraryRef: libraryRef()})
+	res, err := scaffold.Generate(abs(h.a, r.Dir), r.Answers, scaffold.Options{})
 	if err != nil {
 		return tui.WizardDone{Wizard: tui.WizardInit, Err: err}
 	}

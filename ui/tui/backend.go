@@ -33,6 +33,24 @@ type Backend interface {
 	Runs(ctx context.Context, dagID string, limit int) ([]Run, error)
 	// TaskInstances lists the task instances of one run.
 	TaskInstances(ctx context.Context, dagID, runID string) ([]TaskInstance, error)
+	// Grid reads up to runs of a DAG's newest runs with their task
+	// instances: the shape of Airflow's grid view.
+	Grid(ctx context.Context, dagID string, runs int) (Grid, error)
+	// Failures lists what went wrong lately in Airflow, newest first, at
+	// most limit: the failed task instances of the newest failed runs,
+	// each with the first error line of its log.
+	Failures(ctx context.Context, limit int) ([]Failure, error)
+
+	// Experiments lists the MLflow experiments, most recently changed first.
+	Experiments(ctx context.Context) ([]Experiment, error)
+	// MLflowRuns lists MLflow runs, newest first: an experiment's, or those
+	// a DAG run's task logged (see MLflowQuery).
+	MLflowRuns(ctx context.Context, q MLflowQuery) (MLflowRunList, error)
+	// MLflowRun reads one run whole: params, metrics with their history,
+	// and the artifacts at its root.
+	MLflowRun(ctx context.Context, runID string) (MLflowRunDetail, error)
+	// MLflowArtifacts lists a run's artifacts under path ("" the root).
+	MLflowArtifacts(ctx context.Context, runID, path string) ([]Artifact, error)
 
 	// Logs streams the lines of a service's containers or of a task
 	// instance's attempt. The channel is closed when the source has nothing
@@ -209,6 +227,10 @@ type DAG struct {
 	// LastRunState is the state of the latest run; empty when it never ran.
 	LastRunState string
 	LastRunStart time.Time
+	// LastRunEnd is when the latest run ended; zero while it runs.
+	LastRunEnd time.Time
+	// LastRunID names the latest run.
+	LastRunID string
 	// NextRun is the next scheduled logical date; zero when not scheduled.
 	NextRun time.Time
 	// ImportError is set when the DAG's file failed to import.
@@ -246,6 +268,109 @@ type TaskInstance struct {
 	Start    time.Time
 	End      time.Time
 	Operator string
+}
+
+// Grid is a DAG's newest runs and their task instances.
+type Grid struct {
+	DAGID string
+	// Runs are newest first: the grid's columns.
+	Runs []Run
+	// Tasks are the task ids in the order the runs ran them: the rows.
+	Tasks []string
+	// Cells[t][r] is task Tasks[t] in run Runs[r]; a zero TaskInstance
+	// (empty TaskID) where the run has no such task.
+	Cells [][]TaskInstance
+}
+
+// Failure is one thing that went wrong in Airflow: a failed task instance.
+type Failure struct {
+	DAGID, RunID, TaskID string
+	MapIndex             int
+	Try                  int
+	// End is when the try ended.
+	End time.Time
+	// Error is the first line of its log that says what failed; empty
+	// when the log could not be read or says nothing of it.
+	Error string
+}
+
+// Experiment is one MLflow experiment.
+type Experiment struct {
+	ID         string
+	Name       string
+	LastUpdate time.Time
+	// URL is the experiment's page in MLflow's UI.
+	URL string
+}
+
+// MLflowQuery selects MLflow runs: an experiment's, or, with DAGID and
+// RunID, those tagged with that DAG run (TaskID narrows them to one task's;
+// see the README's "MLflow runs of a DAG run"). Limit 0 means the
+// backend's default.
+type MLflowQuery struct {
+	ExperimentID string
+	DAGID        string
+	RunID        string
+	TaskID       string
+	Limit        int
+}
+
+// MLflowRunList is the runs a query found.
+type MLflowRunList struct {
+	Runs []MLflowRun
+	// Widened says no run was tagged with the task asked for, so Runs are
+	// those of its whole DAG run.
+	Widened bool
+	// MetricKeys are the runs' metric keys, sorted.
+	MetricKeys []string
+}
+
+// MLflowRun is one MLflow run as a list shows it.
+type MLflowRun struct {
+	ID           string
+	Name         string
+	ExperimentID string
+	// Status is MLflow's: RUNNING, SCHEDULED, FINISHED, FAILED, KILLED.
+	Status  string
+	Start   time.Time
+	End     time.Time // zero while it runs
+	Metrics map[string]float64
+	// Task is the Airflow task that logged it ("dag › task"), from its
+	// tags; empty when untagged.
+	Task string
+	// URL is the run's page in MLflow's UI.
+	URL string
+}
+
+// MLflowRunDetail is one run whole.
+type MLflowRunDetail struct {
+	Run       MLflowRun
+	Params    []Param
+	Metrics   []MetricSeries
+	Tags      []Param
+	Artifacts []Artifact
+	// ArtifactURI is where the run's artifacts are stored.
+	ArtifactURI string
+}
+
+// Param is a key and its value (a parameter or a tag).
+type Param struct {
+	Key, Value string
+}
+
+// MetricSeries is a metric's latest value and its history, oldest first.
+type MetricSeries struct {
+	Key     string
+	Last    float64
+	History []float64
+}
+
+// Artifact is a file or directory among a run's artifacts.
+type Artifact struct {
+	// Path is relative to the run's artifact root ("model/MLmodel").
+	Path string
+	Dir  bool
+	Size int64
 }
 
 // LogSource is what to stream logs of: a service, or a task instance attempt.

@@ -6,8 +6,9 @@
 //
 // This package itself holds only the seam between the dashboard and the rest
 // of gaiaflow: the Backend interface and the plain data it carries. The
-// interface belongs to its consumer, the dashboard; adapters from
-// services/stack, services/airflow, services/minikube and modes implement it.
+// interface belongs to its consumer, the dashboard; the adapter over the
+// application layer (services/core: the stack, Airflow, MLflow, Minikube
+// and the modes) implements it, and so does the fake.
 // The dashboard decides nothing: everything it shows comes through Backend,
 // and everything it does is an Action handed back to it.
 package tui

@@ -156,7 +156,7 @@ func (f *Fake) Triggers() int {
 
 // Task is a task instance of the run, for SetRun.
 func Task(id, state string) map[string]any {
-	return map[string]any{"id": "ti-" + id, "task_id": id, "map_index": -1, "state": state, "try_number": 1}
+	return map[string]any{"id": "ti-" + id, "task_id": id, "dag_run_id": RunID, "map_index": -1, "state": state, "try_number": 1}
 }
 
 func (f *Fake) locked(h http.HandlerFunc) http.HandlerFunc {

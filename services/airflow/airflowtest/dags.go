@@ -3,6 +3,8 @@ package airflowtest
 import (
 	"embed"
 	"path"
+	"path/filepath"
+	"runtime"
 )
 
 // The test DAGs: testdata/dags, plus BrokenDAGFile.
@@ -23,7 +25,30 @@ const (
 	ManyDAGsFile = "many_dags.py"
 	// BrokenDAGFile holds BrokenDAG and always has an import error.
 	BrokenDAGFile = "broken_dag.py"
+	// PinnedModeDAGFile holds PinnedModeDAG, which fails to import on
+	// Airflow started with GaiaflowStackEnv("dev").
+	PinnedModeDAGFile = "pinned_mode_dag.py"
 )
+
+// PinnedModeDAG pins dev_docker with gaiaflow's create_task: on a gaiaflow
+// stack in another mode the library refuses it at parse time.
+const PinnedModeDAG = `from datetime import datetime
+
+from airflow.sdk import DAG
+from gaiaflow.core.create_task import create_task
+
+with DAG("pinned_mode_dag", schedule=None, start_date=datetime(2025, 1, 1)):
+    create_task("work", "os:getcwd", mode="dev_docker", image="pinned:1")
+`
+
+// GaiaflowStackEnv is what a gaiaflow stack in mode gives Airflow for DAGs
+// that import gaiaflow's library: GAIAFLOW_MODE, and this repository's
+// pylib/src on PYTHONPATH (the stack installs the library instead).
+func GaiaflowStackEnv(mode string) []string {
+	_, file, _, _ := runtime.Caller(0)
+	src := filepath.Join(filepath.Dir(file), "..", "..", "..", "pylib", "src")
+	return []string{"GAIAFLOW_MODE=" + mode, "PYTHONPATH=" + filepath.Clean(src)}
+}
 
 // BrokenDAG is a DAG file with a syntax error. It lives here rather than in
 // testdata/dags so that linters of the repository's Python never see it. It

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,6 +46,9 @@ type Options struct {
 	DAGFiles map[string][]byte
 	// StartTimeout bounds the start (DefaultStartTimeout when zero).
 	StartTimeout time.Duration
+	// Env are further KEY=VALUE variables of every Airflow process (see
+	// GaiaflowStackEnv).
+	Env []string
 }
 
 // Env is a running Airflow.
@@ -142,7 +144,7 @@ func start(inst installation, opts Options) (env *Env, err error) {
 	if err := os.WriteFile(passwords, seed, 0o600); err != nil {
 		return env, err
 	}
-	apiPort, err := freePort()
+	apiPort, err := testenv.FreePort()
 	if err != nil {
 		return env, err
 	}
@@ -151,7 +153,7 @@ func start(inst installation, opts Options) (env *Env, err error) {
 		return env, err
 	}
 	env.BaseURL = fmt.Sprintf("http://127.0.0.1:%d", env.Port)
-	vars := airflowEnv(home, env.DAGsDir, passwords, env.BaseURL, opts.User)
+	vars := append(airflowEnv(home, env.DAGsDir, passwords, env.BaseURL, opts.User), opts.Env...)
 
 	ctx, cancel := context.WithTimeout(context.Background(), opts.StartTimeout)
 	defer cancel()
@@ -276,7 +278,7 @@ func (e *Env) spawn(bin string, args, vars []string) error {
 	cmd.Dir = e.Home
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
-	setProcessGroup(cmd)
+	testenv.SetProcessGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		_ = logFile.Close()
 		return fmt.Errorf("start airflow %s: %w", name, err)
@@ -324,15 +326,15 @@ func (e *Env) Stop() {
 		var wg sync.WaitGroup
 		for _, p := range e.procs {
 			wg.Go(func() {
-				_ = signalGroup(p.cmd.Process, syscall.SIGTERM)
+				_ = testenv.SignalGroup(p.cmd.Process, syscall.SIGTERM)
 				select {
 				case <-p.done:
 				case <-time.After(20 * time.Second):
-					_ = signalGroup(p.cmd.Process, syscall.SIGKILL)
+					_ = testenv.SignalGroup(p.cmd.Process, syscall.SIGKILL)
 					<-p.done
 				}
 				// Children left behind by a parent that exited first.
-				_ = signalGroup(p.cmd.Process, syscall.SIGKILL)
+				_ = testenv.SignalGroup(p.cmd.Process, syscall.SIGKILL)
 			})
 		}
 		wg.Wait()
@@ -371,14 +373,4 @@ func lastLines(data []byte, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return string(bytes.Join(lines, []byte("\n")))
-}
-
-// freePort asks the kernel for a free TCP port on 127.0.0.1.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

@@ -18,11 +18,23 @@ RUN python3 -m venv /opt/gaiaflow/venv
 ENV VIRTUAL_ENV=/opt/gaiaflow/venv \
     PATH=/opt/gaiaflow/venv/bin:$PATH
 COPY .gaiaflow/entrypoint.sh /usr/local/bin/gaiaflow-entrypoint
+{{- if .Conda}}
+
+# The project's conda packages, solved from its channels and linked into the
+# environment by py-rattler, which lives only for this step; the
+# environment's own interpreter stands in for conda's python.
+COPY .gaiaflow/conda.json .gaiaflow/conda-env.py /opt/gaiaflow/deps/
+RUN python3 -m venv /tmp/gaiaflow-rattler \
+ && /tmp/gaiaflow-rattler/bin/pip install py-rattler=={{.RattlerVersion}} \
+ && /tmp/gaiaflow-rattler/bin/python /opt/gaiaflow/deps/conda-env.py /opt/gaiaflow/deps/conda.json /opt/gaiaflow/venv \
+ && rm -rf /tmp/gaiaflow-rattler
+{{- end}}
 
 # The project's dependencies and its build backend, in a layer of their own:
-# a change to the code alone reuses it.
+# a change to the code alone reuses it. --upgrade, as build isolation would:
+# the venv may come with an old setuptools that cannot build wheels.
 COPY .gaiaflow/requirements.txt .gaiaflow/build-requirements.txt{{if .Constraints}} .gaiaflow/constraints.txt{{end}} /opt/gaiaflow/deps/
-RUN pip install -r /opt/gaiaflow/deps/build-requirements.txt -r /opt/gaiaflow/deps/requirements.txt{{if .Constraints}} -c /opt/gaiaflow/deps/constraints.txt{{end}}
+RUN pip install --upgrade -r /opt/gaiaflow/deps/build-requirements.txt -r /opt/gaiaflow/deps/requirements.txt{{if .Constraints}} -c /opt/gaiaflow/deps/constraints.txt{{end}}
 
 # The gaiaflow library at the version of the gaiaflow that built this image;
 # it holds the task runner.

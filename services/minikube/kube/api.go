@@ -19,6 +19,8 @@ type API interface {
 	// ListPods lists the pods of every namespace that match a label
 	// selector (metav1.ListOptions.LabelSelector's syntax).
 	ListPods(ctx context.Context, selector string) ([]corev1.Pod, error)
+	// GetNamespace reads a namespace (prod checks that it exists).
+	GetNamespace(ctx context.Context, name string) (*corev1.Namespace, error)
 	GetSecret(ctx context.Context, namespace, name string) (*corev1.Secret, error)
 	// CreateSecret creates s in s.Namespace; UpdateSecret replaces it there,
 	// failing with a conflict when s.ResourceVersion is not the stored one.

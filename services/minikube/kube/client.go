@@ -117,6 +117,16 @@ func (a *restAPI) ListPods(ctx context.Context, selector string) ([]corev1.Pod, 
 	return list.Items, nil
 }
 
+func (a *restAPI) GetNamespace(ctx context.Context, name string) (*corev1.Namespace, error) {
+	var ns corev1.Namespace
+	err := a.rc.Get().UseProtobufAsDefault().Resource("namespaces").Name(name).
+		VersionedParams(&metav1.GetOptions{}, a.params).Do(ctx).Into(&ns)
+	if err != nil {
+		return nil, err
+	}
+	return &ns, nil
+}
+
 func (a *restAPI) GetSecret(ctx context.Context, namespace, name string) (*corev1.Secret, error) {
 	var s corev1.Secret
 	err := a.rc.Get().UseProtobufAsDefault().NamespaceIfScoped(namespace, namespace != "").Resource("secrets").Name(name).

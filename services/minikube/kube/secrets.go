@@ -25,6 +25,17 @@ type SecretSpec struct {
 	Labels map[string]string
 	// Update allows replacing the data of an existing secret.
 	Update bool
+	// Type is the secret's type: Opaque (the default), or
+	// kubernetes.io/dockerconfigjson for an image pull secret.
+	Type corev1.SecretType
+}
+
+// secretType is spec's type, Opaque when unset.
+func (spec SecretSpec) secretType() corev1.SecretType {
+	if spec.Type == "" {
+		return corev1.SecretTypeOpaque
+	}
+	return spec.Type
 }
 
 // Actions a SecretChange reports.
@@ -82,7 +93,7 @@ func applySecret(ctx context.Context, api API, spec SecretSpec, rep event.Report
 		return change, errs.Failf("pass --update to replace its data (gaiaflow reports which keys are added, changed or removed)",
 			"secret %s already exists in namespace %s", spec.Name, spec.Namespace)
 	}
-	if err := checkType(existing); err != nil {
+	if err := checkType(existing, spec.secretType()); err != nil {
 		return change, err
 	}
 	// Update with the version just read; on a conflict, read again and
@@ -94,7 +105,7 @@ func applySecret(ctx context.Context, api API, spec SecretSpec, rep event.Report
 			if existing, err = api.GetSecret(ctx, spec.Namespace, spec.Name); err != nil {
 				return err
 			}
-			if err := checkType(existing); err != nil {
+			if err := checkType(existing, spec.secretType()); err != nil {
 				return err
 			}
 		}
@@ -138,7 +149,7 @@ func applySecret(ctx context.Context, api API, spec SecretSpec, rep event.Report
 func create(ctx context.Context, api API, spec SecretSpec, change SecretChange, rep event.Reporter) (SecretChange, error) {
 	s := &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Name: spec.Name, Namespace: spec.Namespace, Labels: spec.Labels},
-		Type:       corev1.SecretTypeOpaque,
+		Type:       spec.secretType(),
 		Data:       toBytes(spec.Data),
 	}
 	_, err := api.CreateSecret(ctx, s)
@@ -159,9 +170,15 @@ func create(ctx context.Context, api API, spec SecretSpec, change SecretChange, 
 	return change, nil
 }
 
-func checkType(s *corev1.Secret) error {
-	if s.Type != "" && s.Type != corev1.SecretTypeOpaque {
-		return errs.Failf("choose another --name; gaiaflow only replaces the data of Opaque secrets",
+// checkType refuses to replace the data of a secret of another type than
+// the one gaiaflow would create.
+func checkType(s *corev1.Secret, want corev1.SecretType) error {
+	got := s.Type
+	if got == "" {
+		got = corev1.SecretTypeOpaque
+	}
+	if got != want {
+		return errs.Failf("choose another name; gaiaflow only replaces the data of a secret of type "+string(want),
 			"secret %s in namespace %s is of type %s", s.Name, s.Namespace, s.Type)
 	}
 	return nil
@@ -227,9 +244,9 @@ type ManifestMeta struct {
 // with every value replaced by Redacted. It does not contact a cluster.
 func DryRun(spec SecretSpec) (Manifest, error) {
 	if err := ValidateSpec(spec); err != nil {
-		return Manifest{}, scrub(err, spec.Data)
+		return Manifest{}, err // it names keys, never values
 	}
-	m := Manifest{APIVersion: "v1", Kind: "Secret", Type: string(corev1.SecretTypeOpaque),
+	m := Manifest{APIVersion: "v1", Kind: "Secret", Type: string(spec.secretType()),
 		Metadata:   ManifestMeta{Name: spec.Name, Namespace: spec.Namespace, Labels: spec.Labels},
 		StringData: map[string]string{}}
 	for k := range spec.Data {

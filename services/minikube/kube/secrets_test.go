@@ -354,3 +354,35 @@ func TestFakeClientsetMissingSecrets(t *testing.T) {
 		t.Errorf("%v %v", missing, err)
 	}
 }
+
+// A value that is also a word of gaiaflow's own message (the issue's
+// `--name <your-secret-name> --data SOME_SECRET=secret`) leaves the message
+// as it was written: input errors name keys, never values.
+func TestBadInputErrorsAreNotRewritten(t *testing.T) {
+	s := SecretSpec{Name: "<your-secret-name>", Namespace: "default", Data: map[string]string{"SOME_SECRET": "secret", "NAME": "name"}}
+	want := `secret name "<your-secret-name>" is not valid`
+	if _, err := DryRun(s); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("dry run: %v", err)
+	}
+	_, err := ApplySecret(context.Background(), kubetest.FromClientset(fake.NewClientset()), s, event.Discard)
+	if err == nil || !strings.Contains(err.Error(), want) || errs.KindOf(err) != errs.Usage {
+		t.Errorf("apply: %v", err)
+	}
+}
+
+func TestRedactReplacesWholeValuesOnly(t *testing.T) {
+	data := map[string]string{"A": "secret", "B": "hunter2-LEAK3", "C": "abc", "D": "hunter2-LEAK3-longer"}
+	for _, tt := range []struct{ in, want string }{
+		{"denied data hunter2-LEAK3", "denied data <redacted>"},
+		{`Invalid value: "hunter2-LEAK3": bad`, `Invalid value: "<redacted>": bad`},
+		{"value=hunter2-LEAK3-longer;", "value=<redacted>;"},
+		{`name "<your-secret-name>" is not valid`, `name "<your-secret-name>" is not valid`},
+		{"a secretive message", "a secretive message"},
+		{"abc is short", "abc is short"},
+		{"(secret)", "(<redacted>)"},
+	} {
+		if got := redact(tt.in, data); got != tt.want {
+			t.Errorf("redact(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -3,9 +3,13 @@ package kube
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/gaiaflow/gaiaflow/services/errs"
@@ -69,7 +73,11 @@ func ValidateSpec(spec SecretSpec) error {
 	}
 	size := 0
 	for k, v := range spec.Data {
-		if err := ValidateKey(k); err != nil {
+		if spec.Type == corev1.SecretTypeDockerConfigJson {
+			if k != corev1.DockerConfigJsonKey {
+				return errs.Usagef("", "an image pull secret holds only the key %s, not %q", corev1.DockerConfigJsonKey, k)
+			}
+		} else if err := ValidateKey(k); err != nil {
 			return err
 		}
 		size += len(k) + len(v)
@@ -80,24 +88,64 @@ func ValidateSpec(spec SecretSpec) error {
 	return nil
 }
 
-// redact replaces every value of data found in s. Values shorter than 4
-// bytes are left alone: they would match ordinary words of the message, and
+// redact replaces each value of data that s holds as a whole token: a run of
+// text bounded by the start or end of s, white space, quotes or brackets.
+// A value inside a longer word ("secret" in "your-secret-name") is left
+// alone, so the words of a message are never rewritten; values shorter
+// than 4 bytes are left alone too, as they would match ordinary tokens and
 // are not worth hiding from someone who can read the key.
 func redact(s string, data map[string]string) string {
+	values := make([]string, 0, len(data))
 	for _, v := range data {
 		if len(v) >= 4 {
-			s = strings.ReplaceAll(s, v, "<redacted>")
+			values = append(values, v)
 		}
+	}
+	// Longer values first, so a value that contains another is replaced whole.
+	sort.Slice(values, func(i, j int) bool { return len(values[i]) > len(values[j]) })
+	for _, v := range values {
+		var b strings.Builder
+		rest := s
+		for {
+			i := strings.Index(rest, v)
+			if i < 0 {
+				b.WriteString(rest)
+				break
+			}
+			end := i + len(v)
+			whole := (i == 0 || tokenEdge(rest[:i], true)) && (end == len(rest) || tokenEdge(rest[end:], false))
+			b.WriteString(rest[:i])
+			if whole {
+				b.WriteString(Redacted)
+			} else {
+				b.WriteString(v)
+			}
+			rest = rest[end:]
+		}
+		s = b.String()
 	}
 	return s
 }
 
-// scrub returns err with every value of data removed from its message and
-// hint. The cause is dropped on purpose: --debug prints the whole chain, and
-// nothing in it may carry a value.
+// tokenEdge reports whether the rune next to a match (the last of before,
+// or the first of after) ends a token.
+func tokenEdge(s string, before bool) bool {
+	var r rune
+	if before {
+		r, _ = utf8.DecodeLastRuneInString(s)
+	} else {
+		r, _ = utf8.DecodeRuneInString(s)
+	}
+	return unicode.IsSpace(r) || strings.ContainsRune("\"'`()[]{}<>,;=", r)
+}
+
+// scrub returns a cluster's error with every value of data removed from its
+// message and hint. The cause is dropped on purpose: --debug prints the
+// whole chain, and nothing in it may carry a value. gaiaflow's own errors
+// (bad input) name keys, never values, and are not scrubbed.
 func scrub(err error, data map[string]string) error {
-	if err == nil {
-		return nil
+	if err == nil || errs.KindOf(err) == errs.Usage {
+		return err
 	}
 	return &errs.Error{Kind: errs.KindOf(err), Msg: redact(err.Error(), data), Hint: redact(errs.HintOf(err), data)}
 }

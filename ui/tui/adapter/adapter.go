@@ -19,6 +19,7 @@ import (
 	"github.com/gaiaflow/gaiaflow/services/core"
 	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/event"
+	"github.com/gaiaflow/gaiaflow/services/mlflow"
 	"github.com/gaiaflow/gaiaflow/services/project"
 	"github.com/gaiaflow/gaiaflow/services/stack"
 	"github.com/gaiaflow/gaiaflow/ui/tui"
@@ -52,6 +53,14 @@ type Core interface {
 	OpenTaskLog(ctx context.Context, dagID, runID string, ti airflow.TaskInstance) (*core.TaskLogStream, error)
 	Trigger(ctx context.Context, dagID string, o core.TriggerOptions, r event.Reporter) (core.Triggered, error)
 	SetPaused(ctx context.Context, dagID string, paused bool) (airflow.DAG, error)
+	Grid(ctx context.Context, dagID string, n int) (core.DAGGrid, error)
+	Failures(ctx context.Context, limit int) ([]core.Failure, error)
+
+	MLflowURL() (string, error)
+	Experiments(ctx context.Context) ([]mlflow.Experiment, error)
+	MLflowRuns(ctx context.Context, q core.MLflowRunsQuery) (core.MLflowRuns, error)
+	MLflowRun(ctx context.Context, runID string) (core.MLflowRunDetail, error)
+	MLflowArtifacts(ctx context.Context, runID, path string) ([]mlflow.FileInfo, error)
 }
 
 var _ Core = (*core.Core)(nil)
@@ -252,13 +261,14 @@ func checks(reqs []modes.Requirement) []tui.Check {
 // remedy is the one place that says which of the dashboard's actions does
 // what a requirement's fix asks; the mode panel shows the key the key table
 // binds to it. A fix the dashboard cannot do (install minikube, start
-// Docker, edit gaiaflow.toml, push an image) has none, and the panel shows
-// the fix itself.
+// Docker, edit gaiaflow.toml, make a secret in prod's cluster) has none, and
+// the panel shows the fix itself.
 func remedy(r modes.Remedy) tui.Remedy {
 	switch r {
-	case modes.RemedyDockerize, modes.RemedyDockerizeCluster:
+	case modes.RemedyDockerize, modes.RemedyDockerizeCluster, modes.RemedyPush:
 		// build-image with the mode panel's mode as its target: dev
-		// dockerize for dev_docker, prod-local dockerize for prod_local.
+		// dockerize for dev_docker, prod-local dockerize for prod_local,
+		// prod dockerize (build and push) for prod.
 		return tui.Remedy{Verb: tui.VerbBuildImage}
 	case modes.RemedyStartCluster, modes.RemedyClusterConfig:
 		// prod-local start writes the kubeconfigs again when the cluster
@@ -382,14 +392,16 @@ func unavailable(what string, err error) error {
 }
 
 // faceErr is the core's error as the dashboard shows it: its line and hint;
-// Airflow down, or not taking this project's credentials, is unavailable.
+// Airflow or MLflow down, or not taking this project's requests, is
+// unavailable.
 func faceErr(what string, err error) error {
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err
-	case errors.Is(err, airflow.ErrUnreachable), errors.Is(err, airflow.ErrUnauthorized), errors.Is(err, project.ErrNotFound):
+	case errors.Is(err, airflow.ErrUnreachable), errors.Is(err, airflow.ErrUnauthorized), errors.Is(err, project.ErrNotFound),
+		errors.Is(err, mlflow.ErrUnreachable), errors.Is(err, mlflow.ErrDenied):
 		return unavailable(what, err)
 	}
 	return err

@@ -263,7 +263,7 @@ func TestDAGsRunsAndTasks(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []tui.DAG{
-		{ID: "etl", Paused: true, LastRunState: "running", LastRunStart: t0, NextRun: t0.Add(time.Hour), Schedule: "@daily", File: "etl.py"},
+		{ID: "etl", Paused: true, LastRunState: "running", LastRunStart: t0, LastRunID: "new", NextRun: t0.Add(time.Hour), Schedule: "@daily", File: "etl.py"},
 		{ID: "broken", File: "broken.py", ImportError: "NameError: x"},
 		{ID: "never", File: "never.py"},
 	}
@@ -483,6 +483,10 @@ func TestRemedies(t *testing.T) {
 		modes.RemedyStartCluster:     {Verb: tui.VerbStartCluster},
 		modes.RemedyClusterConfig:    {Verb: tui.VerbStartCluster},
 		modes.RemedyCreateSecret:     {Wizard: tui.WizardSecret},
+		modes.RemedyPush:             {Verb: tui.VerbBuildImage},
+		// prod's secrets are made in another cluster than the secret
+		// wizard's: the panel shows the command.
+		modes.RemedyCreateProdSecret: {},
 		"":                           {},
 		"something-new":              {},
 	} {
@@ -500,5 +504,31 @@ func TestRemedies(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("checks\n got %+v\nwant %+v", got, want)
+	}
+}
+
+// The mode panel lists what `mode check` lists, DAG files pinned to another
+// mode included.
+func TestSnapshotListsDAGsPinnedToAnotherMode(t *testing.T) {
+	b, fc := wired(t, &fakeStack{status: demoStatus()}, &fakeAirflow{})
+	if err := os.MkdirAll(filepath.Join(fc.dir, "dags"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(fc.dir, "dags", "d.py"), []byte("MODE = \"dev_docker\"\ncreate_task('a', 'p:f', mode=MODE)\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := b.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev := s.Modes[0]
+	if dev.Ready() || len(dev.Checks) != 1 || dev.Checks[0].ID != modes.PinnedID("d.py", modes.DevDocker) ||
+		!strings.Contains(dev.Checks[0].Fix, "gaiaflow mode set dev_docker") {
+		t.Errorf("dev = %+v", dev)
+	}
+	for _, c := range s.Modes[1].Checks {
+		if strings.HasPrefix(c.ID, "dag-mode/") {
+			t.Errorf("dev_docker lists a DAG that pins it: %+v", c)
+		}
 	}
 }

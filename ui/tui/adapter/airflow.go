@@ -64,7 +64,7 @@ func (b *Backend) DAGs(ctx context.Context) (tui.DAGList, error) {
 	for _, d := range o.DAGs {
 		td := tui.DAG{ID: d.ID, Paused: d.Paused, Schedule: d.Schedule, File: d.File, NextRun: deref(d.NextRun)}
 		if r, ok := o.LastRuns[d.ID]; ok {
-			td.LastRunState, td.LastRunStart = string(r.State), deref(r.StartDate)
+			td.LastRunState, td.LastRunStart, td.LastRunEnd, td.LastRunID = string(r.State), deref(r.StartDate), deref(r.EndDate), r.RunID
 		}
 		if d.HasImportErrors {
 			td.ImportError = byFile[d.File]
@@ -85,14 +85,18 @@ func (b *Backend) Runs(ctx context.Context, dagID string, limit int) ([]tui.Run,
 	}
 	out := make([]tui.Run, 0, len(runs))
 	for _, r := range runs {
-		logical := r.RunAfter
-		if r.LogicalDate != nil {
-			logical = *r.LogicalDate
-		}
-		out = append(out, tui.Run{DAGID: r.DAGID, RunID: r.RunID, State: string(r.State), Type: r.RunType,
-			LogicalDate: logical, Start: deref(r.StartDate), End: deref(r.EndDate)})
+		out = append(out, runOf(r))
 	}
 	return out, nil
+}
+
+func runOf(r airflow.DAGRun) tui.Run {
+	logical := r.RunAfter
+	if r.LogicalDate != nil {
+		logical = *r.LogicalDate
+	}
+	return tui.Run{DAGID: r.DAGID, RunID: r.RunID, State: string(r.State), Type: r.RunType,
+		LogicalDate: logical, Start: deref(r.StartDate), End: deref(r.EndDate)}
 }
 
 // TaskInstances implements tui.Backend.
@@ -103,8 +107,47 @@ func (b *Backend) TaskInstances(ctx context.Context, dagID, runID string) ([]tui
 	}
 	out := make([]tui.TaskInstance, 0, len(tis))
 	for _, t := range tis {
-		out = append(out, tui.TaskInstance{DAGID: dagID, RunID: runID, TaskID: t.TaskID, MapIndex: t.MapIndex,
-			State: string(t.State), Try: t.TryNumber, Start: deref(t.StartDate), End: deref(t.EndDate), Operator: t.Operator})
+		out = append(out, taskOf(dagID, runID, t))
+	}
+	return out, nil
+}
+
+func taskOf(dagID, runID string, t airflow.TaskInstance) tui.TaskInstance {
+	return tui.TaskInstance{DAGID: dagID, RunID: runID, TaskID: t.TaskID, MapIndex: t.MapIndex,
+		State: string(t.State), Try: t.TryNumber, Start: deref(t.StartDate), End: deref(t.EndDate), Operator: t.Operator}
+}
+
+// Grid implements tui.Backend (core.Grid).
+func (b *Backend) Grid(ctx context.Context, dagID string, n int) (tui.Grid, error) {
+	g, err := b.Core.Grid(ctx, dagID, n)
+	if err != nil {
+		return tui.Grid{}, faceErr("the grid of "+dagID, err)
+	}
+	out := tui.Grid{DAGID: g.DAGID, Tasks: g.Tasks, Cells: make([][]tui.TaskInstance, len(g.Tasks))}
+	for _, r := range g.Runs {
+		out.Runs = append(out.Runs, runOf(r))
+	}
+	for t, task := range g.Tasks {
+		out.Cells[t] = make([]tui.TaskInstance, len(g.Runs))
+		for r, run := range g.Runs {
+			if ti, ok := g.Instances[run.RunID][task]; ok {
+				out.Cells[t][r] = taskOf(dagID, run.RunID, ti)
+			}
+		}
+	}
+	return out, nil
+}
+
+// Failures implements tui.Backend (core.Failures).
+func (b *Backend) Failures(ctx context.Context, limit int) ([]tui.Failure, error) {
+	fs, err := b.Core.Failures(ctx, limit)
+	if err != nil {
+		return nil, faceErr("failed tasks", err)
+	}
+	out := make([]tui.Failure, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, tui.Failure{DAGID: f.DAGID, RunID: f.RunID, TaskID: f.TaskID, MapIndex: f.MapIndex,
+			Try: f.Try, End: f.End, Error: f.Error})
 	}
 	return out, nil
 }

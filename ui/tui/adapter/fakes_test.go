@@ -14,6 +14,7 @@ import (
 	"github.com/gaiaflow/gaiaflow/services/airflow"
 	"github.com/gaiaflow/gaiaflow/services/core"
 	"github.com/gaiaflow/gaiaflow/services/event"
+	"github.com/gaiaflow/gaiaflow/services/mlflow"
 	"github.com/gaiaflow/gaiaflow/services/project"
 	"github.com/gaiaflow/gaiaflow/services/stack"
 )
@@ -191,6 +192,18 @@ type fakeCore struct {
 	mu       sync.Mutex
 	calls    []string
 	callErr  error // returned by the build and cluster use cases
+
+	// Canned answers of the overview's, the grid's and MLflow's reads,
+	// whose rules are services/core's tests: here only the translation
+	// is the adapter's.
+	grid     core.DAGGrid
+	failures []core.Failure
+	exps     []mlflow.Experiment
+	mlRuns   core.MLflowRuns
+	mlRun    core.MLflowRunDetail
+	arts     []mlflow.FileInfo
+	mlErr    error
+	mlQuery  core.MLflowRunsQuery // what MLflowRuns was asked
 }
 
 // airflowAPI is what fakeCore reads of its Airflow.
@@ -374,6 +387,38 @@ func (f *fakeCore) Trigger(ctx context.Context, dagID string, o core.TriggerOpti
 func (f *fakeCore) SetPaused(ctx context.Context, dagID string, paused bool) (airflow.DAG, error) {
 	d, err := f.fa.SetPaused(ctx, dagID, paused)
 	return d, core.AirflowError(err, f.fa.BaseURL(), "pause "+dagID, dagID)
+}
+
+func (f *fakeCore) Grid(ctx context.Context, dagID string, n int) (core.DAGGrid, error) {
+	f.record(fmt.Sprintf("grid %s %d", dagID, n))
+	return f.grid, nil
+}
+
+func (f *fakeCore) Failures(ctx context.Context, limit int) ([]core.Failure, error) {
+	f.record(fmt.Sprintf("failures %d", limit))
+	return f.failures, nil
+}
+
+func (f *fakeCore) MLflowURL() (string, error) { return "http://127.0.0.1:5000", nil }
+
+func (f *fakeCore) Experiments(ctx context.Context) ([]mlflow.Experiment, error) {
+	return f.exps, f.mlErr
+}
+
+func (f *fakeCore) MLflowRuns(ctx context.Context, q core.MLflowRunsQuery) (core.MLflowRuns, error) {
+	f.mu.Lock()
+	f.mlQuery = q
+	f.mu.Unlock()
+	return f.mlRuns, f.mlErr
+}
+
+func (f *fakeCore) MLflowRun(ctx context.Context, runID string) (core.MLflowRunDetail, error) {
+	return f.mlRun, f.mlErr
+}
+
+func (f *fakeCore) MLflowArtifacts(ctx context.Context, runID, path string) ([]mlflow.FileInfo, error) {
+	f.record("artifacts " + runID + " " + path)
+	return f.arts, f.mlErr
 }
 
 // wired is a Backend on a project with a fake stack and a fake Airflow.

@@ -45,8 +45,10 @@ func TestRealAirflowAdapterDAGsRunsAndTasks(t *testing.T) {
 	}
 	files := airflowtest.TestDAGs()
 	delete(files, airflowtest.ManyDAGsFile)
+	files[airflowtest.PinnedModeDAGFile] = []byte(airflowtest.PinnedModeDAG)
 	began := time.Now()
-	env := airflowtest.Start(t, airflowtest.Options{User: creds.AirflowAdminUser, Password: creds.AirflowAdminPassword, DAGFiles: files})
+	env := airflowtest.Start(t, airflowtest.Options{User: creds.AirflowAdminUser, Password: creds.AirflowAdminPassword, DAGFiles: files,
+		Env: airflowtest.GaiaflowStackEnv("dev")})
 	t.Cleanup(env.Stop)
 	t.Logf("Airflow started in %s", time.Since(began).Round(time.Second))
 	write(env.Port)
@@ -76,7 +78,10 @@ func TestRealAirflowAdapterDAGsRunsAndTasks(t *testing.T) {
 	if d, ok := ids[airflowtest.OKDAG]; !ok || !d.Paused || d.LastRunState != "" || d.File == "" {
 		t.Errorf("%s = %+v (of %d DAGs)", airflowtest.OKDAG, d, len(l.DAGs))
 	}
-	if len(l.ImportErrors) != 1 || l.ImportErrors[0].File != airflowtest.BrokenDAGFile || !strings.Contains(l.ImportErrors[0].Message, "SyntaxError") {
+	// The DAG panel shows the broken file and, after the dag processor's
+	// first parse, the DAG that pins dev_docker on a dev stack, with the fix.
+	if len(l.ImportErrors) != 2 || l.ImportErrors[0].File != airflowtest.BrokenDAGFile || !strings.Contains(l.ImportErrors[0].Message, "SyntaxError") ||
+		l.ImportErrors[1].File != airflowtest.PinnedModeDAGFile || !strings.Contains(l.ImportErrors[1].Message, "fix: run `gaiaflow mode set dev_docker`") {
 		t.Errorf("import errors = %+v", l.ImportErrors)
 	}
 
@@ -121,9 +126,22 @@ func TestRealAirflowAdapterDAGsRunsAndTasks(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, d := range l.DAGs {
-		if d.ID == airflowtest.OKDAG && (d.Paused || d.LastRunState != "success") {
+		if d.ID == airflowtest.OKDAG && (d.Paused || d.LastRunState != "success" || d.LastRunID != run.RunID || d.LastRunEnd.IsZero()) {
 			t.Errorf("%s after its run = %+v", d.ID, d)
 		}
+	}
+	// The grid: the one run, its two tasks in the order they ran.
+	g, err := b.Grid(ctx, airflowtest.OKDAG, 25)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Runs) != 1 || g.Runs[0].RunID != run.RunID || strings.Join(g.Tasks, ",") != "hello,world" ||
+		g.Cells[0][0].State != "success" || g.Cells[1][0].State != "success" || g.Cells[1][0].Try != 1 {
+		t.Errorf("grid = %+v", g)
+	}
+	// Nothing failed: the overview has no failed task to show.
+	if fs, err := b.Failures(ctx, 3); err != nil || len(fs) != 0 {
+		t.Errorf("failures = %+v, %v", fs, err)
 	}
 	for _, ti := range tis {
 		if ti.TaskID != "hello" {

@@ -96,8 +96,11 @@ func TestRealDockerTmuxDashboardShowsTheStandinStack(t *testing.T) {
 		}
 	}
 
-	s := wait(20*time.Second, "[1 Services]", "gftmux", "docker ●", "airflow", "mlflow", "minio", "jupyter")
-	t.Logf("the dashboard on the stand-in stack:\n%s", s)
+	s := wait(20*time.Second, "[0 Overview]", "gftmux", "docker ●", "all 4 healthy")
+	t.Logf("the overview on the stand-in stack:\n%s", s)
+	keys("1")
+	s = wait(20*time.Second, "[1 Services]", "airflow", "mlflow", "minio", "jupyter")
+	t.Logf("the services panel on the stand-in stack:\n%s", s)
 	if n := strings.Count(s, "● healthy"); n < 4 {
 		t.Errorf("%d services shown healthy, want 4:\n%s", n, s)
 	}

@@ -41,6 +41,16 @@ func Contract(t *testing.T, be tui.Backend) {
 		within(t, "DAGs", func(ctx context.Context) { _, _ = be.DAGs(ctx) })
 		within(t, "Runs", func(ctx context.Context) { _, _ = be.Runs(ctx, "no_such_dag", 25) })
 		within(t, "TaskInstances", func(ctx context.Context) { _, _ = be.TaskInstances(ctx, "no_such_dag", "no_such_run") })
+		within(t, "Grid", func(ctx context.Context) { _, _ = be.Grid(ctx, "no_such_dag", 25) })
+		within(t, "Failures", func(ctx context.Context) { _, _ = be.Failures(ctx, 3) })
+	})
+	t.Run("MLflowReadsReturn", func(t *testing.T) {
+		within(t, "Experiments", func(ctx context.Context) { _, _ = be.Experiments(ctx) })
+		within(t, "MLflowRuns", func(ctx context.Context) {
+			_, _ = be.MLflowRuns(ctx, tui.MLflowQuery{ExperimentID: "no-such-experiment"})
+		})
+		within(t, "MLflowRun", func(ctx context.Context) { _, _ = be.MLflowRun(ctx, "no-such-run") })
+		within(t, "MLflowArtifacts", func(ctx context.Context) { _, _ = be.MLflowArtifacts(ctx, "no-such-run", "") })
 	})
 	t.Run("FollowedLogsEndWithContext", func(t *testing.T) {
 		s, err := be.Snapshot(context.Background())

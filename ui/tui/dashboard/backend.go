@@ -63,7 +63,7 @@ func (m *Model) applySnapshot(msg snapshotMsg) tea.Cmd {
 		m.services.set(m.snap.Services, m.tasks.progress)
 		m.mode.set(m.snap)
 	}
-	m.layout()
+	m.layout() // rebuilds the overview too
 	// Docker down (or the snapshot failing): say so and read again with
 	// back-off; the backend's change signal may also bring it back sooner.
 	if msg.err != nil || (!m.snap.Docker.OK && !m.snap.Docker.Unknown && m.snap.Project.Found) {

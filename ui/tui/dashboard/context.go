@@ -29,7 +29,8 @@ type Options struct {
 	// Now is the clock (time.Now); Location is where times are shown.
 	Now      func() time.Time
 	Location *time.Location
-	// PollInterval is how often Airflow is read while the DAG panel is visible.
+	// PollInterval is how often Airflow and MLflow are read while a panel
+	// that shows them (the overview, DAGs, MLflow) is visible.
 	PollInterval time.Duration
 	// Open opens a URL in the browser. Its output must not reach the screen.
 	Open func(url string) error
@@ -58,6 +59,7 @@ type Context struct {
 	ReadOnly      bool
 	Now           func() time.Time
 	Loc           *time.Location
-	// PollInterval is how often the DAG panel reads Airflow while visible.
+	// PollInterval is how often the overview, DAG and MLflow panels read
+	// while visible.
 	PollInterval time.Duration
 }

@@ -1,9 +1,8 @@
 package dashboard
 
 import (
+	"context"
 	"fmt"
-	"strings"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -24,30 +23,31 @@ const (
 	levelDAGs dagLevel = iota
 	levelRuns
 	levelTasks
+	levelGrid // a DAG's runs × tasks, beside levelRuns
 )
 
-// dagsPanel is the DAG list, a DAG's runs, and a run's task instances.
+// dagsPanel is the DAG list, a DAG's runs (as a list or a grid of runs ×
+// tasks), and a run's task instances.
 type dagsPanel struct {
 	level    dagLevel
 	dags     list.List[tui.DAG]
 	imports  []tui.ImportError
 	runs     list.List[tui.Run]
 	tis      list.List[tui.TaskInstance]
+	grid     gridView
 	dag, run string // what is drilled into
-	err      error  // the last read's failure (Airflow down)
-	loaded   bool
-	// gen numbers poll loops; a tick of an older loop is dropped, so
-	// leaving the panel stops the poll.
-	gen int
+	// Column widths of each level's table.
+	dagCols, runCols, tiCols colWidths
+	err                      error // the last read's failure (Airflow down)
+	loaded                   bool
 }
-
-func (p *dagsPanel) init() {}
 
 func (p *dagsPanel) resize(h int) {
 	h -= 2 // column titles and the breadcrumb/summary line
 	p.dags.SetHeight(h - 1)
 	p.runs.SetHeight(h)
 	p.tis.SetHeight(h)
+	p.grid.height = h
 }
 
 func (p *dagsPanel) scope() keys.Scope {
@@ -56,6 +56,8 @@ func (p *dagsPanel) scope() keys.Scope {
 		return keys.Runs
 	case levelTasks:
 		return keys.Tasks
+	case levelGrid:
+		return keys.Grid
 	}
 	return keys.DAGs
 }
@@ -76,33 +78,43 @@ func (p *dagsPanel) refresh(m *Model) tea.Cmd {
 			tis, err := be.TaskInstances(ctx, dag, run)
 			return tisMsg{dag: dag, run: run, tis: tis, err: err}
 		}
+	case levelGrid:
+		dag := p.dag
+		return func() tea.Msg {
+			g, err := be.Grid(ctx, dag, runsLimit)
+			return gridMsg{dag: dag, grid: g, err: err}
+		}
 	}
+	return readDAGs(be, ctx)
+}
+
+func readDAGs(be tui.Backend, ctx context.Context) tea.Cmd {
 	return func() tea.Msg {
 		l, err := be.DAGs(ctx)
 		return dagsMsg{list: l, err: err}
 	}
 }
 
-// pollNow reads at once and starts a poll loop that lives while the DAG
-// panel is visible: the only timer of an idle dashboard.
-func (m *Model) pollNow() tea.Cmd {
-	m.dags.gen++
-	return tea.Batch(m.dags.refresh(m), m.nextPoll())
-}
-
-func (m *Model) nextPoll() tea.Cmd {
-	gen := m.dags.gen
-	return tea.Tick(m.opts.PollInterval, func(time.Time) tea.Msg { return pollMsg{gen: gen} })
-}
-
 func (m *Model) updateAirflow(msg airflowMsg) tea.Cmd {
 	p := &m.dags
 	switch msg := msg.(type) {
 	case pollMsg:
-		if msg.gen != p.gen || m.panel != PanelDAGs {
+		return m.poll(msg)
+	case failuresMsg:
+		m.overview.failErr = msg.err
+		if msg.err == nil {
+			m.overview.failures = msg.failures
+		}
+		m.rebuildOverview()
+		return nil
+	case gridMsg:
+		if msg.dag != p.dag || p.level != levelGrid {
 			return nil
 		}
-		return tea.Batch(p.refresh(m), m.nextPoll())
+		p.err = msg.err
+		if msg.err == nil {
+			p.grid.set(msg.grid)
+		}
 	case dagsMsg:
 		p.err = msg.err
 		if msg.err == nil {
@@ -110,6 +122,8 @@ func (m *Model) updateAirflow(msg airflowMsg) tea.Cmd {
 			p.dags.SetItems(msg.list.DAGs, func(a, b tui.DAG) bool { return a.ID == b.ID })
 			p.imports = msg.list.ImportErrors
 		}
+		m.overview.dagsRead(msg.list.DAGs, msg.err)
+		m.rebuildOverview()
 	case runsMsg:
 		if msg.dag != p.dag {
 			return nil
@@ -138,12 +152,24 @@ func (m *Model) dagsAction(a keys.Action, b keys.Binding) tea.Cmd {
 	case keys.Open:
 		return m.dagsOpen()
 	case keys.Back:
-		if p.level == levelDAGs {
+		switch p.level {
+		case levelDAGs:
 			return nil
+		case levelGrid:
+			p.level = levelRuns
+		default:
+			p.level--
 		}
-		p.level--
 		p.err = nil
 		return p.refresh(m)
+	case keys.DAGGrid:
+		return m.toggleGrid()
+	case keys.Left:
+		p.grid.newer(-1)
+	case keys.Right:
+		p.grid.newer(1)
+	case keys.TaskMLflow:
+		return m.taskMLflow()
 	case keys.Trigger:
 		if dag, ok := m.currentDAG(); ok {
 			return m.request(b, tui.Action{Verb: tui.VerbTrigger, Target: dag.ID})
@@ -187,10 +213,7 @@ func (m *Model) dagsOpen() tea.Cmd {
 		if d.ImportError != "" {
 			m.setStatus(render.Bad, d.ID+": "+oneLine(d.ImportError))
 		}
-		p.level, p.dag = levelRuns, d.ID
-		p.runs.SetItems(nil, nil)
-		p.runs.Top()
-		return p.refresh(m)
+		return m.drillInto(d.ID)
 	case levelRuns:
 		r, ok := p.runs.Selected()
 		if !ok {
@@ -205,14 +228,63 @@ func (m *Model) dagsOpen() tea.Cmd {
 		if !ok {
 			return nil
 		}
-		if ti.Try == 0 {
-			m.setStatus(render.Muted, ti.TaskID+" has not run yet: no log")
+		return m.openTaskLog(ti)
+	case levelGrid:
+		ti, ok := p.grid.selected()
+		if !ok {
 			return nil
 		}
-		t := ti
-		return tea.Batch(m.openLogs(tui.LogSource{Task: &t}), m.switchTo(PanelLogs))
+		return m.openTaskLog(ti)
 	}
 	return nil
+}
+
+// openTaskLog shows the log of a task instance's try in the logs panel.
+func (m *Model) openTaskLog(ti tui.TaskInstance) tea.Cmd {
+	if ti.TaskID == "" || ti.Try == 0 {
+		m.setStatus(render.Muted, ti.TaskID+" has not run yet: no log")
+		return nil
+	}
+	t := ti
+	return tea.Batch(m.openLogs(tui.LogSource{Task: &t}), m.switchTo(PanelLogs))
+}
+
+// drillInto shows a DAG's runs, as enter on it does.
+func (m *Model) drillInto(dagID string) tea.Cmd {
+	p := &m.dags
+	for i, d := range p.dags.Items() {
+		if d.ID == dagID {
+			p.dags.Select(i)
+		}
+	}
+	p.level, p.dag = levelRuns, dagID
+	p.err = nil
+	p.runs.SetItems(nil, nil)
+	p.runs.Top()
+	return p.refresh(m)
+}
+
+// toggleGrid switches between a DAG's runs and its runs × tasks grid; from
+// the DAG list it opens the selected DAG's grid.
+func (m *Model) toggleGrid() tea.Cmd {
+	p := &m.dags
+	switch p.level {
+	case levelGrid:
+		p.level = levelRuns
+	case levelDAGs:
+		d, ok := p.dags.Selected()
+		if !ok {
+			return nil
+		}
+		p.dag = d.ID
+		p.level = levelGrid
+		p.grid.reset()
+	default:
+		p.level = levelGrid
+		p.grid.reset()
+	}
+	p.err = nil
+	return p.refresh(m)
 }
 
 func oneLine(s string) string {
@@ -229,7 +301,7 @@ func (p *dagsPanel) view(c *Context, width, height int) []string {
 	now := c.Now()
 	var out []string
 	if p.err != nil && (!p.loaded || p.level != levelDAGs) {
-		msg := strings.TrimSuffix(p.err.Error(), ": "+tui.ErrUnavailable.Error())
+		msg := unavailableText(p.err)
 		return []string{st.Bad.Render(render.Fit("✗ "+msg, width)),
 			st.Muted.Render(fmt.Sprintf("  read again every %s while this panel is open", c.PollInterval))}
 	}
@@ -247,7 +319,7 @@ func (p *dagsPanel) view(c *Context, width, height int) []string {
 			summary += " · " + st.Bad.Render("stale: "+p.err.Error())
 		}
 		out = append(out, render.Fit(summary, width))
-		out = append(out, tableView(c, render.DAGColumns(), &p.dags, width, func(d tui.DAG) []render.Cell { return render.DAGCells(d, now) }, tone)...)
+		out = append(out, tableView(c, render.DAGColumns(), &p.dags, &p.dagCols, width, func(d tui.DAG) []render.Cell { return render.DAGCells(d, now) }, tone)...)
 		if d, ok := p.dags.Selected(); ok && d.ImportError != "" && len(out) < height {
 			out = append(out, st.Bad.Render(render.Fit("  "+d.File+": "+oneLine(d.ImportError), width)))
 		}
@@ -256,28 +328,13 @@ func (p *dagsPanel) view(c *Context, width, height int) []string {
 		if p.runs.Len() == 0 {
 			return append(out, st.Muted.Render("  no runs yet"))
 		}
-		out = append(out, tableView(c, render.RunColumns(), &p.runs, width, func(r tui.Run) []render.Cell { return render.RunCells(r, now) }, tone)...)
+		out = append(out, tableView(c, render.RunColumns(), &p.runs, &p.runCols, width, func(r tui.Run) []render.Cell { return render.RunCells(r, now) }, tone)...)
 	case levelTasks:
 		out = append(out, st.Title.Render(render.Fit("DAGs › "+p.dag+" › "+p.run, width)))
-		out = append(out, tableView(c, render.TaskColumns(), &p.tis, width, func(t tui.TaskInstance) []render.Cell { return render.TaskCells(t, now) }, tone)...)
-	}
-	return out
-}
-
-// tableView draws a list as a table: titles, then the rows in view.
-func tableView[T any](c *Context, cols []render.Column, l *list.List[T], width int, cells func(T) []render.Cell, tone func(render.Tone) lipgloss.Style) []string {
-	st := c.Styles
-	widths := render.Widths(cols, width-2)
-	out := []string{"  " + render.Header(cols, widths, st.Muted.Bold(true))}
-	start, end := l.Window()
-	items := l.Items()
-	for i := start; i < end; i++ {
-		cs := cells(items[i])
-		if i == l.Cursor() {
-			out = append(out, selectedLine(st, render.PlainRow(cs, widths), width))
-			continue
-		}
-		out = append(out, "  "+render.Row(cs, widths, tone))
+		out = append(out, tableView(c, render.TaskColumns(), &p.tis, &p.tiCols, width, func(t tui.TaskInstance) []render.Cell { return render.TaskCells(t, now) }, tone)...)
+	case levelGrid:
+		out = append(out, st.Title.Render(render.Fit("DAGs › "+p.dag+" › grid (runs × tasks, newest right)", width)))
+		out = append(out, p.grid.view(c, width, height-1)...)
 	}
 	return out
 }

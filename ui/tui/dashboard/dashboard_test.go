@@ -16,7 +16,9 @@ import (
 func TestPanelsByNumberTabAndShiftTab(t *testing.T) {
 	t.Parallel()
 	d := newDriver(t, 100, 30)
-	for _, c := range []struct{ key, tab string }{{"2", "[2 Mode]"}, {"3", "[3 DAGs]"}, {"4", "[4 Logs]"}, {"tab", "[1 Services]"}, {"shift+tab", "[4 Logs]"}, {"1", "[1 Services]"}} {
+	d.see("[0 Overview]") // where it opens
+	for _, c := range []struct{ key, tab string }{{"2", "[2 Mode]"}, {"3", "[3 DAGs]"}, {"4", "[4 Logs]"}, {"5", "[5 MLflow]"},
+		{"tab", "[0 Overview]"}, {"shift+tab", "[5 MLflow]"}, {"1", "[1 Services]"}, {"0", "[0 Overview]"}} {
 		d.keys(c.key)
 		d.see(c.tab)
 	}
@@ -25,6 +27,9 @@ func TestPanelsByNumberTabAndShiftTab(t *testing.T) {
 func TestFooterShowsTheKeysThatApplyHere(t *testing.T) {
 	t.Parallel()
 	d := newDriver(t, 120, 40)
+	d.see("enter open the line's panel")
+	d.notSee("b build", "P start") // the mode misses nothing they fix
+	d.keys("1")
 	d.see("u start", "d stop", "r restart", "o open in browser", "l logs", "? all keys", "q quit")
 	d.keys("3")
 	d.see("t trigger", "p pause/unpause")
@@ -36,7 +41,7 @@ func TestFooterShowsTheKeysThatApplyHere(t *testing.T) {
 func TestHelpIsGeneratedFromTheKeyTable(t *testing.T) {
 	t.Parallel()
 	d := newDriver(t, 120, 60)
-	d.keys("?")
+	d.keys("1", "?")
 	s := d.screen()
 	for _, b := range keys.Default(false).Bindings() {
 		if b.AppliesIn(keys.Services) && !strings.Contains(s, b.Help) {
@@ -53,6 +58,7 @@ func TestHelpIsGeneratedFromTheKeyTable(t *testing.T) {
 func TestReadOnlyHidesEveryChange(t *testing.T) {
 	t.Parallel()
 	d := newDriver(t, 120, 60, readOnly)
+	d.keys("1")
 	d.see("READ-ONLY", "o open in browser", "l logs")
 	d.notSee("u start", "d stop")
 	d.keys("u")
@@ -153,6 +159,7 @@ func TestRemappedKeysDispatchAndShow(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := newDriver(t, 100, 30, func(o *Options, _ *fake.Options) { o.Keymap = km })
+	d.keys("1")
 	d.see("S start")
 	d.keys("u")
 	if len(d.actions()) != 0 {
@@ -166,7 +173,7 @@ func TestMouse(t *testing.T) {
 	t.Parallel()
 	d := newDriver(t, 100, 30)
 	tabs := d.m.tabRanges()
-	d.handle(tea.MouseMsg{X: tabs[2][0] + 1, Y: 1, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
+	d.handle(tea.MouseMsg{X: tabs[PanelDAGs][0] + 1, Y: 1, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
 	d.settle()
 	d.see("[3 DAGs]")
 	d.handle(tea.MouseMsg{Y: 5, Button: tea.MouseButtonWheelDown})
@@ -186,8 +193,10 @@ func TestEveryViewFitsEverySize(t *testing.T) {
 	t.Parallel()
 	sizes := [][2]int{{80, 24}, {81, 25}, {100, 30}, {120, 40}, {200, 60}, {80, 50}, {240, 24}}
 	setups := map[string][]string{
-		"services": nil, "mode": {"2"}, "dags": {"3"}, "runs": {"3", "enter"}, "tasks": {"3", "enter", "enter"},
-		"logs": {"4"}, "help": {"?"}, "confirm": {"V"}, "prompt": {"4", "&"}, "tasklist": {"u", "T"},
+		"overview": nil, "services": {"1"}, "mode": {"2"}, "dags": {"3"}, "runs": {"3", "enter"}, "tasks": {"3", "enter", "enter"},
+		"grid": {"3", "v"}, "logs": {"4"}, "logs-wrapped": {"4", "W"}, "help": {"?"}, "confirm": {"V"}, "prompt": {"4", "&"},
+		"tasklist": {"1", "u", "T"}, "mlflow": {"5"}, "mlflow-runs": {"5", "enter"}, "mlflow-run": {"5", "enter", "enter"},
+		"metric-columns": {"5", "enter", "m"},
 	}
 	for name, ks := range setups {
 		t.Run(name, func(t *testing.T) {
@@ -212,8 +221,9 @@ func TestEveryViewFitsEverySize(t *testing.T) {
 	d.see("gaiaflow needs a bigger terminal")
 }
 
-// TestIdleDoesNothing: with nothing changing and the DAG panel hidden, no
-// message arrives at all — no ticker, no polling.
+// TestIdleDoesNothing: with nothing changing and no polled panel (the
+// overview, DAGs, MLflow) in front, no message arrives at all — no ticker,
+// no polling.
 func TestIdleDoesNothing(t *testing.T) {
 	t.Parallel()
 	d := newDriver(t, 100, 30)

@@ -43,6 +43,7 @@ func noProject(_ *Options, f *fake.Options)   { f.NoProject = true }
 func dockerDown(_ *Options, f *fake.Options)  { f.DockerDown = true }
 func airflowDown(_ *Options, f *fake.Options) { f.AirflowDown = true }
 func slowActions(_ *Options, f *fake.Options) { f.StepDelay = time.Hour }
+func healthy(_ *Options, f *fake.Options)     { f.Healthy = true }
 
 // asciiStyles are styles on a renderer fixed to no colour: goldens are text.
 func asciiStyles(n theme.Name) *theme.Styles {
@@ -132,7 +133,7 @@ func keyMsg(k string) tea.KeyMsg {
 		"enter": tea.KeyEnter, "esc": tea.KeyEscape, "tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab,
 		"up": tea.KeyUp, "down": tea.KeyDown, "pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown,
 		"home": tea.KeyHome, "end": tea.KeyEnd, "ctrl+c": tea.KeyCtrlC, "ctrl+r": tea.KeyCtrlR,
-		"backspace": tea.KeyBackspace, " ": tea.KeySpace,
+		"backspace": tea.KeyBackspace, " ": tea.KeySpace, "left": tea.KeyLeft, "right": tea.KeyRight,
 	}
 	if t, ok := named[k]; ok {
 		return tea.KeyMsg{Type: t}

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/muesli/termenv"
 
+	"github.com/gaiaflow/gaiaflow/ui/tui"
 	"github.com/gaiaflow/gaiaflow/ui/tui/fake"
 	"github.com/gaiaflow/gaiaflow/ui/tui/theme"
 )
@@ -22,34 +24,51 @@ import (
 func TestGoldenViews(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name string
-		opts []driverOpt
-		keys []string
+		name  string
+		opts  []driverOpt
+		setup func(*driver)
+		keys  []string
 	}{
-		{"services", nil, nil},
-		{"services-selected-minio", nil, []string{"G", "k", "k"}},
-		{"mode", nil, []string{"2", "j"}},
-		{"mode-prod-local", nil, []string{"2", "j", "j"}},
-		{"mode-prod-local-read-only", []driverOpt{readOnly}, []string{"2", "j", "j"}},
-		{"confirm-delete-cluster", nil, []string{"2", "K"}},
-		{"dags", nil, []string{"3"}},
-		{"runs", nil, []string{"3", "enter"}},
-		{"tasks", nil, []string{"3", "j", "enter", "enter"}},
-		{"logs", nil, []string{"4"}},
-		{"logs-filter-search", nil, []string{"4", "&", "e", "r", "r", "o", "r", "|", "i", "n", "f", "o", "enter", "/", "m", "o", "d", "u", "l", "e", "enter"}},
-		{"help", nil, []string{"?"}},
-		{"confirm-stop-all", nil, []string{"X"}},
-		{"confirm-delete-volumes", nil, []string{"V"}},
-		{"read-only", []driverOpt{readOnly}, nil},
-		{"no-project", []driverOpt{noProject}, nil},
-		{"docker-down", []driverOpt{dockerDown}, nil},
-		{"airflow-down", []driverOpt{airflowDown}, []string{"3"}},
+		{"overview", nil, nil, nil},
+		{"overview-healthy", []driverOpt{healthy}, nil, nil},
+		{"overview-failing-container", []driverOpt{healthy}, failContainer("minio", "minio"), nil},
+		{"overview-failed-run", []driverOpt{healthy}, failRun("train_model"), nil},
+		{"overview-mode-missing", []driverOpt{healthy}, switchMode("dev_docker"), nil},
+		{"services", nil, nil, []string{"1"}},
+		{"services-selected-minio", nil, nil, []string{"1", "G", "k", "k"}},
+		{"mode", nil, nil, []string{"2", "j"}},
+		{"mode-prod-local", nil, nil, []string{"2", "j", "j"}},
+		{"mode-prod-local-read-only", []driverOpt{readOnly}, nil, []string{"2", "j", "j"}},
+		{"confirm-delete-cluster", nil, nil, []string{"2", "K"}},
+		{"dags", nil, nil, []string{"3"}},
+		{"runs", nil, nil, []string{"3", "enter"}},
+		{"tasks", nil, nil, []string{"3", "j", "enter", "enter"}},
+		{"grid", nil, nil, []string{"3", "j", "v"}},
+		{"logs", nil, nil, []string{"4"}},
+		{"logs-filter-search", nil, nil, []string{"4", "&", "e", "r", "r", "o", "r", "|", "i", "n", "f", "o", "enter", "/", "m", "o", "d", "u", "l", "e", "enter"}},
+		{"logs-wrapped", nil, nil, []string{"4", "W"}},
+		{"mlflow", nil, nil, []string{"5"}},
+		{"mlflow-runs", nil, nil, []string{"5", "enter"}},
+		{"mlflow-columns", nil, nil, []string{"5", "enter", "m", "j", "enter"}},
+		{"mlflow-column-hidden", nil, nil, []string{"5", "enter", "m", "j", "enter", "esc"}},
+		{"mlflow-run", nil, nil, []string{"5", "enter", "enter", "G", "k", "k", "enter"}},
+		{"task-mlflow", nil, nil, []string{"3", "enter", "enter", "j", "j", "M"}},
+		{"help", nil, nil, []string{"?"}},
+		{"confirm-stop-all", nil, nil, []string{"X"}},
+		{"confirm-delete-volumes", nil, nil, []string{"V"}},
+		{"read-only", []driverOpt{readOnly}, nil, nil},
+		{"no-project", []driverOpt{noProject}, nil, nil},
+		{"docker-down", []driverOpt{dockerDown}, nil, nil},
+		{"airflow-down", []driverOpt{airflowDown}, nil, []string{"3"}},
 	}
 	for _, c := range cases {
 		for _, sz := range [][2]int{{80, 24}, {120, 40}} {
 			t.Run(c.name+"-"+sizeName(sz), func(t *testing.T) {
 				t.Parallel()
 				d := newDriver(t, sz[0], sz[1], c.opts...)
+				if c.setup != nil {
+					c.setup(d)
+				}
 				d.keys(c.keys...)
 				golden.RequireEqual(t, []byte(d.screen()+"\n"))
 			})
@@ -58,6 +77,41 @@ func TestGoldenViews(t *testing.T) {
 }
 
 func sizeName(sz [2]int) string { return fmt.Sprintf("%dx%d", sz[0], sz[1]) }
+
+// failContainer makes one container of a service exit with an error.
+func failContainer(service, container string) func(*driver) {
+	return func(d *driver) {
+		d.be.Update(func(s *tui.Snapshot) {
+			for i := range s.Services {
+				for j := range s.Services[i].Containers {
+					if c := &s.Services[i].Containers[j]; s.Services[i].Name == service && c.Name == container {
+						c.State, c.ExitCode, c.Started = tui.StateExited, 1, time.Time{}
+					}
+				}
+			}
+		})
+		d.settle()
+	}
+}
+
+// failRun makes a DAG's newest run fail, as its train task does.
+func failRun(dag string) func(*driver) {
+	return func(d *driver) {
+		if err := d.be.SetLastRun(dag, "failed"); err != nil {
+			d.t.Fatal(err)
+		}
+		d.handle(pollMsg{gen: d.m.pollGen}) // the overview's next read
+		d.settle()
+	}
+}
+
+// switchMode makes the project's mode another one.
+func switchMode(mode string) func(*driver) {
+	return func(d *driver) {
+		d.be.Update(func(s *tui.Snapshot) { s.Mode = mode })
+		d.settle()
+	}
+}
 
 // TestGoldenColours pins the semantic colours of the services panel in both
 // themes with a fixed 256-colour profile.

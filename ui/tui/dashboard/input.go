@@ -53,6 +53,8 @@ func (m *Model) globalAction(a keys.Action, b keys.Binding) (tea.Cmd, bool) {
 		return m.switchTo((m.panel + 1) % panelCount), true
 	case keys.PrevPanel:
 		return m.switchTo((m.panel + panelCount - 1) % panelCount), true
+	case keys.GoOverview:
+		return m.switchTo(PanelOverview), true
 	case keys.GoServices:
 		return m.switchTo(PanelServices), true
 	case keys.GoMode:
@@ -61,10 +63,15 @@ func (m *Model) globalAction(a keys.Action, b keys.Binding) (tea.Cmd, bool) {
 		return m.switchTo(PanelDAGs), true
 	case keys.GoLogs:
 		return m.switchTo(PanelLogs), true
+	case keys.GoMLflow:
+		return m.switchTo(PanelMLflow), true
 	case keys.Refresh:
 		cmds := []tea.Cmd{m.fetchSnapshot()}
-		if m.panel == PanelDAGs {
-			cmds = append(cmds, m.dags.refresh(m))
+		switch {
+		case m.panel == PanelMLflow:
+			cmds = append(cmds, m.mlflow.refresh(m, true))
+		case polled(m.panel):
+			cmds = append(cmds, m.refreshPanel())
 		}
 		m.setStatus(render.Muted, "refreshing…")
 		return tea.Batch(cmds...), true
@@ -90,6 +97,10 @@ func (m *Model) panelAction(a keys.Action, b keys.Binding) tea.Cmd {
 		return nil
 	}
 	switch m.panel {
+	case PanelOverview:
+		return m.overviewAction(a, b)
+	case PanelMLflow:
+		return m.mlflowAction(a, b)
 	case PanelServices:
 		return m.servicesAction(a, b)
 	case PanelMode:
@@ -110,6 +121,10 @@ type mover interface {
 
 func (m *Model) currentList() mover {
 	switch m.panel {
+	case PanelOverview:
+		return &m.overview.items
+	case PanelMLflow:
+		return m.mlflow.currentList()
 	case PanelServices:
 		return &m.services.rows
 	case PanelMode:
@@ -120,6 +135,8 @@ func (m *Model) currentList() mover {
 			return &m.dags.runs
 		case levelTasks:
 			return &m.dags.tis
+		case levelGrid:
+			return &m.dags.grid
 		}
 		return &m.dags.dags
 	}
@@ -130,6 +147,9 @@ func (m *Model) moveCursor(a keys.Action) bool {
 	l := m.currentList()
 	if l == nil {
 		return false
+	}
+	if m.panel == PanelOverview {
+		m.overview.touched = true
 	}
 	switch a {
 	case keys.Up:
@@ -183,6 +203,10 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 	}
 	row := msg.Y - 2 - m.bannerHeight()
 	switch m.panel {
+	case PanelOverview:
+		m.overview.click(row)
+	case PanelMLflow:
+		m.mlflow.click(row)
 	case PanelServices:
 		m.services.rows.Click(row - 1)
 	case PanelMode:
@@ -195,6 +219,8 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 			m.dags.runs.Click(row - 2)
 		case levelTasks:
 			m.dags.tis.Click(row - 2)
+		case levelGrid:
+			m.dags.grid.click(row-2, msg.X)
 		}
 	}
 	return nil

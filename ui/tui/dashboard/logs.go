@@ -60,7 +60,7 @@ func (m *Model) openLogs(src tui.LogSource) tea.Cmd {
 	p.src = &src
 	p.stream++
 	p.ended, p.err = false, nil
-	p.view.Reset()
+	p.view.Reset(src.Service)
 	ctx, cancel := context.WithCancel(m.root)
 	p.cancel = cancel
 	q := logPresets()[p.preset].query
@@ -160,6 +160,16 @@ func (m *Model) logsAction(a keys.Action) tea.Cmd {
 		}
 	case keys.LogSelect:
 		v.ToggleSelect()
+	case keys.LogWrap:
+		v.ToggleWrap()
+	case keys.Left, keys.Right:
+		n := 1
+		if a == keys.Left {
+			n = -1
+		}
+		if !v.ScrollSideways(n) {
+			m.setStatus(render.Muted, "wrapped lines have nothing to the side: "+m.ctx.Keys.KeyFor(keys.LogWrap)+" unwraps them")
+		}
 	case keys.LogCopy:
 		text, n := v.CopyText()
 		return m.copyText(text, n)
@@ -244,6 +254,11 @@ func (p *logsPanel) viewLines(c *Context, width int) []string {
 	}
 	if v.Selecting() {
 		flags = append(flags, "selecting: move, v to end, y to copy")
+	}
+	if v.Wrap() {
+		flags = append(flags, "wrapped")
+	} else if l := v.Left(); l > 0 {
+		flags = append(flags, fmt.Sprintf("→ %d", l))
 	}
 	if p.ended {
 		flags = append(flags, "ended")

@@ -16,8 +16,6 @@ type modePanel struct {
 	modes   list.List[tui.ModeStatus]
 }
 
-func (p *modePanel) init() {}
-
 func (p *modePanel) resize(h int) { p.modes.SetHeight(max(h, 1)) }
 
 func (p *modePanel) set(s tui.Snapshot) {
@@ -29,6 +27,15 @@ func (p *modePanel) set(s tui.Snapshot) {
 			if ms.Mode == s.Mode {
 				p.modes.Select(i)
 			}
+		}
+	}
+}
+
+// selectMode puts the cursor on a mode.
+func (p *modePanel) selectMode(mode string) {
+	for i, ms := range p.modes.Items() {
+		if ms.Mode == mode {
+			p.modes.Select(i)
 		}
 	}
 }

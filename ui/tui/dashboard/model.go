@@ -19,17 +19,20 @@ import (
 // Panel is one of the dashboard's panels.
 type Panel int
 
-// The panels, in tab order.
+// The panels, in tab order; each one's number is its key (0-5). The
+// overview is first and where the dashboard opens.
 const (
-	PanelServices Panel = iota
+	PanelOverview Panel = iota
+	PanelServices
 	PanelMode
 	PanelDAGs
 	PanelLogs
+	PanelMLflow
 	panelCount
 )
 
 func (p Panel) title() string {
-	return [...]string{"Services", "Mode", "DAGs", "Logs"}[p]
+	return [...]string{"Overview", "Services", "Mode", "DAGs", "Logs", "MLflow"}[p]
 }
 
 // Model is the dashboard's root model.
@@ -50,11 +53,16 @@ type Model struct {
 	retry    int // Docker retries so far while it is down
 
 	panel    Panel
+	overview overviewPanel
 	services servicesPanel
 	mode     modePanel
 	dags     dagsPanel
 	logs     logsPanel
+	mlflow   mlflowPanel
 	tasks    taskManager
+	// pollGen numbers poll loops: a tick of an older loop is dropped, so
+	// leaving a polled panel stops its poll. pollTicks counts the ticks.
+	pollGen, pollTicks int
 
 	overlay overlay
 	status  status
@@ -92,22 +100,20 @@ func New(o Options) *Model {
 		Width: 80, Height: 24, Styles: *o.Styles, Keys: o.Keymap, ReadOnly: o.ReadOnly,
 		Now: o.Now, Loc: o.Location, PollInterval: o.PollInterval,
 		Log: logview.Styles{Base: o.Styles.Base, Muted: o.Styles.Muted, Stderr: o.Styles.Warn,
-			Match: o.Styles.Match, CurrentMatch: o.Styles.CurrentMatch, Selected: o.Styles.Selected},
+			Match: o.Styles.Match, CurrentMatch: o.Styles.CurrentMatch, Selected: o.Styles.Selected, Tags: o.Styles.Tags},
 	}
 	root, cancel := context.WithCancel(context.Background())
 	m := &Model{ctx: ctx, opts: o, be: o.Backend, root: root, cancel: cancel}
-	m.services.init()
-	m.mode.init()
-	m.dags.init()
 	m.logs.init()
 	m.layout()
 	return m
 }
 
-// Init subscribes to changes and reads the first snapshot.
+// Init subscribes to changes, reads the first snapshot and starts what the
+// first panel (the overview) reads.
 func (m *Model) Init() tea.Cmd {
 	m.changes = m.be.Changes(m.root)
-	return tea.Batch(m.fetchSnapshot(), m.waitChange())
+	return tea.Batch(m.fetchSnapshot(), m.waitChange(), m.pollNow())
 }
 
 // Update routes a message to the handler of its family.
@@ -136,6 +142,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.updateAirflow(msg)
 	case logMsg:
 		return m, m.updateLogs(msg)
+	case mlflowMsg:
+		return m, m.updateMLflow(msg)
 	case taskMsg:
 		return m, m.updateTasks(msg)
 	case tui.WizardDone:
@@ -157,12 +165,16 @@ func (m *Model) doQuit() tea.Cmd {
 // scope is the key scope of what is in front.
 func (m *Model) scope() keys.Scope {
 	switch m.panel {
+	case PanelOverview:
+		return keys.Overview
 	case PanelServices:
 		return keys.Services
 	case PanelMode:
 		return keys.Mode
 	case PanelDAGs:
 		return m.dags.scope()
+	case PanelMLflow:
+		return m.mlflow.scope()
 	}
 	return keys.Logs
 }
@@ -175,10 +187,13 @@ func (m *Model) bodyHeight() int {
 
 func (m *Model) layout() {
 	h := m.bodyHeight()
+	m.overview.resize(h)
 	m.services.resize(h)
 	m.mode.resize(h)
 	m.dags.resize(h)
 	m.logs.resize(h)
+	m.mlflow.resize(h)
+	m.rebuildOverview()
 }
 
 func (m *Model) setStatus(tone render.Tone, text string) {
@@ -186,16 +201,16 @@ func (m *Model) setStatus(tone render.Tone, text string) {
 }
 
 // switchTo shows another panel, starting or stopping what only runs while a
-// panel is visible (the Airflow poll).
+// panel is visible (the poll of Airflow and MLflow).
 func (m *Model) switchTo(p Panel) tea.Cmd {
 	if p == m.panel {
 		return nil
 	}
 	m.panel = p
-	m.dags.gen++ // stops the previous poll loop
+	m.pollGen++ // stops the previous poll loop
 	var cmds []tea.Cmd
 	switch p {
-	case PanelDAGs:
+	case PanelOverview, PanelDAGs, PanelMLflow:
 		cmds = append(cmds, m.pollNow())
 	case PanelLogs:
 		if m.logs.src == nil {

@@ -12,6 +12,7 @@ type backendMsg interface{ backendFamily() }
 type airflowMsg interface{ airflowFamily() }
 type logMsg interface{ logFamily() }
 type taskMsg interface{ taskFamily() }
+type mlflowMsg interface{ mlflowFamily() }
 
 // Backend state.
 type (
@@ -46,12 +47,52 @@ type (
 		err      error
 	}
 	pollMsg struct{ gen int }
+	gridMsg struct {
+		dag  string
+		grid tui.Grid
+		err  error
+	}
+	failuresMsg struct {
+		failures []tui.Failure
+		err      error
+	}
 )
 
-func (dagsMsg) airflowFamily() {}
-func (runsMsg) airflowFamily() {}
-func (tisMsg) airflowFamily()  {}
-func (pollMsg) airflowFamily() {}
+func (dagsMsg) airflowFamily()     {}
+func (runsMsg) airflowFamily()     {}
+func (tisMsg) airflowFamily()      {}
+func (pollMsg) airflowFamily()     {}
+func (gridMsg) airflowFamily()     {}
+func (failuresMsg) airflowFamily() {}
+
+// MLflow reads. Each carries the query it answers: an answer to a query
+// the panel no longer shows is dropped.
+type (
+	experimentsMsg struct {
+		exps []tui.Experiment
+		err  error
+	}
+	mlRunsMsg struct {
+		q    tui.MLflowQuery
+		list tui.MLflowRunList
+		err  error
+	}
+	mlRunMsg struct {
+		id     string
+		detail tui.MLflowRunDetail
+		err    error
+	}
+	artifactsMsg struct {
+		run, path string
+		arts      []tui.Artifact
+		err       error
+	}
+)
+
+func (experimentsMsg) mlflowFamily() {}
+func (mlRunsMsg) mlflowFamily()      {}
+func (mlRunMsg) mlflowFamily()       {}
+func (artifactsMsg) mlflowFamily()   {}
 
 // Log streams and what is done with their lines.
 type (

@@ -162,6 +162,8 @@ func (m *Model) overlayKey(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	case *confirmOverlay:
 		return m.confirmKey(o, msg)
+	case *metricsOverlay:
+		return m.metricsKey(o, msg)
 	case *promptOverlay:
 		return m.promptKey(o, msg)
 	case *tasksOverlay:
@@ -266,6 +268,8 @@ func (m *Model) overlayView(width, height int) ([]string, bool) {
 		return lines[o.offset:min(o.offset+height, len(lines))], true
 	case *tasksOverlay:
 		return m.tasksLines(o, width), true
+	case *metricsOverlay:
+		return m.metricsLines(o, width), true
 	case *wizardOverlay:
 		return strings.Split(o.model.View(), "\n"), true
 	case *confirmOverlay:

@@ -24,9 +24,8 @@ type svcRow struct {
 type servicesPanel struct {
 	services []tui.Service
 	rows     list.List[svcRow]
+	cols     colWidths
 }
-
-func (p *servicesPanel) init() {}
 
 func (p *servicesPanel) resize(h int) { p.rows.SetHeight(h - 1) } // one line of column titles
 
@@ -51,6 +50,15 @@ func (p *servicesPanel) set(svcs []tui.Service, progress map[string]*tui.Progres
 	p.rows.SetItems(rows, func(a, b svcRow) bool {
 		return a.container == b.container && a.svc < len(names) && b.svc < len(names) && names[a.svc].Name == names[b.svc].Name
 	})
+}
+
+// selectService puts the cursor on a service's own row.
+func (p *servicesPanel) selectService(name string) {
+	for i, r := range p.rows.Items() {
+		if r.container < 0 && r.svc < len(p.services) && p.services[r.svc].Name == name {
+			p.rows.Select(i)
+		}
+	}
 }
 
 func (p *servicesPanel) selectedService() (tui.Service, bool) {
@@ -98,28 +106,17 @@ func (p *servicesPanel) view(c *Context, width, height int) []string {
 		return []string{st.Muted.Render("No services in this project.")}
 	}
 	cols := render.ServiceColumns()
-	widths := render.Widths(cols, width-2)
-	out := make([]string, 0, height)
-	out = append(out, "  "+render.Header(cols, widths, st.Muted.Bold(true)))
-	start, end := p.rows.Window()
 	now := c.Now()
-	toneStyle := func(t render.Tone) lipgloss.Style { return render.Style(st, t) }
-	items := p.rows.Items()
-	for i := start; i < end; i++ {
-		r := items[i]
+	cells := func(r svcRow) []render.Cell {
 		s := p.services[r.svc]
-		var cells []render.Cell
 		if r.container < 0 {
-			cells = render.ServiceCells(s, now)
-		} else {
-			cells = render.ContainerCells(s.Containers[r.container], r.last, now)
+			return render.ServiceCells(s, now)
 		}
-		if i == p.rows.Cursor() {
-			out = append(out, selectedLine(st, render.PlainRow(cells, widths), width))
-			continue
-		}
-		out = append(out, "  "+render.Row(cells, widths, toneStyle))
+		return render.ContainerCells(s.Containers[r.container], r.last, now)
 	}
+	toneStyle := func(t render.Tone) lipgloss.Style { return render.Style(st, t) }
+	out := make([]string, 0, height)
+	out = append(out, tableView(c, cols, &p.rows, &p.cols, width, cells, toneStyle)...)
 	// Under the table: the selected service's image and ports (the image
 	// column is the first to go on a narrow terminal), and why it is not
 	// healthy, spelled out.

@@ -10,6 +10,7 @@ import (
 func TestServicesPanelShowsStatesPortsImagesUptime(t *testing.T) {
 	t.Parallel()
 	d := newDriver(t, 120, 40)
+	d.keys("1")
 	d.see("[1 Services]", "airflow", "✗ unhealthy", "http://127.0.0.1:8080", "apache/airflow:3.3.2",
 		"● healthy", "✓ done (0)", "◌ starting", "exited (137, OOM killed)", "○ stopped", "3h",
 		"triggerer fails its health check")
@@ -18,6 +19,7 @@ func TestServicesPanelShowsStatesPortsImagesUptime(t *testing.T) {
 func TestServiceActionsTargetTheSelectedService(t *testing.T) {
 	t.Parallel()
 	d := newDriver(t, 100, 30)
+	d.keys("1")
 	d.keys("u")
 	d.until("start to finish", func() bool { return strings.Contains(d.screen(), "✓ start airflow · done") })
 	// Move to mlflow (past airflow's six containers) and stop it, then restart.
@@ -42,6 +44,7 @@ func TestServiceActionsTargetTheSelectedService(t *testing.T) {
 func TestContainerRowActsOnItsService(t *testing.T) {
 	t.Parallel()
 	d := newDriver(t, 100, 30)
+	d.keys("1")
 	d.keys("j", "j", "u") // the init container of airflow
 	d.until("start", func() bool { return len(d.actions()) == 1 })
 	if a := d.actions()[0]; a.Target != "airflow" {
@@ -52,6 +55,7 @@ func TestContainerRowActsOnItsService(t *testing.T) {
 func TestOpenServiceURL(t *testing.T) {
 	t.Parallel()
 	d := newDriver(t, 100, 30)
+	d.keys("1")
 	d.keys("o")
 	if len(d.opened) != 1 || d.opened[0] != "http://127.0.0.1:8080" {
 		t.Errorf("opened %v", d.opened)
@@ -62,6 +66,7 @@ func TestOpenServiceURL(t *testing.T) {
 func TestPullProgressShowsAndCancelKeepsOutcome(t *testing.T) {
 	t.Parallel()
 	d := newDriver(t, 100, 30, slowActions)
+	d.keys("1")
 	d.keys("u")
 	d.until("progress", func() bool { return strings.Contains(d.screen(), "↓ pulling 0%") })
 	d.see("⟳ start airflow", "1 running", "c cancels")
@@ -78,6 +83,7 @@ func TestPullProgressShowsAndCancelKeepsOutcome(t *testing.T) {
 func TestChangesRedrawWithoutAKey(t *testing.T) {
 	t.Parallel()
 	d := newDriver(t, 100, 30)
+	d.keys("1")
 	d.notSee("restarting (4×)")
 	d.be.Update(func(s *tui.Snapshot) {
 		s.Services[3].Containers[0] = tui.Container{Name: "jupyter", State: tui.StateRestarting, RestartCount: 4}
@@ -88,6 +94,7 @@ func TestChangesRedrawWithoutAKey(t *testing.T) {
 func TestStartAllAndStopAllConfirm(t *testing.T) {
 	t.Parallel()
 	d := newDriver(t, 100, 30)
+	d.keys("1")
 	d.keys("U")
 	d.until("start all", func() bool { return strings.Contains(d.screen(), "✓ start-all") })
 	d.keys("X")
@@ -107,6 +114,7 @@ func TestStartAllAndStopAllConfirm(t *testing.T) {
 func TestDeleteVolumesAsksForTheProjectName(t *testing.T) {
 	t.Parallel()
 	d := newDriver(t, 100, 30)
+	d.keys("1")
 	d.keys("V")
 	d.see("Type the project's name, demo")
 	d.typ("dem")

@@ -110,7 +110,10 @@ func TestTmuxDashboardSmoke(t *testing.T) {
 	x.run("new-session", "-d", "-s", "smoke", "-x", "100", "-y", "30", shell)
 	x.run("set-option", "-g", "escape-time", "10")
 
-	x.wait("[1 Services]", "triggerer", "✗ unhealthy", "u start", "docker ●")
+	// It opens on the overview: the services, the DAGs, what went wrong.
+	x.wait("[0 Overview]", "airflow-triggerer", "etl_daily", "ValueError: bad shape", "docker ●")
+	x.keys("1")
+	x.wait("[1 Services]", "triggerer", "✗ unhealthy", "u start")
 
 	// A noisy action: the backend and a child process write to stdout and
 	// stderr. None of it may reach the screen.
@@ -133,7 +136,7 @@ func TestTmuxDashboardSmoke(t *testing.T) {
 	x.keys("Escape")
 	x.wait("6 DAGs")
 	x.keys("4")
-	x.wait("[4 Logs]", "airflow · tail 200", "INFO Heartbeat ok")
+	x.wait("[4 Logs]", "airflow · tail 200", "INFO Heartbeat ok", "api-server")
 	x.keys("F", "e", "r", "r", "o", "r", "Enter")
 	s = x.wait("filter /error/ 2 of 10", "ModuleNotFoundError")
 	if strings.Contains(s, "Heartbeat") {
@@ -143,6 +146,10 @@ func TestTmuxDashboardSmoke(t *testing.T) {
 	x.wait("Logs (here)", "filter (regex)", "F")
 	x.keys("Escape")
 	x.wait("filter /error/")
+	x.keys("5")
+	x.wait("[5 MLflow]", "demo-example")
+	x.keys("Enter")
+	x.wait("TEST_ACCURACY", "brave-otter-10")
 	x.keys("q")
 	x.wait("EXITED=0")
 }
@@ -158,6 +165,7 @@ func TestTmuxReadOnly(t *testing.T) {
 	shell := fmt.Sprintf("cd %q && env HOME=%q XDG_STATE_HOME=%q XDG_CONFIG_HOME=%q NO_COLOR=1 GAIAFLOW_TUI_FAKE=1 %q --read-only; echo EXITED=$?; sleep 30",
 		home, home, home, home, bin)
 	x.run("new-session", "-d", "-s", "smoke", "-x", "80", "-y", "24", shell)
+	x.keys("1")
 	s := x.wait("READ-ONLY", "o open in browser")
 	if strings.Contains(s, "u start") {
 		t.Errorf("read-only shows an action:\n%s", s)

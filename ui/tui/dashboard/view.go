@@ -52,6 +52,13 @@ func fit(s string, w int) string {
 
 func (m *Model) panelView(w, h int) []string {
 	switch m.panel {
+	case PanelOverview:
+		if !m.haveSnap {
+			return []string{m.ctx.Styles.Muted.Render("Reading the stack's state…")}
+		}
+		return m.overview.view(m.ctx, m.snap, w, h)
+	case PanelMLflow:
+		return m.mlflow.view(m.ctx, w, h)
 	case PanelServices:
 		if !m.haveSnap {
 			return []string{m.ctx.Styles.Muted.Render("Reading the stack's state…")}
@@ -110,7 +117,7 @@ func (m *Model) tabRanges() [][2]int {
 	out := make([][2]int, panelCount)
 	x := 0
 	for p := Panel(0); p < panelCount; p++ {
-		label := fmt.Sprintf(" %d %s ", p+1, p.title())
+		label := fmt.Sprintf(" %d %s ", p, p.title())
 		out[p] = [2]int{x, x + len(label)}
 		x += len(label) + 1
 	}
@@ -121,10 +128,10 @@ func (m *Model) tabsLine(w int) string {
 	st := m.ctx.Styles
 	var parts []string
 	for p := Panel(0); p < panelCount; p++ {
-		label := fmt.Sprintf(" %d %s ", p+1, p.title())
+		label := fmt.Sprintf(" %d %s ", p, p.title())
 		if p == m.panel {
 			// Brackets mark the tab without colour too (NO_COLOR, screen readers).
-			label = fmt.Sprintf("[%d %s]", p+1, p.title())
+			label = fmt.Sprintf("[%d %s]", p, p.title())
 			parts = append(parts, st.TabActive.Render(label))
 		} else {
 			parts = append(parts, st.TabInactive.Render(label))
@@ -216,6 +223,15 @@ func (m *Model) statusLine(w int) string {
 	return fit(left, lw) + st.Muted.Render(" · ") + fit(right, rw)
 }
 
+// nested reports whether a scope is a level drilled into, which esc leaves.
+func nested(s keys.Scope) bool {
+	switch s {
+	case keys.Runs, keys.Tasks, keys.Grid, keys.MLRuns, keys.MLRun:
+		return true
+	}
+	return false
+}
+
 // footerKeys lists the keys that apply here, from the key table.
 func (m *Model) footerKeys(w int) string {
 	st := m.ctx.Styles
@@ -234,10 +250,16 @@ func (m *Model) footerKeys(w int) string {
 		if !b.Footer {
 			continue
 		}
+		if scope == keys.Overview && b.Verb != "" && !m.overview.needs(b.Verb) {
+			continue // a fix the current mode does not need
+		}
 		parts = append(parts, st.Key.Render(keys.Display(b.Keys[0]))+" "+st.Muted.Render(b.Help))
 	}
-	if scope == keys.Runs || scope == keys.Tasks {
-		parts = append([]string{st.Key.Render("esc") + " " + st.Muted.Render("back")}, parts...)
+	if k := m.ctx.Keys.KeyFor(keys.Back); nested(scope) && k != "" {
+		parts = append([]string{st.Key.Render(k) + " " + st.Muted.Render("back")}, parts...)
+	}
+	if k := m.ctx.Keys.KeyFor(keys.Open); scope == keys.Overview && k != "" {
+		parts = append([]string{st.Key.Render(k) + " " + st.Muted.Render("open the line's panel")}, parts...)
 	}
 	line := strings.Join(parts, "  ")
 	if lipgloss.Width(line) > w {

@@ -54,7 +54,7 @@ func (b *Backend) Logs(ctx context.Context, src tui.LogSource, q tui.LogQuery) (
 				return
 			case now := <-t.C:
 				select {
-				case ch <- tui.LogLine{Time: now, Container: "scheduler", Text: fmt.Sprintf("INFO heartbeat %d", n)}:
+				case ch <- tui.LogLine{Time: now, Container: "airflow-scheduler", Text: fmt.Sprintf("INFO heartbeat %d", n)}:
 				case <-ctx.Done():
 					return
 				}
@@ -77,9 +77,14 @@ func history(src tui.LogSource, now time.Time) []tui.LogLine {
 		"INFO Heartbeat ok",
 		"INFO Marking run train_model success",
 	}
-	container := "scheduler"
+	// A service's lines come from its containers, as the stack names them.
+	containers := []string{"airflow-scheduler", "airflow-dag-processor", "airflow-scheduler", "airflow-dag-processor",
+		"airflow-scheduler", "airflow-scheduler", "airflow-api-server", "airflow-scheduler", "airflow-api-server", "airflow-scheduler"}
 	if src.Task != nil {
-		container = ""
+		containers = make([]string, 7)
+		for i := range containers {
+			containers[i] = src.Task.TaskID
+		}
 		texts = []string{
 			"[task] Running " + src.Task.TaskID + " on host gaiaflow-worker",
 			"[task] gaiaflow: mode=dev, func_path=demo.pipeline:" + src.Task.TaskID,
@@ -92,7 +97,7 @@ func history(src tui.LogSource, now time.Time) []tui.LogLine {
 	}
 	out := make([]tui.LogLine, len(texts))
 	for i, t := range texts {
-		out[i] = tui.LogLine{Time: now.Add(-time.Duration(len(texts)-i) * time.Minute), Container: container, Text: t}
+		out[i] = tui.LogLine{Time: now.Add(-time.Duration(len(texts)-i) * time.Minute), Container: containers[i], Text: t}
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 // Package fake is an in-memory fake of the dashboard's Backend: a made-up
-// project with four services, DAGs with runs and task instances, logs, and
-// actions that change that state and report progress. Tests use it, and so
+// project with four services, DAGs with runs and task instances (and what
+// failed in them), an MLflow with experiments, runs, metric histories and
+// artifacts, logs, and actions that change that state and report progress. Tests use it, and so
 // does the real binary when GAIAFLOW_TUI_FAKE=1 is set (a test and
 // development aid: it lets the tmux smoke test and a person try the dashboard
 // without Docker or Airflow). It never touches the machine, except the
@@ -36,6 +37,12 @@ type Options struct {
 	StepDelay time.Duration
 	// LogEvery makes followed logs emit a line this often (0: never).
 	LogEvery time.Duration
+	// Healthy makes every service healthy and every DAG's runs succeed:
+	// the overview of a stack with nothing to fix.
+	Healthy bool
+	// MLflowRuns is how many runs the fake MLflow's first experiment has
+	// (default 8; the benchmark asks for 10,000).
+	MLflowRuns int
 	// Noisy makes every action also start a child process that writes to
 	// the inherited stdout and stderr, and write there itself, to prove the
 	// dashboard keeps such output off the screen.
@@ -54,6 +61,9 @@ type Backend struct {
 	changes  tui.Broadcast
 	dagReads int
 	ready    readiness
+
+	experiments []tui.Experiment
+	mlRuns      map[string][]tui.MLflowRun // by experiment id
 }
 
 // New makes a fake world.
@@ -70,9 +80,13 @@ func New(o Options) *Backend {
 	if o.RunsPerDAG == 0 {
 		o.RunsPerDAG = 5
 	}
+	if o.MLflowRuns == 0 {
+		o.MLflowRuns = 8
+	}
 	b := &Backend{opts: o, runs: map[string][]tui.Run{}}
 	b.snap = b.initialSnapshot()
-	b.dags, b.runs = makeDAGs(o.DAGs, o.RunsPerDAG, o.Now())
+	b.dags, b.runs = makeDAGs(o.DAGs, o.RunsPerDAG, o.Now(), o.Healthy)
+	b.experiments, b.mlRuns = makeMLflow(b.runs["train_model"], o.MLflowRuns, o.Now())
 	return b
 }
 
@@ -100,17 +114,17 @@ func (b *Backend) initialSnapshot() tui.Snapshot {
 	svcs := []tui.Service{
 		{Name: "airflow", Enabled: true, URL: "http://127.0.0.1:8080", Image: af,
 			Ports: []string{"127.0.0.1:8080->8080"}, Containers: []tui.Container{
-				{Name: "postgres", Image: pg, State: tui.StateHealthy, Started: up(3 * time.Hour)},
-				{Name: "init", Image: af, State: tui.StateExited, OneShot: true},
-				{Name: "api-server", Image: af, State: tui.StateHealthy, Started: up(3 * time.Hour), Ports: []string{"127.0.0.1:8080->8080"}},
-				{Name: "scheduler", Image: af, State: tui.StateHealthy, Started: up(3 * time.Hour)},
-				{Name: "dag-processor", Image: af, State: tui.StateHealthy, Started: up(3 * time.Hour)},
-				{Name: "triggerer", Image: af, State: tui.StateUnhealthy, Started: up(3 * time.Hour)},
+				{Name: "postgres-airflow", Image: pg, State: tui.StateHealthy, Started: up(3 * time.Hour)},
+				{Name: "airflow-init", Image: af, State: tui.StateExited, OneShot: true},
+				{Name: "airflow-api-server", Image: af, State: tui.StateHealthy, Started: up(3 * time.Hour), Ports: []string{"127.0.0.1:8080->8080"}},
+				{Name: "airflow-scheduler", Image: af, State: tui.StateHealthy, Started: up(3 * time.Hour)},
+				{Name: "airflow-dag-processor", Image: af, State: tui.StateHealthy, Started: up(3 * time.Hour)},
+				{Name: "airflow-triggerer", Image: af, State: tui.StateUnhealthy, Started: up(3 * time.Hour)},
 			}},
 		{Name: "mlflow", Enabled: true, URL: "http://127.0.0.1:5000", Image: ml,
 			Ports: []string{"127.0.0.1:5000->5000"}, Containers: []tui.Container{
-				{Name: "postgres", Image: pg, State: tui.StateHealthy, Started: up(3 * time.Hour)},
-				{Name: "server", Image: ml, State: tui.StateStarting, Started: up(20 * time.Second)},
+				{Name: "postgres-mlflow", Image: pg, State: tui.StateHealthy, Started: up(3 * time.Hour)},
+				{Name: "mlflow", Image: ml, State: tui.StateStarting, Started: up(20 * time.Second)},
 			}},
 		{Name: "minio", Enabled: true, URL: "http://127.0.0.1:9001", Image: mi,
 			Ports: []string{"127.0.0.1:9000->9000", "127.0.0.1:9001->9001"}, Containers: []tui.Container{
@@ -124,6 +138,16 @@ func (b *Backend) initialSnapshot() tui.Snapshot {
 	for i := len(svcs); i < b.opts.Services; i++ {
 		svcs = append(svcs, tui.Service{Name: fmt.Sprintf("extra-%02d", i), Enabled: true, Image: "busybox:1.37",
 			Containers: []tui.Container{{Name: "main", Image: "busybox:1.37", State: tui.StateRunning, Started: up(time.Duration(i) * time.Minute)}}})
+	}
+	if b.opts.Healthy {
+		for i := range svcs {
+			for j := range svcs[i].Containers {
+				c := &svcs[i].Containers[j]
+				if !c.OneShot {
+					c.State, c.Started, c.ExitCode, c.OOMKilled = tui.StateHealthy, up(3*time.Hour), 0, false
+				}
+			}
+		}
 	}
 	s.Services = svcs[:b.opts.Services]
 	if b.opts.DockerDown {
@@ -142,7 +166,7 @@ func (b *Backend) initialSnapshot() tui.Snapshot {
 
 var states = []string{"success", "failed", "running", "success", "queued", "success", "up_for_retry"}
 
-func makeDAGs(n, runs int, now time.Time) ([]tui.DAG, map[string][]tui.Run) {
+func makeDAGs(n, runs int, now time.Time, healthy bool) ([]tui.DAG, map[string][]tui.Run) {
 	names := []string{"train_model", "etl_daily", "feature_store", "evaluate", "batch_predict", "broken_dag"}
 	dags := make([]tui.DAG, n)
 	all := map[string][]tui.Run{}
@@ -152,17 +176,17 @@ func makeDAGs(n, runs int, now time.Time) ([]tui.DAG, map[string][]tui.Run) {
 			id = names[i]
 		}
 		d := tui.DAG{ID: id, Paused: i%4 == 3, Schedule: "@daily", File: "dags/" + id + ".py"}
-		if id == "broken_dag" {
+		if id == "broken_dag" && !healthy {
 			d.ImportError = "ModuleNotFoundError: No module named 'sklearn'\n  File \"dags/broken_dag.py\", line 3"
 			d.Paused = true
 		} else {
 			d.NextRun = now.Add(time.Duration(i%24+1) * time.Hour).Truncate(time.Hour)
 		}
 		var rs []tui.Run
-		for r := 0; r < runs && id != "broken_dag"; r++ {
+		for r := 0; r < runs && d.ImportError == ""; r++ {
 			start := now.Add(-time.Duration(r*24+i%7+1) * time.Hour)
 			st := states[(i+r)%len(states)]
-			if r > 0 && st == "running" {
+			if (r > 0 && st == "running") || healthy {
 				st = "success"
 			}
 			run := tui.Run{DAGID: id, RunID: fmt.Sprintf("scheduled__%s", start.UTC().Format("2006-01-02T15:04:05")),
@@ -176,7 +200,7 @@ func makeDAGs(n, runs int, now time.Time) ([]tui.DAG, map[string][]tui.Run) {
 			rs = append(rs, run)
 		}
 		if len(rs) > 0 {
-			d.LastRunState, d.LastRunStart = rs[0].State, rs[0].Start
+			d.LastRunState, d.LastRunStart, d.LastRunEnd, d.LastRunID = rs[0].State, rs[0].Start, rs[0].End, rs[0].RunID
 		}
 		all[id] = rs
 		dags[i] = d
@@ -239,7 +263,7 @@ func (b *Backend) Actions() []tui.Action {
 }
 
 // DAGReads counts DAGs calls: tests check the dashboard polls only while the
-// DAG panel is visible.
+// overview or the DAG panel is visible.
 func (b *Backend) DAGReads() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -300,11 +324,18 @@ func (b *Backend) TaskInstances(_ context.Context, dagID, runID string) ([]tui.T
 	if run == nil {
 		return nil, fmt.Errorf("run %s of %s not found", runID, dagID)
 	}
+	return taskInstancesOf(*run), nil
+}
+
+// taskInstancesOf makes up a run's task instances from its state: a
+// failed run's train task failed (on its second try) and the tasks after
+// it did not run; a running run is at train.
+func taskInstancesOf(run tui.Run) []tui.TaskInstance {
 	tasks := []struct{ id, op string }{{"extract", "PythonOperator"}, {"transform", "PythonOperator"}, {"train", "DockerOperator"}, {"evaluate", "KubernetesPodOperator"}, {"publish", "PythonOperator"}}
 	out := make([]tui.TaskInstance, len(tasks))
 	at := run.Start
 	for i, t := range tasks {
-		ti := tui.TaskInstance{DAGID: dagID, RunID: runID, TaskID: t.id, MapIndex: -1, Try: 1, Operator: t.op}
+		ti := tui.TaskInstance{DAGID: run.DAGID, RunID: run.RunID, TaskID: t.id, MapIndex: -1, Try: 1, Operator: t.op}
 		switch {
 		case run.Start.IsZero():
 			ti.State, ti.Try = "scheduled", 0
@@ -324,12 +355,13 @@ func (b *Backend) TaskInstances(_ context.Context, dagID, runID string) ([]tui.T
 		}
 		out[i] = ti
 	}
-	return out, nil
+	return out
 }
 
 // FromEnv reads GAIAFLOW_TUI_FAKE: "1" for the default fake world, plus
 // comma-separated words that change it: noproject, dockerdown, airflowdown,
-// noisy, fast (no delay in actions), follow (a log line every second).
+// healthy (every service healthy, every run a success), noisy, fast (no
+// delay in actions), follow (a log line every second).
 func FromEnv(v string) Options {
 	o := Options{StepDelay: 400 * time.Millisecond}
 	for _, w := range strings.Split(v, ",") {
@@ -342,6 +374,8 @@ func FromEnv(v string) Options {
 			o.AirflowDown = true
 		case "noisy":
 			o.Noisy = true
+		case "healthy":
+			o.Healthy = true
 		case "fast":
 			o.StepDelay = 0
 		case "follow":

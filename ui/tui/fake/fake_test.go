@@ -18,8 +18,8 @@ func TestFakeKeepsTheBackendContract(t *testing.T) {
 }
 
 func TestFromEnv(t *testing.T) {
-	o := FromEnv("1,noisy,fast,dockerdown,airflowdown,noproject,follow")
-	if !o.Noisy || o.StepDelay != 0 || !o.DockerDown || !o.AirflowDown || !o.NoProject || o.LogEvery == 0 {
+	o := FromEnv("1,noisy,fast,dockerdown,airflowdown,noproject,follow,healthy")
+	if !o.Noisy || o.StepDelay != 0 || !o.DockerDown || !o.AirflowDown || !o.NoProject || o.LogEvery == 0 || !o.Healthy {
 		t.Errorf("FromEnv = %+v", o)
 	}
 	if FromEnv("1").StepDelay == 0 {

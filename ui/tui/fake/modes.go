@@ -63,16 +63,19 @@ func (w readiness) modes() []tui.ModeStatus {
 		)
 	}
 
-	setImage := `set build.image = "registry.example.com/team/demo:0.1.0" in gaiaflow.toml`
+	setRegistry := `set registry = "registry.example.com/team" under [prod] in gaiaflow.toml`
 	return []tui.ModeStatus{
 		{Mode: "dev", Description: modes.Dev.Describe(), Checks: []tui.Check{}},
 		{Mode: "dev_docker", Description: modes.DevDocker.Describe(), Checks: []tui.Check{devDocker}},
 		{Mode: "prod_local", Description: modes.ProdLocal.Describe(), Checks: prodLocal},
 		{Mode: "prod", Description: modes.Prod.Describe(), Checks: []tui.Check{
-			{ID: modes.IDTaskImage, Name: "task image", Detail: "build.image in gaiaflow.toml is not set", Fix: setImage},
-			{ID: modes.IDRegistry, Name: "registry", Detail: "needs build.image", Fix: setImage},
-			{ID: modes.IDTag, Name: "tag", Detail: "needs build.image", Fix: setImage},
-			{ID: modes.IDPushed, Name: "pushed", Detail: "needs build.image", Fix: setImage},
+			{ID: modes.IDTaskImage, Name: "task image", Detail: "no registry to push the task image to", Fix: setRegistry},
+			{ID: modes.IDTag, Name: "tag", Detail: "needs the task image", Fix: setRegistry},
+			{ID: modes.IDPushed, Name: "pushed", Detail: "needs the task image", Fix: setRegistry},
+			{ID: modes.IDProdContext, Name: "cluster context", Detail: "[prod] names no context",
+				Fix: "set context (and kubeconfig, if not the default) under [prod] in gaiaflow.toml; `kubectl config get-contexts` lists them"},
+			{ID: modes.IDNamespace, Name: "namespace default", Detail: "needs the context"},
+			{ID: modes.SecretID(fakeSecret), Name: "secret " + fakeSecret, Detail: "needs the context"},
 		}},
 	}
 }

@@ -10,25 +10,36 @@ import "github.com/gaiaflow/gaiaflow/ui/tui"
 // Scope is where a binding applies: everywhere, or in one panel or view.
 type Scope string
 
-// The scopes. Runs and Tasks are the DAG panel drilled into a DAG and a run.
+// The scopes. Runs and Tasks are the DAG panel drilled into a DAG and a
+// run, Grid its runs × tasks view; Experiments, MLRuns and MLRun are the
+// MLflow panel's three levels.
 const (
-	Global   Scope = "global"
-	Services Scope = "services"
-	Mode     Scope = "mode"
-	DAGs     Scope = "dags"
-	Runs     Scope = "runs"
-	Tasks    Scope = "tasks"
-	Logs     Scope = "logs"
+	Global      Scope = "global"
+	Overview    Scope = "overview"
+	Services    Scope = "services"
+	Mode        Scope = "mode"
+	DAGs        Scope = "dags"
+	Runs        Scope = "runs"
+	Tasks       Scope = "tasks"
+	Grid        Scope = "grid"
+	Logs        Scope = "logs"
+	Experiments Scope = "experiments"
+	MLRuns      Scope = "mlflow-runs"
+	MLRun       Scope = "mlflow-run"
 )
 
 // Scopes lists the scopes in the order help shows them.
-func Scopes() []Scope { return []Scope{Global, Services, Mode, DAGs, Runs, Tasks, Logs} }
+func Scopes() []Scope {
+	return []Scope{Global, Overview, Services, Mode, DAGs, Runs, Tasks, Grid, Logs, Experiments, MLRuns, MLRun}
+}
 
 // Title is the heading of a scope in help and docs.
 func (s Scope) Title() string {
 	switch s {
 	case Global:
 		return "Everywhere"
+	case Overview:
+		return "Overview"
 	case Services:
 		return "Services"
 	case Mode:
@@ -39,8 +50,16 @@ func (s Scope) Title() string {
 		return "DAG runs"
 	case Tasks:
 		return "Task instances"
+	case Grid:
+		return "DAG grid (runs × tasks)"
 	case Logs:
 		return "Logs"
+	case Experiments:
+		return "MLflow experiments"
+	case MLRuns:
+		return "MLflow runs"
+	case MLRun:
+		return "MLflow run"
 	}
 	return string(s)
 }
@@ -91,12 +110,16 @@ const (
 	Help       Action = "help"
 	NextPanel  Action = "panel.next"
 	PrevPanel  Action = "panel.prev"
+	GoOverview Action = "panel.overview"
 	GoServices Action = "panel.services"
 	GoMode     Action = "panel.mode"
 	GoDAGs     Action = "panel.dags"
 	GoLogs     Action = "panel.logs"
+	GoMLflow   Action = "panel.mlflow"
 	Up         Action = "cursor.up"
 	Down       Action = "cursor.down"
+	Left       Action = "cursor.left"
+	Right      Action = "cursor.right"
 	PageUp     Action = "cursor.page-up"
 	PageDown   Action = "cursor.page-down"
 	Top        Action = "cursor.top"
@@ -129,7 +152,12 @@ const (
 
 	Trigger     Action = "dag.trigger"
 	PauseToggle Action = "dag.pause"
+	DAGGrid     Action = "dag.grid"
 	TaskLog     Action = "task.log"
+	TaskMLflow  Action = "task.mlflow"
+
+	MLflowColumns Action = "mlflow.columns"
+	MLflowBrowse  Action = "mlflow.browse"
 
 	LogFollow Action = "log.follow"
 	LogPause  Action = "log.pause"
@@ -141,6 +169,7 @@ const (
 	LogSelect Action = "log.select"
 	LogCopy   Action = "log.copy"
 	LogSave   Action = "log.save"
+	LogWrap   Action = "log.wrap"
 )
 
 // Table returns the default key table, in the order help lists it. It is a
@@ -148,18 +177,24 @@ const (
 func Table() []Binding {
 	g := []Scope{Global}
 	svc := []Scope{Services}
-	dagish := []Scope{DAGs, Runs}
+	dagish := []Scope{DAGs, Runs, Grid}
+	sideways := []Scope{Grid, Logs}
+	mlflow := []Scope{Experiments, MLRuns, MLRun}
 	return []Binding{
 		{Action: Quit, Keys: []string{"q", "ctrl+c"}, Help: "quit", Scopes: g, Footer: true},
 		{Action: Help, Keys: []string{"?"}, Help: "all keys", Scopes: g, Footer: true},
 		{Action: NextPanel, Keys: []string{"tab"}, Help: "next panel", Scopes: g},
 		{Action: PrevPanel, Keys: []string{"shift+tab"}, Help: "previous panel", Scopes: g},
+		{Action: GoOverview, Keys: []string{"0"}, Help: "overview", Scopes: g},
 		{Action: GoServices, Keys: []string{"1"}, Help: "services panel", Scopes: g},
 		{Action: GoMode, Keys: []string{"2"}, Help: "mode panel", Scopes: g},
 		{Action: GoDAGs, Keys: []string{"3"}, Help: "DAGs panel", Scopes: g},
 		{Action: GoLogs, Keys: []string{"4"}, Help: "logs panel", Scopes: g},
+		{Action: GoMLflow, Keys: []string{"5"}, Help: "MLflow panel", Scopes: g},
 		{Action: Up, Keys: []string{"up", "k"}, Help: "move up", Scopes: g},
 		{Action: Down, Keys: []string{"down", "j"}, Help: "move down", Scopes: g},
+		{Action: Left, Keys: []string{"left", "h"}, Help: "move left / scroll left", Scopes: sideways},
+		{Action: Right, Keys: []string{"right", "l"}, Help: "move right / scroll right", Scopes: sideways},
 		{Action: PageUp, Keys: []string{"pgup", "ctrl+u"}, Help: "page up", Scopes: g},
 		{Action: PageDown, Keys: []string{"pgdown", "ctrl+d"}, Help: "page down", Scopes: g},
 		{Action: Top, Keys: []string{"home", "g"}, Help: "first line", Scopes: g},
@@ -186,13 +221,18 @@ func Table() []Binding {
 		{Action: ServiceLogs, Keys: []string{"l"}, Help: "logs", Scopes: svc, Footer: true},
 
 		{Action: SetMode, Keys: []string{"m"}, Help: "switch to this mode", Scopes: []Scope{Mode}, Mutates: true, Verb: tui.VerbSetMode, Footer: true},
-		{Action: BuildImage, Keys: []string{"b"}, Help: "build the task image", Scopes: []Scope{Mode}, Mutates: true, Verb: tui.VerbBuildImage, Footer: true},
-		{Action: StartCluster, Keys: []string{"P"}, Help: "start the Minikube cluster", Scopes: []Scope{Mode}, Mutates: true, Verb: tui.VerbStartCluster, Footer: true},
+		{Action: BuildImage, Keys: []string{"b"}, Help: "build the task image", Scopes: []Scope{Mode, Overview}, Mutates: true, Verb: tui.VerbBuildImage, Footer: true},
+		{Action: StartCluster, Keys: []string{"P"}, Help: "start the Minikube cluster", Scopes: []Scope{Mode, Overview}, Mutates: true, Verb: tui.VerbStartCluster, Footer: true},
 		{Action: DeleteCluster, Keys: []string{"K"}, Help: "delete the Minikube cluster", Scopes: []Scope{Mode}, Mutates: true, Confirm: ConfirmName, Verb: tui.VerbDeleteCluster},
 
 		{Action: Trigger, Keys: []string{"t"}, Help: "trigger", Scopes: dagish, Mutates: true, Verb: tui.VerbTrigger, Footer: true},
 		{Action: PauseToggle, Keys: []string{"p"}, Help: "pause/unpause", Scopes: dagish, Mutates: true, Footer: true},
+		{Action: DAGGrid, Keys: []string{"v"}, Help: "runs × tasks grid / list", Scopes: dagish, Footer: true},
 		{Action: TaskLog, Keys: []string{"l"}, Help: "task log", Scopes: []Scope{Tasks}, Footer: true},
+		{Action: TaskMLflow, Keys: []string{"M"}, Help: "the MLflow runs it logged", Scopes: []Scope{Tasks, Grid}, Footer: true},
+
+		{Action: MLflowColumns, Keys: []string{"m"}, Help: "choose metric columns", Scopes: []Scope{MLRuns}, Footer: true},
+		{Action: MLflowBrowse, Keys: []string{"o"}, Help: "open in browser", Scopes: mlflow, Footer: true},
 
 		{Action: LogFollow, Keys: []string{"f"}, Help: "follow", Scopes: []Scope{Logs}, Footer: true},
 		{Action: LogPause, Keys: []string{" "}, Help: "pause", Scopes: []Scope{Logs}, Footer: true},
@@ -204,6 +244,7 @@ func Table() []Binding {
 		{Action: LogSelect, Keys: []string{"v"}, Help: "start/end a selection", Scopes: []Scope{Logs}},
 		{Action: LogCopy, Keys: []string{"y"}, Help: "copy selection or visible lines", Scopes: []Scope{Logs}, Footer: true},
 		{Action: LogSave, Keys: []string{"w"}, Help: "save to a file", Scopes: []Scope{Logs}},
+		{Action: LogWrap, Keys: []string{"W"}, Help: "wrap long lines", Scopes: []Scope{Logs}, Footer: true},
 	}
 }
 

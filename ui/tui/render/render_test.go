@@ -1,6 +1,7 @@
 package render
 
 import (
+	"fmt"
 	"io"
 	"regexp"
 	"strings"
@@ -123,22 +124,51 @@ func TestTimes(t *testing.T) {
 	}
 }
 
-func TestWidthsDropAndFlex(t *testing.T) {
-	cols := []Column{{Title: "A", Width: 10}, {Title: "B", Flex: 1, Min: 10}, {Title: "C", Width: 20, Drop: 1}}
-	cases := map[int][]int{
-		80: {10, 48, 20}, // 80 - 10 - 20 - 2 gaps = 48
-		42: {10, 10, 20},
-		30: {10, 19, 0}, // C dropped: 30 - 10 - 1 = 19
-		15: {10, 10, 0}, // cannot fit: flex keeps its minimum
+// Columns are as wide as their content; when the table does not fit, it
+// gives up width move by move in the columns' order: the image is cut,
+// then UP goes, then the image goes (and the state cut so far gets its
+// width back), then the state is cut; names are cut only as a last resort.
+func TestWidthsFitContentThenGiveUpInOrder(t *testing.T) {
+	cols := []Column{
+		{Title: "NAME"},
+		{Title: "STATE", Cut: 4, Min: 6},
+		{Title: "IMAGE", Cut: 1, Min: 8, Drop: 3},
+		{Title: "UP", Drop: 2},
 	}
-	for w, want := range cases {
-		got := Widths(cols, w)
-		for i := range want {
-			if got[i] != want[i] {
-				t.Errorf("Widths(%d) = %v, want %v", w, got, want)
-				break
-			}
+	nat := []int{20, 15, 30, 4}
+	cases := []struct {
+		name  string
+		width int
+		want  []int
+	}{
+		{"room to spare: natural widths, no wider", 200, []int{20, 15, 30, 4}},
+		{"exactly natural", 72, []int{20, 15, 30, 4}},
+		{"image cut first", 60, []int{20, 15, 18, 4}},
+		{"up goes before the image is cut below its minimum", 48, []int{20, 15, 11, 0}},
+		{"then the image goes", 40, []int{20, 15, 0, 0}},
+		{"then the state is cut", 30, []int{20, 9, 0, 0}},
+		{"only then is the name cut", 20, []int{13, 6, 0, 0}},
+	}
+	for _, c := range cases {
+		got := Widths(cols, nat, c.width)
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%s: Widths(%d) = %v, want %v", c.name, c.width, got, c.want)
 		}
+		if tot := total(got); tot > c.width {
+			t.Errorf("%s: %v takes %d cells, more than %d", c.name, got, tot, c.width)
+		}
+	}
+}
+
+func TestNaturalIsTheLongestValueOrTheTitle(t *testing.T) {
+	cols := []Column{{Title: "SERVICE"}, {Title: "STATE"}, {Title: "IMAGE", Max: 10}}
+	rows := [][]Cell{{{Text: "airflow"}, {Text: "● healthy"}, {Text: "apache/airflow:3.3.2-python3.12"}}, {{Text: "├ airflow-dag-processor"}, {Text: "ok"}}}
+	nat := Natural(cols, rows)
+	if fmt.Sprint(nat) != "[23 9 31]" {
+		t.Errorf("Natural = %v", nat)
+	}
+	if got := Widths(cols, nat, 200); fmt.Sprint(got) != "[23 9 10]" {
+		t.Errorf("Max caps a column: %v", got)
 	}
 }
 

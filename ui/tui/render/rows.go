@@ -15,11 +15,11 @@ import (
 // ServiceColumns are the columns of the services panel.
 func ServiceColumns() []Column {
 	return []Column{
-		{Title: "SERVICE", Width: 15},
-		{Title: "STATE", Flex: 2, Min: 18},
-		{Title: "URL / PORTS", Flex: 1, Min: 25},
-		{Title: "IMAGE", Flex: 2, Min: 16, Drop: 1},
-		{Title: "UP", Width: 5, Drop: 2},
+		{Title: "SERVICE"},
+		{Title: "STATE", Cut: 5, Min: 11},
+		{Title: "URL / PORTS", Cut: 4, Min: 21},
+		{Title: "IMAGE", Cut: 1, Min: 12, Drop: 3},
+		{Title: "UP", Drop: 2},
 	}
 }
 
@@ -63,11 +63,11 @@ func ContainerCells(c tui.Container, last bool, now time.Time) []Cell {
 // DAGColumns are the columns of the DAG list.
 func DAGColumns() []Column {
 	return []Column{
-		{Title: "DAG", Flex: 3, Min: 16},
-		{Title: "STATUS", Width: 7},
-		{Title: "LAST RUN", Width: 16},
-		{Title: "NEXT RUN", Width: 12, Drop: 2},
-		{Title: "IMPORT ERROR", Flex: 2, Min: 12, Drop: 1},
+		{Title: "DAG"},
+		{Title: "STATUS"},
+		{Title: "LAST RUN", Cut: 4, Min: 8},
+		{Title: "NEXT RUN", Drop: 2},
+		{Title: "IMPORT ERROR", Cut: 1, Min: 12, Max: 80, Drop: 3},
 	}
 }
 
@@ -101,12 +101,12 @@ func DAGCells(d tui.DAG, now time.Time) []Cell {
 // RunColumns are the columns of a DAG's runs.
 func RunColumns() []Column {
 	return []Column{
-		{Title: "RUN", Flex: 1, Min: 30},
-		{Title: "STATE", Width: 10},
-		{Title: "TYPE", Width: 9, Drop: 2},
-		{Title: "LOGICAL DATE", Width: 16, Drop: 1},
-		{Title: "STARTED", Width: 9},
-		{Title: "DURATION", Width: 8},
+		{Title: "RUN"},
+		{Title: "STATE"},
+		{Title: "TYPE", Drop: 2},
+		{Title: "LOGICAL DATE", Drop: 1},
+		{Title: "STARTED", Drop: 3},
+		{Title: "DURATION"},
 	}
 }
 
@@ -133,12 +133,12 @@ func RunCells(r tui.Run, now time.Time) []Cell {
 // TaskColumns are the columns of a run's task instances.
 func TaskColumns() []Column {
 	return []Column{
-		{Title: "TASK", Flex: 2, Min: 16},
-		{Title: "STATE", Width: 15},
-		{Title: "TRY", Width: 3},
-		{Title: "STARTED", Width: 9, Drop: 2},
-		{Title: "DURATION", Width: 8},
-		{Title: "OPERATOR", Flex: 1, Min: 10, Drop: 1},
+		{Title: "TASK"},
+		{Title: "STATE"},
+		{Title: "TRY"},
+		{Title: "STARTED", Drop: 2},
+		{Title: "DURATION"},
+		{Title: "OPERATOR", Cut: 1, Min: 10, Drop: 3},
 	}
 }
 

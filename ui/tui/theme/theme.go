@@ -37,6 +37,10 @@ func Parse(s string) (Name, error) {
 // alone (NO_COLOR, colour-blind users).
 type Palette struct {
 	Fg, Muted, Accent, OK, Warn, Bad, Busy, SelBg, SelFg, Border, Match lipgloss.Color
+	// Tags colour the source tags of a merged log, one per container, so
+	// that lines of different containers tell apart at a glance (the tag's
+	// text says it too).
+	Tags []lipgloss.Color
 }
 
 // DarkPalette is for dark backgrounds.
@@ -44,6 +48,7 @@ func DarkPalette() Palette {
 	return Palette{
 		Fg: "252", Muted: "245", Accent: "75", OK: "78", Warn: "221", Bad: "203",
 		Busy: "117", SelBg: "237", SelFg: "231", Border: "240", Match: "214",
+		Tags: []lipgloss.Color{"111", "180", "141", "114", "216", "109", "176", "150"},
 	}
 }
 
@@ -52,6 +57,7 @@ func LightPalette() Palette {
 	return Palette{
 		Fg: "235", Muted: "243", Accent: "25", OK: "28", Warn: "130", Bad: "160",
 		Busy: "31", SelBg: "254", SelFg: "16", Border: "250", Match: "166",
+		Tags: []lipgloss.Color{"25", "94", "90", "29", "130", "31", "127", "58"},
 	}
 }
 
@@ -61,12 +67,19 @@ type Styles struct {
 	Selected, Header, TabActive, TabInactive, Key   lipgloss.Style
 	Match, CurrentMatch, Dialog, DialogTitle, Error lipgloss.Style
 	Border                                          lipgloss.Style
+	// Tags are the log source tags' styles (Palette.Tags).
+	Tags []lipgloss.Style
 }
 
 // New builds the styles of a palette on a renderer.
 func New(r *lipgloss.Renderer, p Palette) Styles {
 	s := r.NewStyle
+	tags := make([]lipgloss.Style, len(p.Tags))
+	for i, c := range p.Tags {
+		tags[i] = s().Foreground(c)
+	}
 	return Styles{
+		Tags:         tags,
 		Base:         s().Foreground(p.Fg),
 		Muted:        s().Foreground(p.Muted),
 		Accent:       s().Foreground(p.Accent),

@@ -15,6 +15,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from gaiaflow.core.deployment import Deployment
+from gaiaflow.core.deployment import find as find_deployment
 from gaiaflow.core.resources import DEFAULT_RESOURCE_PROFILE, RESOURCE_PROFILES, choose_profile
 from gaiaflow.core.settings import (
     ENV_DOCKER_LABELS,
@@ -66,8 +68,9 @@ def create_task(
     :param func_path: ``"package.module:function"``.
     :param func_args: positional arguments: JSON values and ``FromTask(...)``, in any order.
     :param func_kwargs: keyword arguments: JSON values and ``FromTask(...)``.
-    :param image: the task image (dev_docker, prod_local, prod); default ``$GAIAFLOW_IMAGE``.
-        Ignored in dev.
+    :param image: the task image (dev_docker, prod_local, prod); default ``$GAIAFLOW_IMAGE``,
+        and in prod the image ``gaiaflow prod dockerize`` pushed, pinned by digest (see
+        ``gaiaflow.core.deployment``). Ignored in dev.
     :param mode: ``dev``, ``dev_docker``, ``prod_local`` or ``prod``; default ``$GAIAFLOW_MODE``,
         else ``dev``.
     :param secrets: names of Kubernetes secrets whose keys become the pod's environment
@@ -92,6 +95,7 @@ def create_task(
         func_args, func_kwargs = func_kwargs, func_args
     call = TaskCall.build(task_id, func_path, func_args, func_kwargs)
     chosen = _resolve_mode(task_id, mode, environ)
+    _check_stack_is_set_up_for(task_id, chosen, environ)
     user_env = _check_env_vars(task_id, env_vars)
     secret_names = _check_secrets(task_id, secrets)
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
@@ -104,12 +108,26 @@ def create_task(
 
     if chosen is GaiaflowMode.DEV:
         return _dev_task(call, user_env, common, environ)
+    deployment = None
+    if chosen is GaiaflowMode.PROD:
+        deployment = find_deployment(call.func_path.split(":")[0].split(".")[0])
+        if deployment is not None and not image and not environ.get(ENV_IMAGE):
+            image = deployment.pinned
     image_name = _resolve_image(task_id, chosen, image, environ)
     if chosen is GaiaflowMode.DEV_DOCKER:
         return _docker_task(task_id, call, image_name, user_env, common, environ)
     profile = choose_profile(resource_profile, getattr(dag, "params", None), environ)
     return _kubernetes_task(
-        task_id, chosen, call, image_name, user_env, secret_names, profile, common, environ
+        task_id,
+        chosen,
+        call,
+        image_name,
+        user_env,
+        secret_names,
+        profile,
+        common,
+        environ,
+        deployment,
     )
 
 
@@ -129,6 +147,35 @@ def _resolve_mode(
             f'pass mode="dev" (or {", ".join(repr(m) for m in MODES[1:])}), '
             f"or set {ENV_MODE} to one of them",
         ) from None
+
+
+# Why a gaiaflow stack in another mode cannot run a task of this mode.
+_NOT_SET_UP = {
+    GaiaflowMode.DEV_DOCKER: "Airflow's containers get the Docker socket only in dev_docker",
+    GaiaflowMode.PROD_LOCAL: "Airflow's containers reach the Minikube cluster only in prod_local",
+    GaiaflowMode.PROD: "the local stack's Airflow does not run inside a Kubernetes cluster",
+}
+
+
+def _check_stack_is_set_up_for(
+    task_id: str, mode: GaiaflowMode, environ: Mapping[str, str]
+) -> None:
+    """Fail at parse time when a DAG pins a mode the gaiaflow stack is not set up for.
+
+    A task pinned to dev_docker on a dev stack would otherwise fail only when it runs, after its
+    retries. dev runs on every stack (the task environment is always there). Outside a gaiaflow
+    stack ($GAIAFLOW_MODE unset: a laptop's tests, a production Airflow) nothing is checked.
+    """
+    stack = environ.get(ENV_MODE)
+    if not stack or mode is GaiaflowMode.DEV or mode.value == stack or stack not in MODES:
+        return
+    raise task_error(
+        task_id,
+        f"the DAG pins mode={mode.value!r}, but the gaiaflow stack runs in mode {stack!r}, "
+        f"which is not set up for it ({_NOT_SET_UP[mode]})",
+        f"run `gaiaflow mode set {mode.value}` to move the project to {mode.value}, or drop "
+        "mode= from create_task so the task follows the project's mode",
+    )
 
 
 def _resolve_image(
@@ -283,6 +330,7 @@ def _kubernetes_task(
     profile: str | None,
     common: dict[str, Any],
     environ: Mapping[str, str],
+    deployment: Deployment | None = None,
 ) -> BaseOperator:
     profile_name = profile or DEFAULT_RESOURCE_PROFILE
     if profile_name not in RESOURCE_PROFILES:
@@ -307,7 +355,13 @@ def _kubernetes_task(
             k8s.V1EnvFromSource(secret_ref=k8s.V1SecretEnvSource(name=name))
             for name in secret_names
         ],
-        namespace=environ.get(ENV_K8S_NAMESPACE) or ("default" if local else None),
+        namespace=environ.get(ENV_K8S_NAMESPACE)
+        or ("default" if local else (deployment.namespace if deployment else None)),
+        image_pull_secrets=(
+            [k8s.V1LocalObjectReference(name=deployment.pull_secret)]
+            if deployment is not None and deployment.pull_secret
+            else None
+        ),
         in_cluster=not local,
         config_file=(environ.get(ENV_KUBECONFIG) or None) if local else None,
         kubernetes_conn_id=None,

@@ -17,8 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.docker.operators.docker import DockerOperator
 
+from gaiaflow.core import dotenv
 from gaiaflow.core.base import GaiaflowOperatorMixin, mask_secrets
-from gaiaflow.core.settings import CREDENTIAL_VARS, GaiaflowMode, stack_service_env
+from gaiaflow.core.settings import (
+    CREDENTIAL_VARS,
+    DATA_MOUNTS,
+    ENV_HOST_DATA_DIR,
+    GaiaflowMode,
+    stack_service_env,
+)
 from gaiaflow.core.task import TaskCall
 from gaiaflow.transport import CALL_VAR, call_environment
 
@@ -43,7 +50,9 @@ class GaiaflowDockerOperator(GaiaflowOperatorMixin, DockerOperator):
     def gaiaflow_prepare(self, context: Context) -> dict[str, str]:
         """Complete the container's environment for this run and return all of it.
 
-        Precedence, highest first: the task's ``env_vars``, then the stack's values.
+        Precedence, highest first: the task's ``env_vars``, then the stack's values, then the
+        project's .env (in ``private_environment``: never rendered or shown). The project's data/
+        is mounted read-only where the original gaiaflow had it.
         """
         environment = {k: v for k, v in self.environment.items() if not k.startswith(CALL_VAR)}
         private = dict(self._private_environment)
@@ -55,10 +64,24 @@ class GaiaflowDockerOperator(GaiaflowOperatorMixin, DockerOperator):
                 mask_secrets([value])
             else:
                 environment[name] = value
+        private.update(dotenv.below({**environment, **private}))
         environment.update(call_environment(self.gaiaflow_call_json(context)))
+        self._mount_data(os.environ.get(ENV_HOST_DATA_DIR))
         self.environment = environment
         self._private_environment = private
         return {**environment, **private}
+
+    def _mount_data(self, host_dir: str | None) -> None:
+        if not host_dir:
+            return
+        from docker.types import Mount
+
+        mounts = list(self.mounts or [])
+        taken = {m.get("Target") for m in mounts}
+        for target in DATA_MOUNTS:
+            if target not in taken:
+                mounts.append(Mount(target=target, source=host_dir, type="bind", read_only=True))
+        self.mounts = mounts
 
     def execute(self, context: Context) -> Any:
         self.gaiaflow_prepare(context)

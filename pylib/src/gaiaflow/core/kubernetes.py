@@ -7,7 +7,8 @@ The pod runs ``python -m gaiaflow.runner``, which writes the result as JSON to
 prod_local adds the stack's endpoints and credentials as ``GAIAFLOW_DEFAULT_<NAME>`` variables,
 which the runner applies only where neither ``env_vars`` nor a secret (``env_from``) set
 ``<NAME>``: in Kubernetes a plain ``env`` entry would otherwise beat the user's secret.
-prod adds nothing from the machine that parses the DAG.
+The project's .env (see gaiaflow.core.dotenv) reaches prod_local pods the same way, below the
+stack's values. prod adds nothing from the machine that parses the DAG.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from airflow.providers.cncf.kubernetes.kubernetes_helper_functions import PodLau
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
 from kubernetes.client import models as k8s
 
+from gaiaflow.core import dotenv
 from gaiaflow.core.base import GaiaflowOperatorMixin, mask_secrets
 from gaiaflow.core.settings import CREDENTIAL_VARS, GaiaflowMode, stack_service_env
 from gaiaflow.transport import CALL_VAR, DEFAULT_PREFIX, call_environment
@@ -49,6 +51,11 @@ class GaiaflowKubernetesPodOperator(GaiaflowOperatorMixin, KubernetesPodOperator
         mask_secrets(v for k, v in stack.items() if k in CREDENTIAL_VARS)
         for name, value in stack.items():
             added[DEFAULT_PREFIX + name] = value
+        if self.gaiaflow_mode is GaiaflowMode.PROD_LOCAL:
+            # The project's .env, below the stack's values (prod takes nothing from this machine).
+            taken = {e.name: e.value for e in current if not e.name.startswith(DEFAULT_PREFIX)}
+            for name, value in dotenv.below({**taken, **stack}).items():
+                added[DEFAULT_PREFIX + name] = value
         added.update(call_environment(self.gaiaflow_call_json(context)))
         kept = [
             e

@@ -17,6 +17,13 @@ ENV_DOCKER_LABELS = "GAIAFLOW_DOCKER_LABELS"
 ENV_KUBECONFIG = "GAIAFLOW_KUBECONFIG"
 ENV_K8S_NAMESPACE = "GAIAFLOW_K8S_NAMESPACE"
 ENV_RESOURCE_PROFILE = "GAIAFLOW_RESOURCE_PROFILE"
+# The project's .env, as the Airflow containers see it (see gaiaflow.core.dotenv).
+ENV_DOTENV = "GAIAFLOW_DOTENV"
+# The project's data/ as the Docker engine sees it: dev_docker mounts it into task containers.
+ENV_HOST_DATA_DIR = "GAIAFLOW_HOST_DATA_DIR"
+# Where data/ is inside task containers: where the original gaiaflow mounted it (its tasks ran
+# in /opt/airflow), and data/ under the working directory of gaiaflow's task images.
+DATA_MOUNTS = ("/opt/airflow/data", "/opt/gaiaflow/project/data")
 # GAIAFLOW_POD_<NAME>: a service variable as pods in the Minikube cluster must see it.
 POD_PREFIX = "GAIAFLOW_POD_"
 

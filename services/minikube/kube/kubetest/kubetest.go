@@ -48,6 +48,10 @@ func (c *Clientset) ListPods(ctx context.Context, selector string) ([]corev1.Pod
 	return list.Items, nil
 }
 
+func (c *Clientset) GetNamespace(ctx context.Context, name string) (*corev1.Namespace, error) {
+	return c.CS.CoreV1().Namespaces().Get(ctx, name, metav1.GetOptions{})
+}
+
 func (c *Clientset) GetSecret(ctx context.Context, namespace, name string) (*corev1.Secret, error) {
 	return c.CS.CoreV1().Secrets(namespace).Get(ctx, name, metav1.GetOptions{})
 }

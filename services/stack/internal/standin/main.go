@@ -79,6 +79,9 @@ func main() {
 		jupyter()
 	case "pip":
 		fmt.Println("standin pip: installed " + strings.Join(os.Args[2:], " "))
+	case "sh":
+		// JupyterLab's setup script: the stand-in runs no shell.
+		fmt.Println("standin sh: ran " + strings.Join(os.Args[2:], " "))
 	default:
 		fail(role, "unknown command %q", strings.Join(os.Args[1:], " "))
 	}
@@ -96,7 +99,7 @@ func roleOf(args []string) string {
 		if len(args) >= 2 {
 			return args[1]
 		}
-	case "mlflow", "jupyter", "pip":
+	case "mlflow", "jupyter", "pip", "sh":
 		return args[0]
 	case "server":
 		return "minio"

@@ -9,7 +9,12 @@ type List[T any] struct {
 	cursor int
 	offset int
 	height int
+	gen    int
 }
+
+// Gen counts SetItems calls: what is derived from all the items (a
+// table's column widths) is derived again when it changes.
+func (l *List[T]) Gen() int { return l.gen }
 
 // Items returns the items.
 func (l *List[T]) Items() []T { return l.items }
@@ -21,6 +26,7 @@ func (l *List[T]) Len() int { return len(l.items) }
 // equal to the one selected before, when there is one; else it stays at its
 // index, clamped.
 func (l *List[T]) SetItems(items []T, same func(a, b T) bool) {
+	l.gen++
 	if sel, ok := l.Selected(); ok && same != nil {
 		for i, it := range items {
 			if same(sel, it) {

@@ -1,7 +1,8 @@
 // Package logview is the log pane's state: a bounded buffer of sanitized
 // lines, a regex filter, a regex search with a current match, follow and
-// pause, a line selection, and the window in view. Drawing is a pure
-// function of that state (Render).
+// pause, a line selection, line wrap or a horizontal offset, the window in
+// view, and a short coloured tag per source (container or task). Drawing is
+// a pure function of that state (Render).
 package logview
 
 import (
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/gaiaflow/gaiaflow/ui/tui"
 	"github.com/gaiaflow/gaiaflow/ui/tui/render"
@@ -46,17 +48,32 @@ type Model struct {
 	// selection, as indices into shown; anchor -1 when none.
 	anchor, cursor int
 	selecting      bool
+	// wrap folds long lines; otherwise they are cut, and left is how many
+	// cells of each line are scrolled out of view to the left.
+	wrap bool
+	left int
+	// widest is the widest line kept, which bounds left.
+	widest int
+	// sources are the lines' sources in order of first appearance (a tag's
+	// colour is its index); trim is the service whose name the tags drop.
+	sources map[string]int
+	trim    string
 }
+
+// hstep is how far one sideways scroll goes.
+const hstep = 8
 
 // New returns an empty, following log.
 func New() *Model {
 	return &Model{Max: DefaultMax, follow: true, match: -1, anchor: -1}
 }
 
-// Reset drops every line (a new source).
-func (m *Model) Reset() {
+// Reset drops every line for a new source; trim is the service whose name
+// the source tags leave out ("" for none).
+func (m *Model) Reset(trim string) {
 	m.lines, m.shown, m.pending, m.matches = nil, nil, nil, 0
 	m.offset, m.match, m.anchor, m.cursor, m.selecting = 0, -1, -1, 0, false
+	m.left, m.widest, m.sources, m.trim = 0, 0, nil, trim
 }
 
 // Append adds lines; while paused they wait and the view stays still.
@@ -74,6 +91,15 @@ func (m *Model) Append(ls []tui.LogLine) {
 
 func (m *Model) push(add []Line) {
 	for _, l := range add {
+		if m.sources == nil {
+			m.sources = map[string]int{}
+		}
+		if _, ok := m.sources[l.Container]; !ok {
+			m.sources[l.Container] = len(m.sources)
+		}
+		if w := len(l.Text); w > m.widest {
+			m.widest = w
+		}
 		m.lines = append(m.lines, l)
 		if m.filter == nil || m.filter.MatchString(l.Text) {
 			m.shown = append(m.shown, len(m.lines)-1)
@@ -229,6 +255,26 @@ func (m *Model) TogglePause() {
 // Pending counts lines waiting while paused.
 func (m *Model) Pending() int { return len(m.pending) }
 
+// Wrap reports and ToggleWrap flips whether long lines are folded.
+func (m *Model) Wrap() bool { return m.wrap }
+func (m *Model) ToggleWrap() {
+	m.wrap = !m.wrap
+	m.left = 0
+}
+
+// Left is how many cells are scrolled out of view to the left.
+func (m *Model) Left() int { return m.left }
+
+// ScrollSideways moves the view by steps of 8 cells (right when n > 0);
+// it reports false when lines are wrapped, which have nothing to the side.
+func (m *Model) ScrollSideways(n int) bool {
+	if m.wrap {
+		return false
+	}
+	m.left = clampInt(m.left+n*hstep, 0, max(m.widest-hstep, 0))
+	return true
+}
+
 // Len is the number of lines kept; Shown the number passing the filter.
 func (m *Model) Len() int   { return len(m.lines) }
 func (m *Model) Shown() int { return len(m.shown) }
@@ -375,46 +421,159 @@ func clampInt(v, lo, hi int) int {
 // Styles are what Render draws with.
 type Styles struct {
 	Base, Muted, Stderr, Match, CurrentMatch, Selected lipgloss.Style
+	// Tags colour the sources' tags, by order of appearance (cycling).
+	Tags []lipgloss.Style
 }
 
-// Render draws the lines in view, each fitted to width: time, container,
-// text with search matches highlighted; the selection and the current match
-// marked in the gutter.
-func (m *Model) Render(width int, loc *time.Location, st Styles) []string {
+// Tag is a source's short tag: its name without the service's, which every
+// line of the service shares ("airflow-scheduler" of airflow is
+// "scheduler", "postgres-airflow" is "postgres").
+func Tag(trim, source string) string {
+	if trim == "" || source == trim {
+		return source
+	}
+	if t, ok := strings.CutPrefix(source, trim+"-"); ok && t != "" {
+		return t
+	}
+	if t, ok := strings.CutSuffix(source, "-"+trim); ok && t != "" {
+		return t
+	}
+	return source
+}
+
+// maxTag bounds a tag's width: a longer one is cut.
+const maxTag = 16
+
+// tagWidth is the tags' column: the widest tag, none with a single source.
+func (m *Model) tagWidth() int {
+	if len(m.sources) < 2 {
+		return 0
+	}
+	w := 0
+	for src := range m.sources {
+		w = max(w, len(Tag(m.trim, src)))
+	}
+	return min(w, maxTag)
+}
+
+// row is one screen row of a line: its prefix (time, tag) on its first
+// row only, and a piece of its text.
+type row struct {
+	line  int // index into shown
+	first bool
+	text  string
+}
+
+// rows lays out the lines in view as screen rows of room cells: one row
+// per line cut at the edge (from left), or as many as a wrapped line takes.
+// Following, the last line ends at the bottom.
+func (m *Model) rows(room int) []row {
 	start, end := m.Window()
+	if !m.wrap {
+		out := make([]row, 0, end-start)
+		for i := start; i < end; i++ {
+			t := m.lines[m.shown[i]].Text
+			if m.left > 0 {
+				t = ansi.Cut(t, m.left, m.left+room+1)
+			}
+			out = append(out, row{line: i, first: true, text: t})
+		}
+		return out
+	}
+	pieces := func(i int) []row {
+		t := m.lines[m.shown[i]].Text
+		if room <= 0 || ansi.StringWidth(t) <= room {
+			return []row{{line: i, first: true, text: t}}
+		}
+		parts := strings.Split(ansi.Hardwrap(t, room, true), "\n")
+		out := make([]row, len(parts))
+		for j, p := range parts {
+			out[j] = row{line: i, first: j == 0, text: p}
+		}
+		return out
+	}
+	var out []row
+	if m.follow && !m.selecting {
+		// From the end backwards, so the newest line shows whole.
+		for i := len(m.shown) - 1; i >= 0 && len(out) < m.height; i-- {
+			out = append(pieces(i), out...)
+		}
+		if len(out) > m.height {
+			out = out[len(out)-m.height:]
+		}
+		return out
+	}
+	for i := start; i < len(m.shown) && len(out) < m.height; i++ {
+		out = append(out, pieces(i)...)
+	}
+	if len(out) > m.height {
+		out = out[:m.height]
+	}
+	return out
+}
+
+// Render draws the lines in view, each fitted to width: time, the
+// source's tag, text with search matches highlighted; the selection and
+// the current match marked in the gutter.
+func (m *Model) Render(width int, loc *time.Location, st Styles) []string {
 	sel0, sel1, hasSel := m.Selection()
-	out := make([]string, 0, end-start)
-	for i := start; i < end; i++ {
-		l := m.lines[m.shown[i]]
+	tagW := m.tagWidth()
+	timeW := 0
+	for _, i := range m.shown[m.offset:min(m.offset+m.height, len(m.shown))] {
+		if !m.lines[i].Time.IsZero() {
+			timeW = 9
+			break
+		}
+	}
+	prefixW := timeW
+	if tagW > 0 {
+		prefixW += tagW + 1
+	}
+	room := max(width-1-prefixW, 0)
+	rows := m.rows(room)
+	out := make([]string, 0, len(rows))
+	for _, r := range rows {
+		l := m.lines[m.shown[r.line]]
 		gutter := " "
 		switch {
-		case hasSel && i >= sel0 && i <= sel1:
+		case hasSel && r.line >= sel0 && r.line <= sel1:
 			gutter = "▌"
-		case i == m.match:
+		case r.line == m.match:
 			gutter = "›"
 		}
-		prefix := ""
-		if !l.Time.IsZero() {
-			prefix = l.Time.In(loc).Format("15:04:05") + " "
+		prefix := strings.Repeat(" ", prefixW)
+		if r.first {
+			prefix = ""
+			if timeW > 0 {
+				stamp := "         "
+				if !l.Time.IsZero() {
+					stamp = l.Time.In(loc).Format("15:04:05") + " "
+				}
+				prefix = st.Muted.Render(stamp)
+			}
+			if tagW > 0 {
+				tag := render.Fit(Tag(m.trim, l.Container), tagW) + " "
+				style := st.Muted
+				if n := len(st.Tags); n > 0 {
+					style = st.Tags[m.sources[l.Container]%n]
+				}
+				prefix += style.Render(tag)
+			}
 		}
-		if l.Container != "" {
-			prefix += render.Fit(l.Container, 10) + " "
-		}
-		room := width - 1 - lipgloss.Width(prefix)
-		text := render.Fit(l.Text, max(room, 0))
+		text := render.Fit(r.text, room)
 		base := st.Base
 		if l.Stderr {
 			base = st.Stderr
 		}
 		match := st.Match
-		if i == m.match {
+		if r.line == m.match {
 			match = st.CurrentMatch
 		}
 		g := st.Muted.Render(gutter)
-		if hasSel && i >= sel0 && i <= sel1 {
+		if hasSel && r.line >= sel0 && r.line <= sel1 {
 			g = st.Selected.Render(gutter)
 		}
-		out = append(out, g+st.Muted.Render(prefix)+render.Highlight(text, m.search, base, match))
+		out = append(out, g+prefix+render.Highlight(text, m.search, base, match))
 	}
 	return out
 }

@@ -164,7 +164,8 @@ func TestRenderSanitizesAndFits(t *testing.T) {
 	if strings.Contains(out[0], "\x1b[2J") || lipgloss.Width(got) != 40 {
 		t.Errorf("line %q (width %d)", got, lipgloss.Width(got))
 	}
-	if !strings.HasPrefix(got, "›03:04:05 scheduler  clear red") {
+	// One source: no tag, its name would be on every line.
+	if !strings.HasPrefix(got, "›03:04:05 clear red") {
 		t.Errorf("line = %q", got)
 	}
 }
@@ -181,8 +182,79 @@ func TestMatchCountFollowsAppendsAndFilters(t *testing.T) {
 	if m.Matches() != 1 {
 		t.Errorf("matches %d after filter", m.Matches())
 	}
-	m.Reset()
+	m.Reset("")
 	if m.Matches() != 0 {
 		t.Errorf("matches %d after reset", m.Matches())
+	}
+}
+
+// Several sources: each line starts with its source's short tag (the
+// service's name left out), padded to the widest, in the source's colour.
+func TestTagsAreShortPaddedAndColouredPerSource(t *testing.T) {
+	for _, c := range []struct{ trim, src, want string }{
+		{"airflow", "airflow-scheduler", "scheduler"},
+		{"airflow", "postgres-airflow", "postgres"},
+		{"airflow", "airflow", "airflow"},
+		{"mlflow", "mlflow", "mlflow"},
+		{"", "pipeline.train", "pipeline.train"},
+	} {
+		if got := Tag(c.trim, c.src); got != c.want {
+			t.Errorf("Tag(%q, %q) = %q, want %q", c.trim, c.src, got, c.want)
+		}
+	}
+	m := New()
+	m.Reset("airflow")
+	m.SetHeight(5)
+	m.Append([]tui.LogLine{{Container: "airflow-scheduler", Text: "a"}, {Container: "airflow-api-server", Text: "b"}, {Container: "airflow-scheduler", Text: "c"}})
+	red, blue := lipgloss.NewStyle().SetString("R"), lipgloss.NewStyle().SetString("B")
+	out := m.Render(30, time.UTC, Styles{Tags: []lipgloss.Style{red, blue}})
+	want := []string{" R scheduler  a", " B api-server b", " R scheduler  c"}
+	for i, w := range want {
+		if got := strings.TrimRight(ansi.Strip(out[i]), " "); got != w {
+			t.Errorf("line %d = %q, want %q", i, got, w)
+		}
+	}
+}
+
+func TestWrapFoldsLongLinesAndFollowShowsTheLastWhole(t *testing.T) {
+	m := New()
+	m.SetHeight(4)
+	m.Append(lines("short", strings.Repeat("x", 25), "last"))
+	m.ToggleWrap()
+	out := m.Render(11, time.UTC, Styles{})
+	var got []string
+	for _, l := range out {
+		got = append(got, strings.TrimRight(ansi.Strip(l), " "))
+	}
+	// 10 cells of text beside the gutter: the long line takes three rows.
+	want := []string{" xxxxxxxxxx", " xxxxxxxxxx", " xxxxx", " last"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("wrapped:\n%q\nwant\n%q", got, want)
+	}
+	if m.ScrollSideways(1) {
+		t.Error("wrapped lines scrolled sideways")
+	}
+}
+
+func TestSidewaysScrollShowsTheRestOfLongLines(t *testing.T) {
+	m := New()
+	m.SetHeight(2)
+	m.Append(lines("0123456789abcdefghijklmnopqrstuvwxyz", "short"))
+	if !m.ScrollSideways(1) || m.Left() != 8 {
+		t.Fatalf("left = %d", m.Left())
+	}
+	out := m.Render(11, time.UTC, Styles{})
+	if got := ansi.Strip(out[0]); got != " 89abcdefg…" {
+		t.Errorf("scrolled line = %q", got)
+	}
+	for i := 0; i < 10; i++ {
+		m.ScrollSideways(1)
+	}
+	if m.Left() != 36-8 {
+		t.Errorf("scrolled past the widest line: left = %d", m.Left())
+	}
+	m.ScrollSideways(-10)
+	if m.Left() != 0 {
+		t.Errorf("left = %d after scrolling back", m.Left())
 	}
 }

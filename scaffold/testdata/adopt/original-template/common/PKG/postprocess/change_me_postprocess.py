@@ -1,0 +1,2 @@
+def postprocess(data):
+    return data
