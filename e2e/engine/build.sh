@@ -29,11 +29,10 @@ readonly RUNC_TAGS='seccomp'
 readonly CONTAINERD=github.com/containerd/containerd/v2@v2.3.7
 readonly CONTAINERD_TAGS='no_btrfs'
 
-log() { printf 'engine: %s\n' "$*" >&2; }
-die() {
-	log "$1"
-	exit "${2:-1}"
-}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BUILD_NAME=engine
+# shellcheck source=SCRIPTDIR/../buildlib.sh
+. "$here/../buildlib.sh"
 
 verbose=''
 case ${1:-} in
@@ -52,21 +51,6 @@ trap 'rm -rf "${scratch[@]}"' EXIT
 cache=${GAIAFLOW_CI_CACHE:-/var/cache/gaiaflow-ci}
 logdir=${ENGINE_LOG_DIR:-${TMPDIR:-/tmp}/gaiaflow-engine-logs}
 mkdir -p "$cache" "$logdir"
-
-run_logged() { # NAME CMD...
-	local name=$1 logf=$logdir/$1.log rc=0
-	shift
-	if [[ -n $verbose ]]; then
-		"$@" 2>&1 | tee "$logf" >&2 || rc=$?
-	else
-		"$@" >"$logf" 2>&1 || rc=$?
-	fi
-	if [[ $rc -ne 0 ]]; then
-		[[ -n $verbose ]] || tail -n 40 "$logf" >&2
-		log "$name: failed; full log in $logf"
-	fi
-	return "$rc"
-}
 
 command -v go >/dev/null || die "the engine is built with Go: put go on PATH"
 command -v cc >/dev/null || die "runc is built with cgo: install a C compiler (Debian's gcc)"

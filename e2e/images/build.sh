@@ -31,11 +31,9 @@ declare -A SUITE=([base]=bookworm [base-trixie]=trixie)
 declare -A PARENT=([python]=base [postgres]=base-trixie [minio]=base [airflow]=python [mlflow]=python [jupyter]=python)
 declare -A TAG=()
 
-log() { printf 'kit: %s\n' "$*" >&2; }
-die() {
-	log "$1"
-	exit "${2:-1}"
-}
+BUILD_NAME=kit
+# shellcheck source=SCRIPTDIR/../buildlib.sh
+. "$here/../buildlib.sh"
 
 usage() { sed -n '4,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; }
 
@@ -156,23 +154,6 @@ recipe_hash() { recipe_inputs "$1" | sha256sum | cut -c1-12; }
 
 logdir=${KIT_LOG_DIR:-${TMPDIR:-/tmp}/gaiaflow-kit-logs}
 mkdir -p "$logdir"
-
-# run_logged NAME CMD...: runs CMD with its output in NAME's log (also on stderr with
-# --verbose); on failure shows the log's tail.
-run_logged() {
-	local name=$1 logf=$logdir/$1.log rc=0
-	shift
-	if [[ -n $verbose ]]; then
-		"$@" 2>&1 | tee "$logf" >&2 || rc=$?
-	else
-		"$@" >"$logf" 2>&1 || rc=$?
-	fi
-	if [[ $rc -ne 0 ]]; then
-		[[ -n $verbose ]] || tail -n 40 "$logf" >&2
-		log "$name: failed; full log in $logf"
-	fi
-	return "$rc"
-}
 
 docker_build() { # NAME TAG CONTEXT
 	local name=$1 tag=$2 ctx=$3 try
