@@ -34,16 +34,7 @@ BUILD_NAME=engine
 # shellcheck source=SCRIPTDIR/../buildlib.sh
 . "$here/../buildlib.sh"
 
-verbose=''
-case ${1:-} in
--v | --verbose) verbose=1 ;;
-'') ;;
--h | --help)
-	sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
-	exit 0
-	;;
-*) die "unknown argument $1" 2 ;;
-esac
+build_options "$@"
 
 scratch=()
 trap 'rm -rf "${scratch[@]}"' EXIT

@@ -21,12 +21,7 @@ import (
 // it, by its digest; a tag the registry lacks fails and names the key; a
 // registry that does not answer leaves the image "not checked".
 func TestRealDockerDoctorAsksTheRegistry(t *testing.T) {
-	testenv.RequireDocker(t)
-	c, err := docker.New(os.Getenv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := realDocker(t)
 	ctx := context.Background()
 	reg := registrytest.Start(t)
 
@@ -88,12 +83,7 @@ func TestRealDockerDoctorAsksTheRegistry(t *testing.T) {
 // image store as `docker save` shows it — under the containerd store an
 // image's id is its manifest's digest, under a graph driver its config's.
 func TestRealDockerDoctorNamesTheEngine(t *testing.T) {
-	testenv.RequireDocker(t)
-	c, err := docker.New(os.Getenv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := realDocker(t)
 	ctx := context.Background()
 	eng, err := testenv.EngineVersion(testenv.DockerHost())
 	if err != nil {
@@ -159,4 +149,18 @@ func savedConfig(t *testing.T, saved []byte) string {
 		}
 		return strings.TrimSuffix(path.Base(m[0].Config), ".json")
 	}
+}
+
+// realDocker is a client of the engine DOCKER_HOST names, for this test
+// only; the test is skipped (or fails, GAIAFLOW_REQUIRE_DOCKER=1) without
+// one, and logs which engine it is.
+func realDocker(t *testing.T) *docker.Client {
+	t.Helper()
+	testenv.RequireDocker(t)
+	c, err := docker.New(os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c
 }
