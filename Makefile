@@ -12,8 +12,19 @@ LDFLAGS  := -s -w -X github.com/gaiaflow/gaiaflow/ui/cli.version=$(VERSION) \
             -X github.com/gaiaflow/gaiaflow/ui/cli.date=$(DATE)
 PY_REQS  := .ci/requirements.txt $(wildcard pylib/requirements-test.txt)
 PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
+# The tests that use a real Docker engine, and their packages: CI runs them on
+# every engine it tests (test-docker). `make test` fails when a test ran on the
+# engine and these do not cover it (e2e/testlog).
+DOCKER_PKGS  := ./services/docker ./services/doctor ./services/stack ./services/build \
+                ./ui/cli ./ui/tui/adapter ./e2e
+DOCKER_TESTS := ^TestRealDocker|^TestRealNode$$
+# go test -json, printed as plain go test prints it, each package's summary
+# naming the Docker engine its tests ran on.
+TESTLOG  := $(GO) run ./e2e/testlog
+SHELL    := bash
+.SHELLFLAGS := -o pipefail -c
 
-.PHONY: build install test test-go test-py lint cross venv clean bench e2e
+.PHONY: build install test test-go test-py test-docker lint cross venv clean bench e2e
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o gaiaflow .
@@ -26,7 +37,13 @@ install:
 test: venv lint test-go test-py
 
 test-go: venv
-	GAIAFLOW_PYTHON=$(PYTHON) $(GO) test -count=1 -timeout 45m ./...
+	GAIAFLOW_PYTHON=$(PYTHON) $(GO) test -json -count=1 -timeout 45m ./... | \
+		$(TESTLOG) -docker-packages "$(DOCKER_PKGS)" -docker-tests '$(DOCKER_TESTS)'
+
+# The real-daemon tests again, on the engine DOCKER_HOST names: CI runs them on
+# Debian's Docker 20.10 (make test) and on a current engine (e2e/engine).
+test-docker: venv
+	GAIAFLOW_PYTHON=$(PYTHON) $(GO) test -json -count=1 -timeout 45m -run '$(DOCKER_TESTS)' $(DOCKER_PKGS) | $(TESTLOG)
 
 test-py: venv
 	cd pylib && $(PYTHON) -m pytest -q -p no:cacheprovider tests

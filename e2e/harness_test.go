@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gaiaflow/gaiaflow/e2e/kit"
+	"github.com/gaiaflow/gaiaflow/services/testenv"
 )
 
 // newHarness skips unless GAIAFLOW_E2E=1, then makes the scratch directory,
@@ -24,6 +25,7 @@ func newHarness(t *testing.T, name, pkg string) (h *harness, keep func()) {
 	if os.Getenv("GAIAFLOW_E2E") != "1" {
 		t.Skip("the end-to-end suite runs with GAIAFLOW_E2E=1 (make e2e); it needs root and a Docker daemon")
 	}
+	testenv.RequireDocker(t) // and names the engine: CI runs this on more than one
 	h = &harness{t: t, start: time.Now(), name: name, pkg: pkg}
 	root, err := filepath.Abs("..")
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gaiaflow/gaiaflow/e2e/kit"
 	"github.com/gaiaflow/gaiaflow/services/project"
+	"github.com/gaiaflow/gaiaflow/services/testenv"
 )
 
 // The image kit behaves like the stack's default images where the stack
@@ -27,6 +28,7 @@ func TestE2EKitReliances(t *testing.T) {
 	if os.Getenv("GAIAFLOW_E2E") != "1" {
 		t.Skip("the end-to-end suite runs with GAIAFLOW_E2E=1 (make e2e); it needs root and a Docker daemon")
 	}
+	testenv.RequireDocker(t) // and names the engine: CI runs this on more than one
 	root, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)

@@ -39,6 +39,9 @@ const xcomSidecarCmd = `trap "exit 0" INT; while true; do sleep 1; done;`
 func TestRealNode(t *testing.T) {
 	ctx := context.Background()
 	node, root := realNode(t)
+	// It loads the engine's images into the node; the kubeconfig provider's
+	// test, which shares realNode, uses no engine.
+	testenv.RequireDocker(t) // and names the engine: CI runs this on more than one
 	cfg, err := node.RESTConfig()
 	if err != nil {
 		t.Fatal(err)

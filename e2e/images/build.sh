@@ -2,9 +2,11 @@
 # Builds the gaiaflow image kit: local images of the real programs the stack runs, for
 # machines that cannot pull from a container registry (our tests, air-gapped users).
 #
-# Usage: e2e/images/build.sh [--env-file FILE] [--verbose] [NAME...]
+# Usage: e2e/images/build.sh [--env-file FILE] [--copy-from HOST] [--verbose] [NAME...]
 #   NAME: base base-trixie python postgres airflow mlflow jupyter minio (none: all). The
 #   images a NAME is built on are built first when missing.
+#   --copy-from HOST: images missing here that the Docker daemon at HOST (unix://...) has
+#   under the same tag are copied from it (docker save | docker load) instead of built.
 #
 # Each image is tagged gaiaflow-kit/NAME:HASH, HASH covering its recipe (the files in
 # NAME/, the parent image's tag, and for base the Debian mirror and the host's CA bundle,
@@ -29,15 +31,13 @@ declare -A SUITE=([base]=bookworm [base-trixie]=trixie)
 declare -A PARENT=([python]=base [postgres]=base-trixie [minio]=base [airflow]=python [mlflow]=python [jupyter]=python)
 declare -A TAG=()
 
-log() { printf 'kit: %s\n' "$*" >&2; }
-die() {
-	log "$1"
-	exit "${2:-1}"
-}
+BUILD_NAME=kit
+# shellcheck source=SCRIPTDIR/../buildlib.sh
+. "$here/../buildlib.sh"
 
 usage() { sed -n '4,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; }
 
-env_file='' verbose=''
+env_file='' verbose='' copy_from=''
 requested=()
 while [[ $# -gt 0 ]]; do
 	case $1 in
@@ -48,6 +48,15 @@ while [[ $# -gt 0 ]]; do
 		;;
 	--env-file=*)
 		env_file=${1#*=}
+		shift
+		;;
+	--copy-from)
+		[[ $# -ge 2 ]] || die "--copy-from needs a daemon address (unix:///var/run/docker.sock)" 2
+		copy_from=$2
+		shift 2
+		;;
+	--copy-from=*)
+		copy_from=${1#*=}
 		shift
 		;;
 	-v | --verbose)
@@ -146,23 +155,6 @@ recipe_hash() { recipe_inputs "$1" | sha256sum | cut -c1-12; }
 logdir=${KIT_LOG_DIR:-${TMPDIR:-/tmp}/gaiaflow-kit-logs}
 mkdir -p "$logdir"
 
-# run_logged NAME CMD...: runs CMD with its output in NAME's log (also on stderr with
-# --verbose); on failure shows the log's tail.
-run_logged() {
-	local name=$1 logf=$logdir/$1.log rc=0
-	shift
-	if [[ -n $verbose ]]; then
-		"$@" 2>&1 | tee "$logf" >&2 || rc=$?
-	else
-		"$@" >"$logf" 2>&1 || rc=$?
-	fi
-	if [[ $rc -ne 0 ]]; then
-		[[ -n $verbose ]] || tail -n 40 "$logf" >&2
-		log "$name: failed; full log in $logf"
-	fi
-	return "$rc"
-}
-
 docker_build() { # NAME TAG CONTEXT
 	local name=$1 tag=$2 ctx=$3 try
 	for try in 1 2; do
@@ -231,7 +223,28 @@ docker info >/dev/null 2>&1 || die "cannot reach the Docker daemon (is dockerd r
 [[ ! -v "want[minio]" ]] || command -v go >/dev/null || die "minio is built with Go: put go on PATH"
 debian_mirrors
 
+# copy_missing: the wanted images this daemon lacks and the one at $copy_from has, in one
+# `docker save` (layers the images share travel once). A tag is its recipe's hash, so an
+# image found there under it is the image this script would build here.
+copy_missing() {
+	local name tag start=$SECONDS copy=()
+	docker -H "$copy_from" info >/dev/null 2>&1 || die "--copy-from: no Docker daemon answers at $copy_from"
+	for name in "${ALL[@]}"; do
+		[[ -v "want[$name]" ]] || continue
+		tag=gaiaflow-kit/$name:$(recipe_hash "$name")
+		TAG[$name]=$tag
+		docker image inspect "$tag" >/dev/null 2>&1 && continue
+		docker -H "$copy_from" image inspect "$tag" >/dev/null 2>&1 && copy+=("$tag")
+	done
+	[[ ${#copy[@]} -gt 0 ]] || return 0
+	log "copying ${copy[*]} from $copy_from"
+	docker -H "$copy_from" save "${copy[@]}" | run_logged copy docker load ||
+		die "copying from $copy_from failed"
+	log "copied ${#copy[@]} images in $((SECONDS - start))s"
+}
+
 total=$SECONDS
+[[ -z $copy_from ]] || copy_missing
 for name in "${ALL[@]}"; do
 	if [[ -v "want[$name]" ]]; then
 		build_one "$name"

@@ -27,22 +27,11 @@ readonly CMDS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kub
 # with it (which tears down their network namespaces and CNI state), and it helps debug.
 readonly CRICTL=sigs.k8s.io/cri-tools/cmd/crictl@v1.34.0
 
-log() { printf 'k8snode: %s\n' "$*" >&2; }
-die() {
-	log "$1"
-	exit "${2:-1}"
-}
+BUILD_NAME=k8snode
+# shellcheck source=SCRIPTDIR/../buildlib.sh
+. "$here/../buildlib.sh"
 
-verbose=''
-case ${1:-} in
--v | --verbose) verbose=1 ;;
-'') ;;
--h | --help)
-	sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
-	exit 0
-	;;
-*) die "unknown argument $1" 2 ;;
-esac
+build_options "$@"
 
 # Scratch directories, removed on exit: a failed or interrupted build leaves
 # nothing behind that looks finished.
@@ -52,21 +41,6 @@ trap 'rm -rf "${scratch[@]}"' EXIT
 cache=${GAIAFLOW_CI_CACHE:-/var/cache/gaiaflow-ci}
 logdir=${K8SNODE_LOG_DIR:-${TMPDIR:-/tmp}/gaiaflow-k8snode-logs}
 mkdir -p "$cache" "$logdir"
-
-run_logged() { # NAME CMD...
-	local name=$1 logf=$logdir/$1.log rc=0
-	shift
-	if [[ -n $verbose ]]; then
-		"$@" 2>&1 | tee "$logf" >&2 || rc=$?
-	else
-		"$@" >"$logf" 2>&1 || rc=$?
-	fi
-	if [[ $rc -ne 0 ]]; then
-		[[ -n $verbose ]] || tail -n 40 "$logf" >&2
-		log "$name: failed; full log in $logf"
-	fi
-	return "$rc"
-}
 
 command -v go >/dev/null || die "the Kubernetes binaries are built with Go: put go on PATH"
 version=$(tr -d '[:space:]' <"$here/VERSION")

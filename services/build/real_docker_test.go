@@ -337,7 +337,7 @@ func contains(list []string, s string) bool {
 func TestRealDockerCondaChannelsLocalChannel(t *testing.T) {
 	c := buildtest.Client(t)
 	base := buildtest.PythonBase(t, c)
-	channel := buildtest.ServeChannel(t, buildtest.CondaChannel(t, testenv.Python(t), buildtest.CondaPackage{
+	channel := buildtest.ServeChannel(t, c, buildtest.CondaChannel(t, testenv.Python(t), buildtest.CondaPackage{
 		Name: "gaiaflow-channel-probe", Version: "1.0", Module: "gfchanprobe",
 		Source: "VALUE = 'from the local channel'\n", Depends: []string{"python >=3.8"},
 	}))

@@ -95,3 +95,41 @@ func TestRealDockerBuildFailureCarriesOutput(t *testing.T) {
 		t.Errorf("output lacks the failing step: %q", be.Output)
 	}
 }
+
+// TestRealDockerImageIDsAgree checks that the id a build returns is the one
+// the engine reports for the image afterwards, by inspect and by listing:
+// the task image record compares them to tell a rebuilt image from the one
+// gaiaflow built. Under the containerd image store (Docker 29's default) an
+// image's id is its manifest's digest, not its config's.
+func TestRealDockerImageIDsAgree(t *testing.T) {
+	c := realClient(t)
+	ctx := context.Background()
+	tag := "gaiaflow-test/ids:" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-"))
+	label := map[string]string{"io.gaiaflow.test.ids": tag}
+	id, err := c.BuildImage(ctx, tarOf(t, map[string]string{
+		"Dockerfile": "FROM scratch\nCOPY hello.txt /hello.txt\n",
+		"hello.txt":  "hello " + tag + "\n",
+	}), BuildOptions{Tags: []string{tag}, Labels: label, NoCache: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.RemoveImage(context.Background(), tag, RemoveImageOptions{Force: true}) })
+	info, found, err := c.InspectImage(ctx, tag)
+	if err != nil || !found {
+		t.Fatalf("InspectImage(%s) = %v, %v", tag, found, err)
+	}
+	if info.ID != id {
+		t.Errorf("BuildImage returned %s, InspectImage says %s", id, info.ID)
+	}
+	list, err := c.ListImages(ctx, label)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].ID != id {
+		t.Errorf("ListImages = %+v, want one image %s", list, id)
+	}
+	// The id is a reference too: inspecting by it finds the same image.
+	if byID, found, err := c.InspectImage(ctx, id); err != nil || !found || byID.ID != id {
+		t.Errorf("InspectImage(%s) = %s, %v, %v", id, byID.ID, found, err)
+	}
+}

@@ -14,7 +14,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
+	"sync"
 
+	"github.com/docker/docker/api/types"
+	"github.com/docker/docker/api/types/build"
+	"github.com/docker/docker/api/types/versions"
 	"github.com/docker/docker/client"
 
 	"github.com/gaiaflow/gaiaflow/services/registry"
@@ -26,6 +31,9 @@ type Client struct {
 	// Host is the engine address in use and HostSource says where it came from
 	// (DOCKER_HOST, a docker context, or the platform default).
 	Host, HostSource string
+
+	mu      sync.Mutex
+	version string // the negotiated API version, once known
 }
 
 // Getenv is how configuration reads the environment (os.Getenv in production).
@@ -107,13 +115,32 @@ func (c *Client) Close() error { return c.api.Close() }
 
 // EngineInfo is what doctor and version report about the engine.
 type EngineInfo struct {
-	Version    string `json:"version"`
-	APIVersion string `json:"api_version"`
-	OS         string `json:"os"`
-	Arch       string `json:"arch"`
-	NCPU       int    `json:"ncpu"`
-	MemTotal   int64  `json:"mem_total"`
+	Version       string `json:"version"`
+	APIVersion    string `json:"api_version"`     // the newest API the engine speaks
+	MinAPIVersion string `json:"min_api_version"` // the oldest
+	// ClientAPIVersion is the version gaiaflow and the engine agreed on: the
+	// engine's, or gaiaflow's newest when the engine is newer.
+	ClientAPIVersion string `json:"client_api_version"`
+	OS               string `json:"os"`
+	Arch             string `json:"arch"`
+	NCPU             int    `json:"ncpu"`
+	MemTotal         int64  `json:"mem_total"`
+	// ImageStore is where the engine keeps images: "containerd" (the
+	// containerd image store, Docker 29's default and Docker Desktop's) or
+	// "graphdriver" (the classic stores); StorageDriver names the snapshotter
+	// or graph driver (overlayfs, overlay2, ...).
+	ImageStore    string `json:"image_store,omitempty"`
+	StorageDriver string `json:"storage_driver,omitempty"`
+	// DefaultBuilder is the builder the engine's own clients use by default:
+	// "buildkit" or "classic". gaiaflow always asks for the classic one.
+	DefaultBuilder string `json:"default_builder,omitempty"`
 }
+
+// Image stores (EngineInfo.ImageStore).
+const (
+	ImageStoreContainerd  = "containerd"
+	ImageStoreGraphDriver = "graphdriver"
+)
 
 // Info asks the engine for its version and resources.
 func (c *Client) Info(ctx context.Context) (EngineInfo, error) {
@@ -121,9 +148,71 @@ func (c *Client) Info(ctx context.Context) (EngineInfo, error) {
 	if err != nil {
 		return EngineInfo{}, fmt.Errorf("reach the Docker engine at %s: %w", c.Host, err)
 	}
-	info := EngineInfo{Version: v.Version, APIVersion: v.APIVersion, OS: v.Os, Arch: v.Arch}
+	info := EngineInfo{Version: v.Version, APIVersion: v.APIVersion, MinAPIVersion: v.MinAPIVersion, OS: v.Os, Arch: v.Arch}
+	if ping, err := c.api.Ping(ctx); err == nil {
+		info.ClientAPIVersion = c.negotiate(ping)
+		info.DefaultBuilder = builderName(ping.BuilderVersion)
+	}
 	if si, err := c.api.Info(ctx); err == nil {
 		info.NCPU, info.MemTotal = si.NCPU, si.MemTotal
+		info.StorageDriver = si.Driver
+		info.ImageStore = imageStore(si.DriverStatus)
 	}
 	return info, nil
+}
+
+// imageStore tells the containerd image store from a graph driver by the
+// storage driver's status, as the docker CLI does: under the containerd store
+// it carries ("driver-type", "io.containerd.snapshotter.v1").
+func imageStore(status [][2]string) string {
+	for _, kv := range status {
+		if kv[0] == "driver-type" && strings.HasPrefix(kv[1], "io.containerd.snapshotter") {
+			return ImageStoreContainerd
+		}
+	}
+	return ImageStoreGraphDriver
+}
+
+func builderName(v build.BuilderVersion) string {
+	switch v {
+	case build.BuilderBuildKit:
+		return "buildkit"
+	case build.BuilderV1:
+		return "classic"
+	}
+	return ""
+}
+
+// negotiate records the API version the engine answered a ping with and
+// returns the version the client speaks from now on.
+func (c *Client) negotiate(ping types.Ping) string {
+	c.api.NegotiateAPIVersionPing(ping)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.version = c.api.ClientVersion()
+	return c.version
+}
+
+// apiVersion is the negotiated API version; the first call asks the engine.
+func (c *Client) apiVersion(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	v := c.version
+	c.mu.Unlock()
+	if v != "" {
+		return v, nil
+	}
+	ping, err := c.api.Ping(ctx)
+	if err != nil {
+		return "", fmt.Errorf("reach the Docker engine at %s: %w", c.Host, err)
+	}
+	return c.negotiate(ping), nil
+}
+
+// supports reports whether the negotiated API is at least min.
+func (c *Client) supports(ctx context.Context, min string) (bool, error) {
+	v, err := c.apiVersion(ctx)
+	if err != nil {
+		return false, err
+	}
+	return versions.GreaterThanOrEqualTo(v, min), nil
 }

@@ -54,7 +54,8 @@ type ContainerSpec struct {
 	Network     string            `json:"network,omitempty"`
 	Aliases     []string          `json:"aliases,omitempty"` // DNS names on Network
 	// ExtraNetworks are further networks the container joins before it
-	// starts (engines older than API 1.44 take one network at creation).
+	// starts: at creation from API 1.44 (Docker 25) on, right after it on
+	// older engines, which take one network at creation.
 	ExtraNetworks []string `json:"extra_networks,omitempty"`
 	Restart       string   `json:"restart,omitempty"` // no, unless-stopped, on-failure, always
 	ExtraHosts    []string `json:"extra_hosts,omitempty"`
@@ -146,11 +147,24 @@ func (c *Client) CreateContainer(ctx context.Context, s ContainerSpec) (string, 
 			s.Network: {Aliases: s.Aliases},
 		}}
 	}
+	connectLater := s.ExtraNetworks
+	if len(s.ExtraNetworks) > 0 && netCfg != nil {
+		atCreate, err := c.supports(ctx, apiMultipleNetworks)
+		if err != nil {
+			return "", err
+		}
+		if atCreate {
+			for _, n := range s.ExtraNetworks {
+				netCfg.EndpointsConfig[n] = &network.EndpointSettings{}
+			}
+			connectLater = nil
+		}
+	}
 	resp, err := c.api.ContainerCreate(ctx, cfg, host, netCfg, nil, s.Name)
 	if err != nil {
 		return "", notFound(err, "create container %s", s.Name)
 	}
-	for _, n := range s.ExtraNetworks {
+	for _, n := range connectLater {
 		if err := c.api.NetworkConnect(ctx, n, resp.ID, nil); err != nil {
 			// A container missing a network it was meant to be on must not
 			// stay behind looking like a good one.
@@ -160,6 +174,11 @@ func (c *Client) CreateContainer(ctx context.Context, s ContainerSpec) (string, 
 	}
 	return resp.ID, nil
 }
+
+// apiMultipleNetworks is the first API version that takes several networks
+// when a container is created (older ones answer "Container cannot be
+// connected to network endpoints").
+const apiMultipleNetworks = "1.44"
 
 // StartContainer starts a created or stopped container.
 func (c *Client) StartContainer(ctx context.Context, id string) error {

@@ -74,9 +74,20 @@ func containerEvent(m events.Message) ContainerEvent {
 		ev.ExitCode = code
 	}
 	for k, v := range attrs {
-		if k != "name" && k != "image" && k != "exitCode" {
+		if !engineAttributes[k] {
 			ev.Labels[k] = v
 		}
 	}
 	return ev
+}
+
+// engineAttributes are the attributes an engine adds to a container event
+// beside the container's labels: name and image on every event, exitCode on
+// die (and exec_die), signal on kill, execID on exec events, oldName on
+// rename, and on die, from newer engines (Docker 29 sends it, 20.10 does not),
+// execDuration. They are not labels: a label of the same name would be lost,
+// which none of gaiaflow's (all io.gaiaflow.*) can be.
+var engineAttributes = map[string]bool{
+	"name": true, "image": true, "exitCode": true, "execDuration": true,
+	"signal": true, "execID": true, "oldName": true,
 }

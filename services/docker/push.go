@@ -64,6 +64,9 @@ func (c *Client) PushImage(ctx context.Context, ref string, creds registry.Crede
 			}
 			return nil
 		}
+		if d := pushedDigest(m, r.Tag); d != "" && digest == "" {
+			digest = d
+		}
 		if onProgress != nil && m.Status != "" {
 			p := PullProgress{Layer: m.ID, Status: m.Status}
 			if m.Progress != nil {
@@ -87,21 +90,40 @@ func (c *Client) PushImage(ctx context.Context, ref string, creds registry.Crede
 	return digest, nil
 }
 
+// pushedDigest reads the line every engine ends a good push with, "TAG:
+// digest: sha256:... size: N". Engine 29 with the containerd image store
+// reports the digest only there; 20.10 also sends it as an aux message.
+func pushedDigest(m *jsonmessage.JSONMessage, tag string) string {
+	rest, ok := strings.CutPrefix(m.Status, tag+": digest: ")
+	if m.ID != "" || !ok {
+		return ""
+	}
+	d, _, _ := strings.Cut(rest, " ")
+	if !strings.HasPrefix(d, "sha256:") {
+		return ""
+	}
+	return d
+}
+
 // pushError puts the engine's failure in one line. A refusal of the
 // credentials is told apart by the registry's words, which the engine
 // passes on only as text (the distribution spec's UNAUTHORIZED and DENIED
-// errors, HTTP's 401 and 403); the comments quote what engine 20.10 said
-// against the test registry.
+// errors, HTTP's 401 and 403); the comments quote what the engines said
+// against the test registry (testdata/engine-streams).
 func pushError(action, ref, host string, anonymous bool, msg string) error {
 	lower := strings.ToLower(msg)
-	if strings.Contains(lower, "does not exist locally") { // 20.10 says it in the stream, not as a 404
+	// 20.10 and 29 say it in the stream, not as a 404: "An image does not
+	// exist locally with the tag: NAME" (20.10), "tag does not exist: REF" (29).
+	if strings.Contains(lower, "does not exist locally") || strings.HasPrefix(lower, "tag does not exist:") {
 		return noSuchImage(action, ref)
 	}
-	refused := strings.HasPrefix(lower, "denied:") // "denied: requested access to the resource is denied"
+	refused := strings.HasPrefix(lower, "denied:") // "denied: requested access to the resource is denied" (20.10)
 	for _, sign := range []string{
-		"unauthorized",              // "unauthorized: authentication required", a 401
+		"unauthorized",              // "unauthorized: authentication required" (20.10), "...: 401 Unauthorized" (29)
 		"no basic auth credentials", // a Basic challenge and nothing to answer it with
 		"403 forbidden",
+		"authentication required -", // a token service's refusal, as 29 words it: "authentication required - DETAILS"
+		"push access denied,",       // no token for the push scope (29): "push access denied, repository does not exist or may require authorization: ..."
 	} {
 		refused = refused || strings.Contains(lower, sign)
 	}

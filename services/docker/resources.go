@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 
 	"github.com/docker/docker/api/types/filters"
@@ -55,6 +56,23 @@ func (c *Client) ListNetworks(ctx context.Context, labels map[string]string) ([]
 		out = append(out, Resource{ID: n.ID, Name: n.Name, Labels: n.Labels})
 	}
 	return out, nil
+}
+
+// BridgeGateway returns the IPv4 address by which containers on the
+// engine's default bridge network (builds' RUN steps among them) reach
+// this host: docker0's on a default install, another bridge's on an engine
+// started with --bridge.
+func (c *Client) BridgeGateway(ctx context.Context) (string, error) {
+	n, err := c.api.NetworkInspect(ctx, "bridge", network.InspectOptions{})
+	if err != nil {
+		return "", notFound(err, "inspect the default bridge network")
+	}
+	for _, cfg := range n.IPAM.Config {
+		if ip := net.ParseIP(cfg.Gateway); ip != nil && ip.To4() != nil {
+			return cfg.Gateway, nil
+		}
+	}
+	return "", fmt.Errorf("the default bridge network has no IPv4 gateway: %w", ErrNotFound)
 }
 
 // RemoveNetwork removes a network by id or name.

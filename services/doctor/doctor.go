@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/gaiaflow/gaiaflow/services/docker"
@@ -93,6 +94,15 @@ func Run(ctx context.Context, env Env) []Check {
 	return checks
 }
 
+// OldestTestedAPI is the Engine API of the oldest Docker engine gaiaflow's
+// tests run on (Docker 20.10; CI runs them on 29 too). Engines are told apart
+// by API rather than by version number: engines that are not Docker's
+// (Podman's Docker API) number their releases their own way.
+const (
+	OldestTestedAPI    = "1.41"
+	OldestTestedEngine = "Docker 20.10"
+)
+
 func checkEngine(ctx context.Context, env Env, checks *[]Check) (docker.EngineInfo, bool) {
 	c := Check{Name: "docker"}
 	var info docker.EngineInfo
@@ -107,8 +117,54 @@ func checkEngine(ctx context.Context, env Env, checks *[]Check) (docker.EngineIn
 		return info, false
 	}
 	c.Status, c.Detail = OK, fmt.Sprintf("engine %s, API %s, %s/%s", info.Version, info.APIVersion, info.OS, info.Arch)
+	if info.ClientAPIVersion != "" && info.ClientAPIVersion != info.APIVersion {
+		c.Detail = fmt.Sprintf("engine %s, API %s (gaiaflow speaks %s), %s/%s", info.Version, info.APIVersion,
+			info.ClientAPIVersion, info.OS, info.Arch)
+	}
+	if older(info.APIVersion, OldestTestedAPI) {
+		c.Status = Warn
+		c.Detail += fmt.Sprintf("; older than the oldest engine gaiaflow is tested on (%s, API %s)", OldestTestedEngine, OldestTestedAPI)
+		c.Hint = "upgrade Docker to " + strings.TrimPrefix(OldestTestedEngine, "Docker ") + " or later"
+	}
 	*checks = append(*checks, c)
+	if info.ImageStore != "" {
+		store := Check{Name: "docker image store", Status: OK}
+		switch info.ImageStore {
+		case docker.ImageStoreContainerd:
+			store.Detail = "containerd (snapshotter " + info.StorageDriver + ")"
+		default:
+			store.Detail = info.StorageDriver + " (graph driver)"
+		}
+		*checks = append(*checks, store)
+	}
+	// gaiaflow sends every build to the classic builder, whatever the
+	// engine's clients default to; the row says both.
+	builder := Check{Name: "docker builder", Status: OK, Detail: "classic (gaiaflow asks for it)"}
+	switch info.DefaultBuilder {
+	case "buildkit":
+		builder.Detail = "classic (gaiaflow asks for it; the engine's default is BuildKit)"
+	case "classic":
+		builder.Detail = "classic (the engine's default)"
+	}
+	*checks = append(*checks, builder)
 	return info, true
+}
+
+// older reports whether API version v is below min; an unreadable v is not.
+func older(v, min string) bool {
+	vp, ok1 := apiParts(v)
+	mp, ok2 := apiParts(min)
+	if !ok1 || !ok2 {
+		return false
+	}
+	return vp[0] < mp[0] || vp[0] == mp[0] && vp[1] < mp[1]
+}
+
+func apiParts(v string) ([2]int, bool) {
+	major, minor, ok := strings.Cut(v, ".")
+	a, err1 := strconv.Atoi(major)
+	b, err2 := strconv.Atoi(minor)
+	return [2]int{a, b}, ok && err1 == nil && err2 == nil
 }
 
 func checkMemory(env Env, info docker.EngineInfo, engineOK bool) Check {

@@ -206,3 +206,72 @@ func TestImagesWithoutEngineAreNotChecked(t *testing.T) {
 		}
 	}
 }
+
+// The engine's rows: which engine and API, what gaiaflow negotiated, the
+// image store and the builder; an engine older than the oldest one the
+// tests run on is a warning with a hint, never a failure.
+func TestEngineRows(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		info   docker.EngineInfo
+		status Status
+		rows   map[string]string // row name -> text its detail contains
+		hint   string
+	}{
+		{"engine 29, containerd store", docker.EngineInfo{Version: "29.8.1", APIVersion: "1.56", ClientAPIVersion: "1.51",
+			OS: "linux", Arch: "amd64", ImageStore: docker.ImageStoreContainerd, StorageDriver: "overlayfs", DefaultBuilder: "buildkit"},
+			OK, map[string]string{
+				"docker":             "engine 29.8.1, API 1.56 (gaiaflow speaks 1.51), linux/amd64",
+				"docker image store": "containerd (snapshotter overlayfs)",
+				"docker builder":     "classic (gaiaflow asks for it; the engine's default is BuildKit)",
+			}, ""},
+		{"engine 20.10, overlay2", docker.EngineInfo{Version: "20.10.24", APIVersion: "1.41", ClientAPIVersion: "1.41",
+			OS: "linux", Arch: "arm64", ImageStore: docker.ImageStoreGraphDriver, StorageDriver: "overlay2", DefaultBuilder: "classic"},
+			OK, map[string]string{
+				"docker":             "engine 20.10.24, API 1.41, linux/arm64",
+				"docker image store": "overlay2 (graph driver)",
+				"docker builder":     "classic (the engine's default)",
+			}, ""},
+		{"engine 19.03", docker.EngineInfo{Version: "19.03.15", APIVersion: "1.40", ClientAPIVersion: "1.40", OS: "linux", Arch: "amd64"},
+			Warn, map[string]string{
+				"docker":         "engine 19.03.15, API 1.40, linux/amd64; older than the oldest engine gaiaflow is tested on (Docker 20.10, API 1.41)",
+				"docker builder": "classic (gaiaflow asks for it)",
+			}, "upgrade Docker to 20.10 or later"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			env := DefaultEnv(fakeEngine{info: c.info}, nil, nil, t.TempDir())
+			env.PortFree = func(int) bool { return true }
+			checks := Run(context.Background(), env)
+			d := find(t, checks, "docker")
+			if d.Status != c.status || d.Hint != c.hint {
+				t.Errorf("docker = %+v, want %s with hint %q", d, c.status, c.hint)
+			}
+			for name, want := range c.rows {
+				if got := find(t, checks, name); !strings.Contains(got.Detail, want) || (name != "docker" && got.Status != OK) {
+					t.Errorf("%s = %+v, want ok with %q", name, got, want)
+				}
+			}
+			if c.info.ImageStore == "" {
+				for _, ch := range checks {
+					if ch.Name == "docker image store" {
+						t.Errorf("an image store row for an engine that did not say: %+v", ch)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestOlder(t *testing.T) {
+	for _, c := range []struct {
+		v, min string
+		want   bool
+	}{
+		{"1.40", "1.41", true}, {"1.41", "1.41", false}, {"1.9", "1.41", true}, {"1.100", "1.41", false},
+		{"2.0", "1.41", false}, {"0.99", "1.41", true}, {"", "1.41", false}, {"x.y", "1.41", false},
+	} {
+		if got := older(c.v, c.min); got != c.want {
+			t.Errorf("older(%q, %q) = %v, want %v", c.v, c.min, got, c.want)
+		}
+	}
+}

@@ -9,7 +9,10 @@ package testenv
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,20 +48,61 @@ func DockerHost() string {
 	return "unix:///var/run/docker.sock"
 }
 
-// RequireDocker skips or fails the test unless a Docker daemon answers.
+// RequireDocker skips or fails the test unless a Docker daemon answers, and
+// logs which engine it is ("ran on Docker engine 29.8.1 (API 1.56) at ..."):
+// the same tests run against more than one engine, and a failure must say
+// which. CI's test log (e2e/testlog) prints that line beside each package.
 func RequireDocker(t testing.TB) {
 	t.Helper()
 	host := DockerHost()
+	v, err := EngineVersion(host)
+	if err != nil {
+		missing(t, "GAIAFLOW_REQUIRE_DOCKER", "a Docker daemon at "+host+" ("+err.Error()+")")
+		return
+	}
+	t.Logf("%s %s (API %s, minimum %s) at %s", EngineMarker, v.Version, v.APIVersion, v.MinAPIVersion, host)
+}
+
+// EngineMarker starts the line RequireDocker logs; e2e/testlog looks for it.
+const EngineMarker = "ran on Docker engine"
+
+// Engine is what an engine says about itself at GET /version.
+type Engine struct {
+	Version       string `json:"Version"`
+	APIVersion    string `json:"ApiVersion"`
+	MinAPIVersion string `json:"MinAPIVersion"`
+}
+
+// EngineVersion asks the engine at host (unix:// or tcp://, without TLS) for
+// its version, with a plain HTTP request: testenv sits below services/docker
+// and must not import it.
+func EngineVersion(host string) (Engine, error) {
 	network, addr := "unix", strings.TrimPrefix(host, "unix://")
 	if strings.HasPrefix(host, "tcp://") {
 		network, addr = "tcp", strings.TrimPrefix(host, "tcp://")
 	}
-	conn, err := net.DialTimeout(network, addr, 2*time.Second)
+	hc := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{Timeout: 2 * time.Second}).DialContext(ctx, network, addr)
+		},
+	}}
+	defer hc.CloseIdleConnections()
+	resp, err := hc.Get("http://docker/version")
 	if err != nil {
-		missing(t, "GAIAFLOW_REQUIRE_DOCKER", "a Docker daemon at "+host)
-		return
+		return Engine{}, err
 	}
-	_ = conn.Close()
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return Engine{}, fmt.Errorf("GET /version: %s", resp.Status)
+	}
+	var v Engine
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+		return Engine{}, fmt.Errorf("GET /version: %w", err)
+	}
+	if v.Version == "" || v.APIVersion == "" {
+		return Engine{}, fmt.Errorf("GET /version: no version in the answer")
+	}
+	return v, nil
 }
 
 // Python returns the Python interpreter tests should use: GAIAFLOW_PYTHON, else

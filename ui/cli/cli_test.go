@@ -266,8 +266,8 @@ func TestSummaryHeadless(t *testing.T) {
 	}
 }
 
-// TestDoctorRealDaemon runs doctor against the real Docker engine.
-func TestDoctorRealDaemon(t *testing.T) {
+// TestRealDockerDoctorJSON runs doctor against the real Docker engine.
+func TestRealDockerDoctorJSON(t *testing.T) {
 	testenv.RequireDocker(t)
 	r := run(t, newProjectDir(t, goodToml), "doctor", "-o", "json")
 	var v doctorView

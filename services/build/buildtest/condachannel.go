@@ -1,6 +1,7 @@
 package buildtest
 
 import (
+	"context"
 	"crypto/md5"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,6 +12,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/gaiaflow/gaiaflow/services/docker"
 )
 
 // CondaPackage is a noarch: python conda package for a test channel: one
@@ -86,11 +89,16 @@ func CondaChannel(t testing.TB, py string, pkgs ...CondaPackage) string {
 }
 
 // ServeChannel serves dir over HTTP at the address containers on the
-// default bridge network reach this host by (docker0's), for as long as the
-// test runs, and returns the channel's URL.
-func ServeChannel(t testing.TB, dir string) string {
+// engine's default bridge network reach this host by (the engine's bridge
+// gateway: docker0's for the machine's daemon, another for a second engine
+// with its own bridge), for as long as the test runs, and returns the
+// channel's URL.
+func ServeChannel(t testing.TB, c *docker.Client, dir string) string {
 	t.Helper()
-	host := bridgeAddress(t)
+	host, err := c.BridgeGateway(context.Background())
+	if err != nil {
+		missing(t, "the engine's default bridge ("+err.Error()+")")
+	}
 	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
 		t.Fatalf("serve the channel: %v", err)
@@ -99,26 +107,6 @@ func ServeChannel(t testing.TB, dir string) string {
 	go func() { _ = srv.Serve(l) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	return "http://" + l.Addr().String() + "/"
-}
-
-// bridgeAddress is this host's address on Docker's default bridge.
-func bridgeAddress(t testing.TB) string {
-	t.Helper()
-	iface, err := net.InterfaceByName("docker0")
-	if err != nil {
-		missing(t, "Docker's default bridge (docker0)")
-	}
-	addrs, err := iface.Addrs()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, a := range addrs {
-		if ipn, ok := a.(*net.IPNet); ok && ipn.IP.To4() != nil {
-			return ipn.IP.String()
-		}
-	}
-	missing(t, "an IPv4 address on docker0")
-	return ""
 }
 
 func orEmpty(s []string) []string {
