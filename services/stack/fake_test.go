@@ -71,6 +71,7 @@ type fakeEngine struct {
 	maxFlight  int
 	memTotal   int64
 	startErr   map[string]error // by component: the next start of it fails so
+	copyErr    map[string]error // by component: the next copy of files into it fails so
 }
 
 func newFakeEngine() *fakeEngine {
@@ -306,6 +307,10 @@ func (f *fakeEngine) CopyFiles(_ context.Context, id, dir string, files []docker
 	c, ok := f.containers[id]
 	if !ok {
 		return notFoundErr("container " + id)
+	}
+	if err := f.copyErr[c.spec.Labels[LabelComponent]]; err != nil {
+		delete(f.copyErr, c.spec.Labels[LabelComponent])
+		return err
 	}
 	c.files = append(c.files, files...)
 	return nil

@@ -150,3 +150,33 @@ func TestStartRecreatesAContainerTheEngineCannotStart(t *testing.T) {
 		t.Errorf("calls = %v, want %v", f.eng.Calls(), want)
 	}
 }
+
+// A container created just before the engine went away may lack its files
+// (its secrets among them): the next start copies them before starting it,
+// where it used to start it without them and watch it fail in a loop.
+func TestStartCopiesTheFilesOfAContainerItReuses(t *testing.T) {
+	f := newFixture(t, fakeToml)
+	f.eng.copyErr = map[string]error{"minio": errors.New("Cannot connect to the Docker daemon")}
+	if err := f.start(StartOptions{Services: []string{"minio"}}); err == nil {
+		t.Fatal("the start whose copy failed succeeded")
+	}
+	var created *fakeCtr
+	for _, c := range f.eng.containers {
+		if c.spec.Labels[LabelComponent] == "minio" {
+			created = c
+		}
+	}
+	if created == nil || len(created.files) != 0 || created.status != "created" {
+		t.Fatalf("after the failed copy: %+v, want a created minio without files", created)
+	}
+	f.eng.resetCalls()
+	if err := f.start(StartOptions{Services: []string{"minio"}}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"start minio", "bucket mlflow"}; !slices.Equal(f.eng.Calls(), want) {
+		t.Errorf("calls = %v, want %v (the same container started again)", f.eng.Calls(), want)
+	}
+	if len(created.files) == 0 {
+		t.Error("minio started without its files")
+	}
+}

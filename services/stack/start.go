@@ -533,7 +533,16 @@ func (r *runner) bringUp(ctx, waitCtx context.Context, n *Node, res *result, dep
 		dies = r.tr.starting(id, spec.Healthcheck != nil)
 		r.prog.set(n.Component, "starting")
 		r.s.step(n.Service, n.Component, "starting", "")
-		err := eng.StartContainer(apiCtx, id)
+		var err error
+		if reuse && len(n.Files) > 0 {
+			// The engine may have gone away between the container's
+			// creation and the copy of its files (secrets among them):
+			// they are copied again, the same content, before it starts.
+			err = eng.CopyFiles(apiCtx, id, n.FilesDir, n.Files)
+		}
+		if err == nil {
+			err = eng.StartContainer(apiCtx, id)
+		}
 		if err != nil && reuse && !docker.IsEngineGone(err) && !docker.IsNotFound(err) {
 			// A container the engine cannot start again (a task left
 			// behind by an engine that went away mid-start) is made anew.
