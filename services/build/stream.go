@@ -22,6 +22,7 @@ const (
 	StatePull     = "pull"    // a base image layer is being pulled: Current/Total in bytes
 	StateUpToDate = "up-to-date"
 	StateBuilt    = "built"
+	StateReused   = "reused" // an image another build made is used as it is
 )
 
 // Phases of a build, the Phase of its event.Timing events.
