@@ -664,6 +664,7 @@ func (r *runner) waitReady(ctx, waitCtx context.Context, n *Node, id string, die
 	if port == 0 {
 		return &nodeError{reason: "has no published port to probe"}
 	}
+	pause := newProbeBackoff(r.s.o.ProbeInterval)
 	var last error
 	ready := false
 	for {
@@ -685,7 +686,7 @@ func (r *runner) waitReady(ctx, waitCtx context.Context, n *Node, id string, die
 		select {
 		case <-waitCtx.Done():
 			return r.waitErr(ctx, waitCtx, "starting", last)
-		case <-time.After(r.s.o.ProbeInterval):
+		case <-time.After(pause.next()):
 		case <-r.tr.changes():
 		}
 	}

@@ -155,3 +155,16 @@ func TestStartReportsPhaseTimings(t *testing.T) {
 		t.Errorf("the second start was timed %d times", starts)
 	}
 }
+
+func TestProbeBackoffGrowsToTheLongestPause(t *testing.T) {
+	b := newProbeBackoff(500 * time.Millisecond)
+	var got []time.Duration
+	for range 7 {
+		got = append(got, b.next())
+	}
+	ms := time.Millisecond
+	want := []time.Duration{100 * ms, 150 * ms, 225 * ms, 337500 * time.Microsecond, 500 * ms, 500 * ms, 500 * ms}
+	if !slices.Equal(got, want) {
+		t.Errorf("pauses %v, want %v", got, want)
+	}
+}
