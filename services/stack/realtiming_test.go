@@ -12,11 +12,7 @@ import (
 // every phase there, in order, consistent with each other and with the
 // stand-ins' own delays.
 func TestRealDockerStartReportsPhaseTimings(t *testing.T) {
-	c := realDocker(t)
-	base := standin(t, c, nil)
-	slowDB := standin(t, c, map[string]string{"STANDIN_POSTGRES_DELAY": "1s"})
-	slowAirflow := standin(t, c, map[string]string{"STANDIN_API_SERVER_DELAY": "2s"})
-	f := newRealFixture(t, images{airflow: slowAirflow, postgres: slowDB, mlflow: base, minio: base, jupyter: base})
+	f, _ := slowFixture(t, "1s")
 	if err := f.start(StartOptions{}); err != nil {
 		t.Fatalf("start: %v", err)
 	}
@@ -41,4 +37,16 @@ func TestRealDockerStartReportsPhaseTimings(t *testing.T) {
 			t.Errorf("%s took %.3f s, want at least %v", key, got, least)
 		}
 	}
+}
+
+// slowFixture is a project of stand-ins whose databases take dbDelay and
+// whose api-server takes 2 s to be ready, which makes order and readiness
+// waits visible.
+func slowFixture(t *testing.T, dbDelay string) (*realFixture, images) {
+	t.Helper()
+	c := realDocker(t)
+	base := standin(t, c, nil)
+	img := images{airflow: standin(t, c, map[string]string{"STANDIN_API_SERVER_DELAY": "2s"}),
+		postgres: standin(t, c, map[string]string{"STANDIN_POSTGRES_DELAY": dbDelay}), mlflow: base, minio: base, jupyter: base}
+	return newRealFixture(t, img), img
 }

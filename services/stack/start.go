@@ -133,6 +133,7 @@ func (s *Stack) Start(ctx context.Context, o StartOptions) error {
 		}
 	}
 	endPhase()
+	defer s.phases.begin(PhaseContainers)()
 
 	follow, stopFollowing := context.WithCancel(ctx)
 	defer stopFollowing()
@@ -141,7 +142,6 @@ func (s *Stack) Start(ctx context.Context, o StartOptions) error {
 
 	r := &runner{s: s, plan: plan, tr: tr, images: images, existing: existing, force: o.ForceNew,
 		prog: prog, results: map[string]*result{}}
-	defer s.phases.begin(PhaseContainers)()
 	return r.run(ctx, plan.Services(services), o.Wait)
 }
 
