@@ -23,10 +23,9 @@ import (
 
 func TestE2EJourney(t *testing.T) {
 	h, keepOnFailure := newHarness(t, "e2e-demo", "e2e_demo")
-	state := filepath.Join(h.work, "state")
 	h.project = filepath.Join(h.work, "proj")
 	h.id = project.ID(h.name, h.project)
-	credsFile := filepath.Join(state, "gaiaflow", "projects", h.id, "credentials.json")
+	credsFile := h.credentialsFile()
 	dag := h.pkg + "_example_pipeline"
 
 	ports, err := kit.FreePorts()
@@ -83,6 +82,10 @@ func TestE2EJourney(t *testing.T) {
 	if err != nil {
 		t.Fatalf("read the project's credentials: %v", err)
 	}
+	h.step("2b no secret in docker inspect", func() {
+		h.checkNoSecretInInspect(credsFile)
+		h.checkJupyterToken(ports.Jupyter, c.JupyterToken)
+	})
 	af := &airflow{base: airflowURL, user: c.AirflowAdminUser, pass: c.AirflowAdminPassword}
 	experiment := h.name + "-example"
 	var firstRunID string
@@ -171,6 +174,9 @@ func TestE2EJourney(t *testing.T) {
 		if id == firstRunID {
 			t.Errorf("the dev_docker run logged into the dev run's MLflow run %s", id)
 		}
+		// Airflow was recreated for dev_docker; its task containers read the
+		// S3 keys from a mounted file.
+		h.checkNoSecretInInspect(credsFile)
 	})
 
 	// 6. Data survives a stop and a start.

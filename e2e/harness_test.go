@@ -76,6 +76,12 @@ func newHarness(t *testing.T, name, pkg string) (h *harness, keep func()) {
 	return h, func() { kept = true }
 }
 
+// credentialsFile is the project's credentials.json in the binary's state
+// directory.
+func (h *harness) credentialsFile() string {
+	return filepath.Join(h.work, "state", "gaiaflow", "projects", h.id, "credentials.json")
+}
+
 // harness holds what every step of the scenario shares: the binary, the
 // environment it runs in, the project and its ports.
 type harness struct {

@@ -136,17 +136,30 @@ func randomSecret(t *testing.T) string {
 	return hex.EncodeToString(b)
 }
 
-// On an empty volume the entry point makes the user, its password and the
-// database from the environment, and serves them over TCP with password
-// authentication: what the stack's postgres-airflow and postgres-mlflow
-// rely on.
+// secretMount writes a secret file (mode 0400, owned by uid:gid) and
+// returns the -v argument that mounts it read-only at target, as the stack
+// copies its secret files in.
+func secretMount(t *testing.T, value, target string, uid, gid int) string {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), filepath.Base(target))
+	if err := os.WriteFile(f, []byte(value), 0o400); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(f, uid, gid); err != nil {
+		t.Fatal(err)
+	}
+	return f + ":" + target + ":ro"
+}
+
+// On an empty volume the entry point makes the user, its password (from the
+// file POSTGRES_PASSWORD_FILE names, owned by postgres) and the database,
+// and serves them over TCP with password authentication: what the stack's
+// postgres-airflow and postgres-mlflow rely on.
 func checkPostgresInit(t *testing.T, image string) {
 	pw := randomSecret(t)
-	// Values go by name (-e VAR), never on a command line.
-	t.Setenv("POSTGRES_USER", "gfcheck")
-	t.Setenv("POSTGRES_DB", "gfcheckdb")
-	t.Setenv("POSTGRES_PASSWORD", pw)
-	id := runDetached(t, "-e", "POSTGRES_USER", "-e", "POSTGRES_DB", "-e", "POSTGRES_PASSWORD", image)
+	id := runDetached(t, "-e", "POSTGRES_USER=gfcheck", "-e", "POSTGRES_DB=gfcheckdb",
+		"-e", "POSTGRES_PASSWORD_FILE=/run/secrets/gaiaflow/postgres-password",
+		"-v", secretMount(t, pw, "/run/secrets/gaiaflow/postgres-password", 999, 999), image)
 	ctx := context.Background()
 	tcp := func(password string) (string, error) {
 		t.Setenv("PGPASSWORD", password)
@@ -169,13 +182,15 @@ func checkPostgresInit(t *testing.T, image string) {
 }
 
 // The entry point runs minio with the stack's arguments (no leading
-// `minio`), and the root credentials come from MINIO_ROOT_USER and
-// MINIO_ROOT_PASSWORD.
+// `minio`), and the root credentials come from the files MINIO_ROOT_USER_FILE
+// and MINIO_ROOT_PASSWORD_FILE name (owned by root, as it runs).
 func checkMinioCommand(t *testing.T, image string) {
 	secret := randomSecret(t)
-	t.Setenv("MINIO_ROOT_USER", "gfcheck")
-	t.Setenv("MINIO_ROOT_PASSWORD", secret)
-	id := runDetached(t, "-e", "MINIO_ROOT_USER", "-e", "MINIO_ROOT_PASSWORD", "-p", "127.0.0.1::9000",
+	id := runDetached(t, "-e", "MINIO_ROOT_USER_FILE=/run/secrets/gaiaflow/minio-root-user",
+		"-e", "MINIO_ROOT_PASSWORD_FILE=/run/secrets/gaiaflow/minio-root-password",
+		"-v", secretMount(t, "gfcheck", "/run/secrets/gaiaflow/minio-root-user", 0, 0),
+		"-v", secretMount(t, secret, "/run/secrets/gaiaflow/minio-root-password", 0, 0),
+		"-p", "127.0.0.1::9000",
 		image, "server", "/data", "--address", ":9000", "--console-address", ":9001")
 	ctx := context.Background()
 	out, err := dockerOut(ctx, "port", id, "9000/tcp")

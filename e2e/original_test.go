@@ -254,7 +254,7 @@ func chownTree(t *testing.T, dir string, uid int) {
 
 func (h *harness) airflowClient(ports kit.Ports) *airflow {
 	h.t.Helper()
-	c, err := readCreds(filepath.Join(h.work, "state", "gaiaflow", "projects", h.id, "credentials.json"))
+	c, err := readCreds(h.credentialsFile())
 	if err != nil {
 		h.t.Fatalf("read the project's credentials: %v", err)
 	}
@@ -382,7 +382,8 @@ func (a *airflow) waitNoImportErrors(ctx context.Context) error {
 
 // checkJupyter checks JupyterLab against the original template's needs:
 // the kernel notebooks use imports the project's conda dependencies and
-// package, the notebooks' J_ variables point at the stack, and a notebook
+// package and keeps the stack's S3 keys after load_dotenv(), the
+// notebooks' J_ variables point at the stack, and a notebook
 // saved through JupyterLab lands in the project, owned by its owner.
 func (h *harness) checkJupyter(ports kit.Ports) {
 	t := h.t
@@ -393,7 +394,13 @@ func (h *harness) checkJupyter(ports kit.Ports) {
 	kernel := `import json, os, subprocess, sys
 spec = json.load(open(os.path.expanduser("~/.local/share/jupyter/kernels/python3/kernel.json")))
 env = dict(os.environ, **spec["env"])
-code = "import dotenv, mlflow, psycopg2, typer, my_package; print('kernel ok')"
+# The project's .env names keys of its own: the kernel keeps the stack's (from its file).
+code = """import configparser, os, dotenv, mlflow, psycopg2, typer, my_package
+dotenv.load_dotenv("/home/jovyan/work/.env")
+stack = configparser.ConfigParser(interpolation=None)
+stack.read(os.environ["AWS_SHARED_CREDENTIALS_FILE"])
+assert os.environ.get("AWS_ACCESS_KEY_ID") == stack.get("default", "aws_access_key_id"), "the kernel's S3 key is not the stack's"
+print('kernel ok')"""
 sys.exit(subprocess.run([spec["argv"][0], "-c", code], env=env).returncode)
 `
 	if out := docker(t, "exec", ctr, "python3", "-c", kernel); !strings.Contains(out, "kernel ok") {
@@ -405,7 +412,7 @@ sys.exit(subprocess.run([spec["argv"][0], "-c", code], env=env).returncode)
 			t.Errorf("JupyterLab's environment lacks %s", want)
 		}
 	}
-	c, err := readCreds(filepath.Join(h.work, "state", "gaiaflow", "projects", h.id, "credentials.json"))
+	c, err := readCreds(h.credentialsFile())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,6 +58,8 @@ CONTRACT_VARS = (
     "MLFLOW_S3_ENDPOINT_URL",
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "GAIAFLOW_DOCKER_AWS_CREDENTIALS",
 )
 
 
@@ -71,24 +73,30 @@ def clean_contract_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-@pytest.fixture
-def stack_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """What the gaiaflow stack sets in the Airflow containers (values are test stand-ins)."""
-    env = {
-        "MLFLOW_TRACKING_URI": "http://mlflow:5000",
-        "MLFLOW_S3_ENDPOINT_URL": "http://minio:9000",
-        "AWS_ACCESS_KEY_ID": "stack-key-id",
-        "AWS_SECRET_ACCESS_KEY": "stack-secret-key",
-        "GAIAFLOW_POD_MLFLOW_TRACKING_URI": "http://host.minikube.internal:5000",
-        "GAIAFLOW_POD_MLFLOW_S3_ENDPOINT_URL": "http://host.minikube.internal:9000",
-        "GAIAFLOW_DOCKER_NETWORK": "gaiaflow-demo-net",
-        "GAIAFLOW_KUBECONFIG": "/home/airflow/.gaiaflow/kubeconfig",
-        "GAIAFLOW_K8S_NAMESPACE": "gaiaflow-demo",
-        "GAIAFLOW_IMAGE": "demo-project:0.1.0",
-    }
+# What the gaiaflow stack sets in the Airflow containers besides the S3 keys (test stand-ins).
+STACK_ENV = {
+    "MLFLOW_TRACKING_URI": "http://mlflow:5000",
+    "MLFLOW_S3_ENDPOINT_URL": "http://minio:9000",
+    "GAIAFLOW_POD_MLFLOW_TRACKING_URI": "http://host.minikube.internal:5000",
+    "GAIAFLOW_POD_MLFLOW_S3_ENDPOINT_URL": "http://host.minikube.internal:9000",
+    "GAIAFLOW_DOCKER_NETWORK": "gaiaflow-demo-net",
+    "GAIAFLOW_KUBECONFIG": "/home/airflow/.gaiaflow/kubeconfig",
+    "GAIAFLOW_K8S_NAMESPACE": "gaiaflow-demo",
+    "GAIAFLOW_IMAGE": "demo-project:0.1.0",
+}
+
+
+def _set_env(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> dict[str, str]:
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     return env
+
+
+@pytest.fixture
+def stack_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The stack's variables, with the S3 keys as variables (as older stacks set them)."""
+    keys = {"AWS_ACCESS_KEY_ID": "stack-key-id", "AWS_SECRET_ACCESS_KEY": "stack-secret-key"}
+    return _set_env(monkeypatch, {**STACK_ENV, **keys})
 
 
 @pytest.fixture(scope="session")
@@ -105,3 +113,19 @@ def probe_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "probe"
     monkeypatch.setenv("GFTEST_PROBE_DIR", str(path))
     return path
+
+
+@pytest.fixture
+def file_stack_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> dict[str, str]:
+    """What the stack sets now: the S3 keys only in boto3's shared credentials file (in the
+    Airflow container, and its host copy for dev_docker), never in a variable."""
+    creds = tmp_path / "aws-credentials"
+    creds.write_text(
+        "[default]\naws_access_key_id = file-key-id\naws_secret_access_key = file-secret-key\n"
+    )
+    creds.chmod(0o400)
+    files = {
+        "AWS_SHARED_CREDENTIALS_FILE": str(creds),
+        "GAIAFLOW_DOCKER_AWS_CREDENTIALS": "/home/me/.local/state/gaiaflow/task-aws-credentials",
+    }
+    return _set_env(monkeypatch, {**STACK_ENV, **files})

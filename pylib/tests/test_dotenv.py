@@ -126,3 +126,23 @@ def test_prod_local_adds_dotenv_as_defaults_and_prod_nothing(
     assert "GAIAFLOW_DEFAULT_MODEL_DIR" not in env
     assert env["MODEL_DIR"] == "/elsewhere"
     assert not any("PROJECT_TOKEN" in name for name in env_of(build("prod")))
+
+
+def test_stack_credentials_file_outranks_dotenv_keys(
+    project_dotenv: Path, file_stack_env: dict[str, str], monkeypatch
+) -> None:
+    """The stack keeps its S3 keys in a file now: .env's keys must not shadow it as variables."""
+    from airflow.providers.standard.operators.python import ExternalPythonOperator
+
+    monkeypatch.setattr(
+        ExternalPythonOperator, "execute", lambda self, context: json.dumps(dict(self.env_vars))
+    )
+    env = build("dev").execute(fake_context())
+    assert "AWS_ACCESS_KEY_ID" not in env
+    assert env["PROJECT_TOKEN"] == "s3cr3t $NOT_EXPANDED"
+
+    task = build("dev_docker")
+    full = task.gaiaflow_prepare(fake_context())
+    assert "AWS_ACCESS_KEY_ID" not in full
+    assert full["AWS_SHARED_CREDENTIALS_FILE"] == "/run/secrets/gaiaflow/aws-credentials"
+    assert task._private_environment["PROJECT_TOKEN"] == "s3cr3t $NOT_EXPANDED"

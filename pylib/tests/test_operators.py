@@ -298,3 +298,47 @@ def test_stack_credentials_are_masked_in_task_logs(mode, stack_env, monkeypatch)
     assert redact(f"the key is {secret}") == f"the key is {secret}"  # parsing masks nothing
     task.gaiaflow_prepare(fake_context())
     assert redact(f"the key is {secret}") == "the key is ***"
+
+
+def test_dev_docker_mounts_the_stacks_credentials_file_and_puts_no_key_in_the_container(
+    file_stack_env,
+) -> None:
+    with make_dag():
+        task = create_task("t", "pkg.mod:fn", mode="dev_docker")
+    full = task.gaiaflow_prepare(fake_context())
+    task.gaiaflow_prepare(fake_context())  # a retry prepares again: still one mount
+
+    assert full["AWS_SHARED_CREDENTIALS_FILE"] == "/run/secrets/gaiaflow/aws-credentials"
+    assert task._private_environment == {}
+    assert not any(v in ("file-key-id", "file-secret-key") for v in full.values())
+    assert [dict(m) for m in task.mounts] == [
+        {
+            "Target": "/run/secrets/gaiaflow/aws-credentials",
+            "Source": file_stack_env["GAIAFLOW_DOCKER_AWS_CREDENTIALS"],
+            "Type": "bind",
+            "ReadOnly": True,
+        }
+    ]
+
+
+def test_dev_docker_keys_of_the_task_win_over_the_stacks_file(file_stack_env) -> None:
+    with make_dag():
+        task = create_task(
+            "t", "pkg.mod:fn", env_vars={"AWS_ACCESS_KEY_ID": "mine"}, mode="dev_docker"
+        )
+    full = task.gaiaflow_prepare(fake_context())
+    assert full["AWS_ACCESS_KEY_ID"] == "mine"
+    assert "AWS_SHARED_CREDENTIALS_FILE" not in full
+    assert not task.mounts
+
+
+def test_prod_local_reads_the_stacks_keys_from_the_credentials_file(file_stack_env) -> None:
+    from airflow.sdk._shared.secrets_masker import redact
+
+    with make_dag():
+        task = create_task("t", "pkg.mod:fn", image="img:1", mode="prod_local")
+    task.gaiaflow_prepare(fake_context())
+    env = _env(task.env_vars)
+    assert env["GAIAFLOW_DEFAULT_AWS_ACCESS_KEY_ID"] == "file-key-id"
+    assert env["GAIAFLOW_DEFAULT_AWS_SECRET_ACCESS_KEY"] == "file-secret-key"
+    assert redact("the key is file-secret-key") == "the key is ***"

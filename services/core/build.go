@@ -6,6 +6,7 @@ import (
 
 	"github.com/gaiaflow/gaiaflow/modes"
 	"github.com/gaiaflow/gaiaflow/services/build"
+	"github.com/gaiaflow/gaiaflow/services/docker"
 	"github.com/gaiaflow/gaiaflow/services/event"
 	"github.com/gaiaflow/gaiaflow/services/project"
 )
@@ -32,7 +33,8 @@ func (c *Core) Dockerize(ctx context.Context, o DockerizeOptions, r event.Report
 		return nil, err
 	}
 	if o.Target == build.TargetMinikube {
-		return c.dockerizeCluster(ctx, p, o, r)
+		res, err := c.dockerizeCluster(ctx, p, o, r)
+		return res, docker.Gone(err)
 	}
 	engine, err := c.Docker()
 	if err != nil {
@@ -40,7 +42,8 @@ func (c *Core) Dockerize(ctx context.Context, o DockerizeOptions, r event.Report
 	}
 	o.Target = build.TargetDocker
 	b := &build.Builder{Engine: engine, Library: c.Library()}
-	return b.Dockerize(ctx, p, o, r)
+	res, err := b.Dockerize(ctx, p, o, r)
+	return res, docker.Gone(err)
 }
 
 // TargetFor is where the task image of mode m is built for: the cluster for

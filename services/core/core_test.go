@@ -68,6 +68,10 @@ func TestStackInputIsCheckedFirst(t *testing.T) {
 			return err
 		}(),
 		"log try":     func() error { _, _, err := c.TaskLog(ctx, "d", "r", "t", -1); return err }(),
+		"logs tail":   c.Logs(ctx, stack.LogOptions{Tail: -5}, func(stack.LogLine) {}),
+		"logs since":  c.Logs(ctx, stack.LogOptions{Since: "yesterday"}, func(stack.LogLine) {}),
+		"logs ago":    c.Logs(ctx, stack.LogOptions{Since: "-10m"}, func(stack.LogLine) {}),
+		"deps wait":   func() error { _, err := c.UpdateDeps(ctx, false, 0, event.Discard); return err }(),
 		"secret name": c.CheckSecret(SecretRequest{Name: "Not_Valid", Pairs: []string{"A=1"}}),
 		"secret key":  c.CheckSecret(SecretRequest{Name: "ok", Pairs: []string{"1A=1"}}),
 		"secret pair": c.CheckSecret(SecretRequest{Name: "ok", Pairs: []string{"novalue"}}),
@@ -152,5 +156,14 @@ func TestCleanupOfNothing(t *testing.T) {
 	}
 	if ev := rec.Events(); len(ev) != 1 || ev[0].Message == "" {
 		t.Errorf("events %+v", ev)
+	}
+}
+
+// What the engine takes as --since passes the check.
+func TestCheckLogsAcceptsDurationsAndTimes(t *testing.T) {
+	for _, since := range []string{"", "10m", "1h30m", "2026-12-01T09:00:00Z", "2026-12-01T09:00:00", "2026-12-01", "1733000000", "1733000000.5"} {
+		if err := CheckLogs(stack.LogOptions{Since: since, Tail: -1}); err != nil {
+			t.Errorf("--since %q: %v", since, err)
+		}
 	}
 }

@@ -59,6 +59,10 @@ func prodImages(p *project.Project, flag string) (local, pushed string, err erro
 		return "", "", errs.Usagef("name it registry.example.com/team/NAME:TAG",
 			"%s does not name the registry to push to (or has a digest)", pushed)
 	}
+	// :latest is refused as dev dockerize refuses it, before the build.
+	if _, err := build.CheckImageName(pushed); err != nil {
+		return "", "", err
+	}
 	return local, pushed, nil
 }
 

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/gaiaflow/gaiaflow/services/build"
@@ -195,8 +196,39 @@ func (c *Core) Running(ctx context.Context, service string) (bool, error) {
 	return s.Running(ctx, service)
 }
 
+// CheckLogs checks a log query before anything is read: --tail is a
+// number of lines or -1 for all, --since a positive duration or a time
+// (RFC 3339, a date, or Unix seconds, as the engine takes them).
+func CheckLogs(o stack.LogOptions) error {
+	if o.Tail < -1 {
+		return errs.Usagef("give --tail a number of lines, or -1 for all of them", "--tail %d is not a number of lines", o.Tail)
+	}
+	if o.Since == "" {
+		return nil
+	}
+	if d, err := time.ParseDuration(o.Since); err == nil {
+		if d <= 0 {
+			return errs.Usagef("give --since a positive duration such as 10m", "--since %s is not a positive duration", o.Since)
+		}
+		return nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
+		if _, err := time.Parse(layout, o.Since); err == nil {
+			return nil
+		}
+	}
+	if _, err := strconv.ParseFloat(o.Since, 64); err == nil {
+		return nil
+	}
+	return errs.Usagef("give --since a duration such as 10m, or a time such as 2026-12-01T09:00:00Z",
+		"--since %q is neither a duration nor a time", o.Since)
+}
+
 // Logs streams the logs of services or containers to out.
 func (c *Core) Logs(ctx context.Context, o stack.LogOptions, out func(stack.LogLine)) error {
+	if err := CheckLogs(o); err != nil {
+		return err
+	}
 	_, s, err := c.projectStack(event.Discard)
 	if err != nil {
 		return err
@@ -236,6 +268,9 @@ type UpdateDepsResult struct {
 // UpdateDeps rebuilds the Airflow runtime image and, when Airflow runs,
 // recreates its containers on it.
 func (c *Core) UpdateDeps(ctx context.Context, cache bool, wait time.Duration, r event.Reporter) (UpdateDepsResult, error) {
+	if wait <= 0 {
+		return UpdateDepsResult{}, errs.Usagef("give --wait a positive duration such as 10m", "--wait %v is not a positive duration", wait)
+	}
 	p, s, err := c.projectStack(r)
 	if err != nil {
 		return UpdateDepsResult{}, err

@@ -75,11 +75,15 @@ func KindOf(err error) Kind {
 	return Failure
 }
 
-// HintOf returns the first non-empty hint in err's chain.
+// HintOf returns the first non-empty hint in err's chain: an *Error's, or
+// that of an error that works its hint out itself (a Hint method).
 func HintOf(err error) string {
 	for err != nil {
 		if e, ok := err.(*Error); ok && e.Hint != "" {
 			return e.Hint
+		}
+		if h, ok := err.(interface{ Hint() string }); ok && h.Hint() != "" {
+			return h.Hint()
 		}
 		err = errors.Unwrap(err)
 	}

@@ -1,15 +1,25 @@
 package project
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"syscall"
+
+	"github.com/gaiaflow/gaiaflow/services/errs"
 )
 
 // WriteFileAtomic writes data to a temporary file beside path and renames it
 // into place, so readers see the old content or the new, never a torn file.
 // An existing file keeps its permission bits; a new one gets perm.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
+	defer func() {
+		if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+			err = errs.Wrap(errs.Failure, err, "free some space on the disk that holds "+filepath.Dir(path)+
+				", then run the command again (the file was left as it was)", "the disk is full")
+		}
+	}()
 	if st, err := os.Stat(path); err == nil {
 		perm = st.Mode().Perm()
 	}

@@ -5,6 +5,12 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+
+	"github.com/gaiaflow/gaiaflow/services/errs"
 )
 
 // Credentials are generated once per project and kept in the state directory
@@ -26,9 +32,8 @@ const credentialsFile = "credentials.json"
 // Credentials returns the project's credentials, generating and storing them
 // on first use. It takes the project lock so two processes agree on them.
 func (s *State) Credentials(ctx context.Context) (*Credentials, error) {
-	var c Credentials
-	if ok, err := s.ReadJSON(credentialsFile, &c); err != nil || ok {
-		return &c, err
+	if c, ok, err := s.readCredentials(); err != nil || ok {
+		return c, err
 	}
 	unlock, err := s.Lock(ctx)
 	if err != nil {
@@ -36,9 +41,10 @@ func (s *State) Credentials(ctx context.Context) (*Credentials, error) {
 	}
 	defer unlock()
 	// Another process may have written them while we waited for the lock.
-	if ok, err := s.ReadJSON(credentialsFile, &c); err != nil || ok {
-		return &c, err
+	if c, ok, err := s.readCredentials(); err != nil || ok {
+		return c, err
 	}
+	var c Credentials
 	fernet := make([]byte, 32)
 	_, _ = rand.Read(fernet)
 	c = Credentials{
@@ -63,4 +69,30 @@ func token(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b) // never returns an error (crypto/rand, Go 1.24+)
 	return hex.EncodeToString(b)
+}
+
+// readCredentials reads the stored credentials. A file that is there but
+// cannot be read, or is damaged, is an error, never a reason to make new
+// ones: the databases' volumes keep the passwords it holds, and new ones
+// would lock the stack out of its own data.
+func (s *State) readCredentials() (*Credentials, bool, error) {
+	var c Credentials
+	path := s.Path(credentialsFile)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, errs.Wrap(errs.Failure, err, "check the file's owner and mode (0600, yours)", "cannot read the project's credentials")
+	}
+	err = json.Unmarshal(data, &c)
+	if err == nil && (c.AirflowDBPassword == "" || c.S3SecretKey == "" || c.FernetKey == "") {
+		err = errors.New("values are missing")
+	}
+	if err != nil {
+		return nil, false, errs.Failf("restore it from a backup (gaiaflow never rewrites it: the data volumes keep the passwords in it); "+
+			"or start over with new credentials: delete it and the project's volumes (`gaiaflow dev cleanup --prune`)",
+			"the project's credentials file %s is damaged (%v)", path, err)
+	}
+	return &c, true, nil
 }

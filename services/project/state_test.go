@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gaiaflow/gaiaflow/services/errs"
 )
 
 func TestStateRootFollowsXDG(t *testing.T) {
@@ -155,5 +157,45 @@ func TestTaskImageRecord(t *testing.T) {
 	got, ok, err := st.TaskImage("docker")
 	if err != nil || !ok || got != want {
 		t.Fatalf("TaskImage = %+v %v %v, want %+v", got, ok, err, want)
+	}
+}
+
+// A damaged credentials file is an error that names it, and is left as it
+// is: new credentials would lock the stack out of its own volumes.
+func TestDamagedCredentialsAreNeverReplaced(t *testing.T) {
+	st, err := OpenState(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := st.Credentials(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(st.Path("credentials.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, damaged := range map[string][]byte{
+		"truncated": data[:len(data)/2],
+		"empty":     {},
+		"emptied":   []byte("{}\n"),
+	} {
+		if err := os.WriteFile(st.Path("credentials.json"), damaged, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := st.Credentials(context.Background())
+		if err == nil || !strings.Contains(err.Error(), "credentials file "+st.Path("credentials.json")+" is damaged") ||
+			!strings.Contains(errs.HintOf(err), "restore it from a backup") {
+			t.Errorf("%s: %v (hint %q)", name, err, errs.HintOf(err))
+		}
+		if got, _ := os.ReadFile(st.Path("credentials.json")); string(got) != string(damaged) {
+			t.Errorf("%s: the file was rewritten", name)
+		}
+	}
+	if err := os.WriteFile(st.Path("credentials.json"), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := st.Credentials(context.Background()); err != nil || *again != *c {
+		t.Errorf("restored: %v", err)
 	}
 }

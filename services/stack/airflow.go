@@ -43,31 +43,38 @@ func (b *builder) airflow() {
 	dbConn := fmt.Sprintf("postgresql+psycopg2://airflow:%s@%s:5432/airflow", creds.AirflowDBPassword, pg.Component)
 
 	// The database migration needs only the database settings, so a mode
-	// switch, which changes the others, does not rerun it.
+	// switch, which changes the others, does not rerun it. Every secret is
+	// a file Airflow reads through the setting's _CMD variant.
 	dbEnv := []string{
-		"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=" + dbConn,
-		"AIRFLOW__CORE__FERNET_KEY=" + creds.FernetKey,
+		cmdEnv("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", secretSQLAlchemyConn),
+		cmdEnv("AIRFLOW__CORE__FERNET_KEY", secretFernetKey),
 		"AIRFLOW__CORE__EXECUTOR=LocalExecutor",
 		"AIRFLOW__CORE__AUTH_MANAGER=" + authManager,
 		"AIRFLOW__CORE__LOAD_EXAMPLES=False",
 	}
-	b.add(&Node{
+	dbFiles := []docker.File{
+		secretFile(secretSQLAlchemyConn, dbConn, airflowUID, 0),
+		secretFile(secretFernetKey, creds.FernetKey, airflowUID, 0),
+	}
+	init := &Node{
 		Service: "airflow", Component: "airflow-init", ImageKey: "services.airflow.image", OneShot: true,
 		Spec:  docker.ContainerSpec{Image: image, Cmd: []string{"airflow", "db", "migrate"}, Env: dbEnv},
 		Deps:  []Dep{{pg.Component, Healthy}},
 		Ready: Readiness{Kind: ReadyExit},
-	})
+	}
+	addFiles(init, dbFiles...)
+	b.add(init)
 
 	labels, _ := json.Marshal(map[string]string{LabelProject: b.in.ID})
 	env := append([]string{}, dbEnv...)
 	env = append(env,
-		"AIRFLOW__API_AUTH__JWT_SECRET="+creds.JWTSecret,
-		"AIRFLOW__API__SECRET_KEY="+derive(creds.JWTSecret, "api secret key"),
+		cmdEnv("AIRFLOW__API_AUTH__JWT_SECRET", secretJWT),
+		cmdEnv("AIRFLOW__API__SECRET_KEY", secretAPIKey),
 		fmt.Sprintf("AIRFLOW__API__BASE_URL=http://localhost:%d", svc.Port),
 		"AIRFLOW__API__WORKERS=1",
 		fmt.Sprintf("AIRFLOW__CORE__EXECUTION_API_SERVER_URL=http://airflow-api-server:%d/execution/", airflowAPIPort),
 		"AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="+creds.AirflowAdminUser+":admin",
-		"AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="+airflowPasswords,
+		"AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="+secretPath(secretAirflowPasswords),
 		"AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL="+dagRefreshSeconds,
 		"PYTHONDONTWRITEBYTECODE=1",
 		"GAIAFLOW_MODE="+cfg.Mode,
@@ -75,12 +82,20 @@ func (b *builder) airflow() {
 		"GAIAFLOW_DOCKER_LABELS="+string(labels),
 		"MLFLOW_TRACKING_URI="+mlflowURL,
 		"MLFLOW_S3_ENDPOINT_URL="+minioURL,
-		"AWS_ACCESS_KEY_ID="+creds.S3AccessKey,
-		"AWS_SECRET_ACCESS_KEY="+creds.S3SecretKey,
+		"AWS_SHARED_CREDENTIALS_FILE="+secretPath(secretAWS),
 		"AWS_DEFAULT_REGION=us-east-1",
 	)
+	files := append(dbFiles,
+		secretFile(secretJWT, creds.JWTSecret, airflowUID, 0),
+		secretFile(secretAPIKey, derive(creds.JWTSecret, "api secret key"), airflowUID, 0),
+		secretFile(secretAWS, awsCredentials(creds), airflowUID, 0),
+	)
+	// Tasks of dev_docker run in containers the engine starts for
+	// Airflow: they get the state directory's copy mounted.
+	if cfg.Mode == "dev_docker" && b.in.TaskCredentials != "" {
+		env = append(env, "GAIAFLOW_DOCKER_AWS_CREDENTIALS="+b.in.TaskCredentials)
+	}
 	namespace := "default"
-	var files []docker.File
 	var networks []string
 	if l := b.in.Cluster; l != nil {
 		// Tasks run as pods in the cluster: Airflow joins its network to
@@ -92,7 +107,7 @@ func (b *builder) airflow() {
 		if l.Network != "" {
 			networks = []string{l.Network}
 		}
-		files = []docker.File{{Name: kubeconfigName, Data: l.Kubeconfig, Mode: 0o600, UID: airflowUID, GID: 0}}
+		files = append(files, at(KubeconfigPath, l.Kubeconfig, 0o600, airflowUID, 0))
 		env = append(env,
 			"GAIAFLOW_KUBECONFIG="+KubeconfigPath,
 			"GAIAFLOW_POD_MLFLOW_TRACKING_URI="+podURL(l, cfg.Services.MLflow.Port),
@@ -164,17 +179,14 @@ func (b *builder) airflow() {
 			Deps:  []Dep{{"airflow-init", Completed}},
 			Ready: health(c.check),
 		}
-		if files != nil {
-			n.Files, n.FilesDir = append([]docker.File{}, files...), kubeconfigDir
-		}
+		addFiles(n, files...)
 		if c.sub == "api-server" {
 			n.Spec.Ports = []docker.PortBinding{published(airflowAPIPort, svc.Port)}
 			n.URLs = []URL{{Name: "Airflow", URL: localURL(svc.Port, "")}}
-			// The simple auth manager reads its users' passwords from a file
-			// it also writes; it is copied into the container before it
-			// starts, never passed on a command line.
-			n.Files = append([]docker.File{{Name: "gaiaflow-passwords.json", Data: append(passwords, '\n'), Mode: 0o660, UID: airflowUID, GID: 0}}, n.Files...)
-			n.FilesDir = "/opt/airflow"
+			// The simple auth manager reads its users' passwords from a
+			// file it opens for writing too (to add a missing user): the
+			// one secret file its owner may write.
+			addFiles(n, at(secretPath(secretAirflowPasswords), append(passwords, '\n'), 0o600, airflowUID, 0))
 		}
 		b.add(n)
 	}

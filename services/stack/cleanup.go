@@ -65,7 +65,8 @@ func (s *Stack) PlanCleanup(ctx context.Context, prune bool) (*CleanupPlan, erro
 
 // Cleanup removes what the plan lists: containers first (running ones are
 // killed), then the network, volumes and images.
-func (s *Stack) Cleanup(ctx context.Context, cp *CleanupPlan) error {
+func (s *Stack) Cleanup(ctx context.Context, cp *CleanupPlan) (err error) {
+	defer func() { err = engineGone(err) }()
 	st, err := s.p.State()
 	if err != nil {
 		return err

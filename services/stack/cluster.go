@@ -22,12 +22,9 @@ const ModeProdLocal = "prod_local"
 // 0600 whatever the host file's owner, and a kubeconfig that `prod-local
 // create-config` rewrites (atomically, so a bind mount would keep showing
 // the old file) changes the containers' spec and so recreates them.
-const (
-	kubeconfigDir  = "/opt/airflow"
-	kubeconfigName = "gaiaflow/kube/config"
-	// KubeconfigPath is GAIAFLOW_KUBECONFIG in the Airflow containers.
-	KubeconfigPath = kubeconfigDir + "/" + kubeconfigName
-)
+//
+// KubeconfigPath is GAIAFLOW_KUBECONFIG in the Airflow containers.
+const KubeconfigPath = "/opt/airflow/gaiaflow/kube/config"
 
 // ClusterLink is how the local stack reaches the cluster in mode prod_local:
 // the Airflow containers join Network (when there is one) and read Kubeconfig;

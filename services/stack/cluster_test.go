@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path"
 	"slices"
 	"strings"
 	"testing"
@@ -27,9 +28,10 @@ func prodLocalInput() Input {
 	return in
 }
 
-func fileOf(n *Node, name string) *docker.File {
-	for i := range n.Files {
-		if n.Files[i].Name == name {
+// fileAt returns n's file copied to the absolute path abs, or nil.
+func fileAt(n *Node, abs string) *docker.File {
+	for i, f := range n.Files {
+		if path.Join("/", n.FilesDir, f.Name) == abs {
 			return &n.Files[i]
 		}
 	}
@@ -83,10 +85,7 @@ func TestPlanProdLocalJoinsAirflowToTheCluster(t *testing.T) {
 				t.Errorf("%s: %s = %q holds an address", c, k, v)
 			}
 		}
-		if n.FilesDir+"/"+kubeconfigName != KubeconfigPath {
-			t.Errorf("%s: files dir %q", c, n.FilesDir)
-		}
-		kc := fileOf(n, kubeconfigName)
+		kc := fileAt(n, KubeconfigPath)
 		if kc == nil || string(kc.Data) != "apiVersion: v1\nkind: Config\n" || kc.Mode != 0o600 || kc.UID != airflowUID {
 			t.Errorf("%s: kubeconfig file = %+v", c, kc)
 		}
@@ -97,7 +96,7 @@ func TestPlanProdLocalJoinsAirflowToTheCluster(t *testing.T) {
 		}
 	}
 	// The api-server keeps its passwords file.
-	if api := plan.Node("airflow-api-server"); fileOf(api, "gaiaflow-passwords.json") == nil || !hasPasswords(api) {
+	if api := plan.Node("airflow-api-server"); fileAt(api, secretPath(secretAirflowPasswords)) == nil {
 		t.Errorf("api-server files: %+v", api.Files)
 	}
 	// Nothing else joins the cluster or gets the kubeconfig.
@@ -105,7 +104,7 @@ func TestPlanProdLocalJoinsAirflowToTheCluster(t *testing.T) {
 		if slices.Contains(airflowRunners, n.Component) {
 			continue
 		}
-		if len(n.Spec.ExtraNetworks) > 0 || fileOf(n, kubeconfigName) != nil {
+		if len(n.Spec.ExtraNetworks) > 0 || fileAt(n, KubeconfigPath) != nil {
 			t.Errorf("%s joins the cluster: %v %+v", n.Component, n.Spec.ExtraNetworks, n.Files)
 		}
 	}
@@ -153,7 +152,7 @@ func TestPlanOtherModesIgnoreTheCluster(t *testing.T) {
 			if configHash(n, "x") != configHash(plain.Nodes[i], "x") {
 				t.Errorf("%s: %s differs with a cluster link", mode, n.Component)
 			}
-			if len(n.Spec.ExtraNetworks) > 0 || fileOf(n, kubeconfigName) != nil {
+			if len(n.Spec.ExtraNetworks) > 0 || fileAt(n, KubeconfigPath) != nil {
 				t.Errorf("%s: %s joins the cluster", mode, n.Component)
 			}
 			for _, p := range n.Spec.Ports {
@@ -293,7 +292,7 @@ func TestSwitchModeToProdLocalAndBack(t *testing.T) {
 		}
 		ok := false
 		for _, fl := range files {
-			ok = ok || (fl.Name == kubeconfigName && string(fl.Data) == "kubeconfig v1\n" && fl.Mode == 0o600)
+			ok = ok || ("/"+fl.Name == KubeconfigPath && string(fl.Data) == "kubeconfig v1\n" && fl.Mode == 0o600)
 		}
 		if !ok {
 			t.Errorf("%s files %+v", c, files)

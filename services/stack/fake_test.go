@@ -26,6 +26,10 @@ type behaviour struct {
 	unhealthy bool          // its health check fails / its probe never passes
 	oom       bool
 	logs      []string
+	// dieAfter > 0: once ready, it dies with dieCode after this long (a
+	// kill, a crash), and is not restarted.
+	dieAfter time.Duration
+	dieCode  int
 }
 
 type fakeCtr struct {
@@ -66,6 +70,7 @@ type fakeEngine struct {
 	inFlight   int // containers started but not ready yet
 	maxFlight  int
 	memTotal   int64
+	startErr   map[string]error // by component: the next start of it fails so
 }
 
 func newFakeEngine() *fakeEngine {
@@ -317,6 +322,11 @@ func (f *fakeEngine) StartContainer(ctx context.Context, id string) error {
 		return notFoundErr("container " + id)
 	}
 	comp := c.spec.Labels[LabelComponent]
+	if err := f.startErr[comp]; err != nil {
+		delete(f.startErr, comp)
+		f.call("start %s failed", comp)
+		return err
+	}
 	b := f.behave[comp]
 	c.status, c.exitCode, c.runs = "running", 0, c.runs+1
 	c.startedAt = time.Now()
@@ -349,6 +359,16 @@ func (f *fakeEngine) StartContainer(ctx context.Context, id string) error {
 		case c.spec.Healthcheck != nil:
 			c.health = "healthy"
 			f.emitLocked(c, "health_status", "healthy")
+		}
+		if b.dieAfter > 0 {
+			time.AfterFunc(b.dieAfter, func() {
+				f.mu.Lock()
+				defer f.mu.Unlock()
+				if c.runs == run && c.status == "running" {
+					c.status, c.exitCode = "exited", b.dieCode
+					f.emitLocked(c, "die", "")
+				}
+			})
 		}
 	})
 	return nil

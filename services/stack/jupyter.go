@@ -25,6 +25,12 @@ const (
 //go:embed jupyter-setup.sh.tmpl
 var jupyterSetupScript string
 
+// jupyterKernelSite is the kernel's sitecustomize module: it sets the S3
+// keys of the stack's credentials file as variables before a notebook runs.
+//
+//go:embed kernel-sitecustomize.py
+var jupyterKernelSite string
+
 // jupyterSetupData is what the setup script's template needs.
 type jupyterSetupData struct {
 	Dir            string // where its files are
@@ -68,8 +74,9 @@ func (b *builder) jupyter() {
 		cmd = append(cmd, "--allow-root") // the project is root's: so is JupyterLab
 	}
 	env := []string{
-		// JupyterLab reads its token from the environment.
-		"JUPYTER_TOKEN=" + creds.JupyterToken,
+		// JupyterLab reads its token from a config file in a directory of
+		// JUPYTER_CONFIG_PATH (which comes before the image's own).
+		"JUPYTER_CONFIG_PATH=" + SecretsDir,
 		"HOME=" + jupyterHome,
 		// Kernels import the project's code: its caches go to the home
 		// volume, never into the project.
@@ -80,8 +87,9 @@ func (b *builder) jupyter() {
 		// load_dotenv does not let override them, names localhost).
 		"J_MLFLOW_TRACKING_URI=" + mlflowURL,
 		"J_MLFLOW_S3_ENDPOINT_URL=" + minioURL,
-		"AWS_ACCESS_KEY_ID=" + creds.S3AccessKey,
-		"AWS_SECRET_ACCESS_KEY=" + creds.S3SecretKey,
+		// Notebooks read the S3 keys from boto3's file; the kernel also
+		// makes them variables (kernel-sitecustomize.py).
+		"AWS_SHARED_CREDENTIALS_FILE=" + secretPath(secretAWS),
 		"AWS_DEFAULT_REGION=us-east-1",
 	}
 	if src != "" {
@@ -99,6 +107,10 @@ func (b *builder) jupyter() {
 		URLs:  []URL{{Name: "JupyterLab", URL: localURL(port, "/lab")}},
 		Deps:  []Dep{{"jupyter-deps", Completed}},
 	}
+	// Its secret files belong to the user it runs as.
+	uid, gid := ownerIDs(owner, jupyterUID, jupyterGID)
+	addFiles(n, secretFile(secretJupyterConfig, jupyterConfig(creds.JupyterToken), uid, gid),
+		secretFile(secretAWS, awsCredentials(creds), uid, gid))
 	deps := b.in.Jupyter
 	data := jupyterSetupData{Dir: jupyterSetupDir + "/" + jupyterSetup, Env: jupyterEnv, Home: jupyterHome, Owner: owner,
 		SourcePath: src, Requirements: len(deps.Requirements) > 0, Constraints: len(deps.Constraints) > 0 && len(deps.Requirements) > 0,
@@ -108,7 +120,7 @@ func (b *builder) jupyter() {
 	file := func(name string, body []byte, mode int64) docker.File {
 		return docker.File{Name: jupyterSetup + "/" + name, Data: body, Mode: mode}
 	}
-	files := []docker.File{file("setup.sh", script.Bytes(), 0o755)}
+	files := []docker.File{file("setup.sh", script.Bytes(), 0o755), file("sitecustomize.py", []byte(jupyterKernelSite), 0o644)}
 	if data.Requirements {
 		files = append(files, file("requirements.txt", []byte(strings.Join(deps.Requirements, "\n")+"\n"), 0o644))
 	}

@@ -19,15 +19,14 @@ const (
 	LabelKind          = "io.gaiaflow.kind"
 	kindAirflowRuntime = "airflow-runtime"
 
-	composeProject   = "com.docker.compose.project"
-	composeService   = "com.docker.compose.service"
-	composeNumber    = "com.docker.compose.container-number"
-	composeOneoff    = "com.docker.compose.oneoff"
-	composeNetwork   = "com.docker.compose.network"
-	composeVolume    = "com.docker.compose.volume"
-	composeWorkDir   = "com.docker.compose.project.working_dir"
-	defaultTaskPy    = "/opt/gaiaflow/task-venv/bin/python"
-	airflowPasswords = "/opt/airflow/gaiaflow-passwords.json"
+	composeProject = "com.docker.compose.project"
+	composeService = "com.docker.compose.service"
+	composeNumber  = "com.docker.compose.container-number"
+	composeOneoff  = "com.docker.compose.oneoff"
+	composeNetwork = "com.docker.compose.network"
+	composeVolume  = "com.docker.compose.volume"
+	composeWorkDir = "com.docker.compose.project.working_dir"
+	defaultTaskPy  = "/opt/gaiaflow/task-venv/bin/python"
 )
 
 // ContainerName is the name of a component's container in a project.

@@ -46,15 +46,17 @@ func (b *builder) mlflow() {
 		Service: "mlflow", Component: "mlflow", ImageKey: "services.mlflow.image",
 		Spec: docker.ContainerSpec{
 			Image: svc.Image,
-			// Settings with secrets go through the environment, which
-			// `mlflow server` reads for each of its options.
+			// Settings go through the environment, which `mlflow server`
+			// reads for each of its options; the database password is in
+			// libpq's password file, the S3 keys in boto3's credentials
+			// file (the image runs as root).
 			Cmd: []string{"mlflow", "server", "--host", "0.0.0.0", "--port", fmt.Sprint(mlflowPort),
 				"--serve-artifacts", "--artifacts-destination", "s3://" + MLflowBucket},
 			Env: []string{
-				fmt.Sprintf("MLFLOW_BACKEND_STORE_URI=postgresql+psycopg2://mlflow:%s@%s:5432/mlflow", creds.MLflowDBPassword, pg.Component),
+				fmt.Sprintf("MLFLOW_BACKEND_STORE_URI=postgresql+psycopg2://mlflow@%s:5432/mlflow", pg.Component),
+				"PGPASSFILE=" + secretPath(secretPgpass),
 				"MLFLOW_S3_ENDPOINT_URL=" + minioURL,
-				"AWS_ACCESS_KEY_ID=" + creds.S3AccessKey,
-				"AWS_SECRET_ACCESS_KEY=" + creds.S3SecretKey,
+				"AWS_SHARED_CREDENTIALS_FILE=" + secretPath(secretAWS),
 				"AWS_DEFAULT_REGION=us-east-1",
 				"MLFLOW_SERVER_ALLOWED_HOSTS=" + strings.Join(b.mlflowHosts(), ","),
 			},
@@ -64,6 +66,8 @@ func (b *builder) mlflow() {
 		Ready: Readiness{Kind: ReadyHTTP, Port: mlflowPort, Path: "/health"},
 		URLs:  []URL{{Name: "MLflow", URL: localURL(svc.Port, "")}},
 	}
+	addFiles(n, secretFile(secretPgpass, pgpass(pg.Component, "mlflow", "mlflow", creds.MLflowDBPassword), 0, 0),
+		secretFile(secretAWS, awsCredentials(creds), 0, 0))
 	b.forPods(n, mlflowPort, svc.Port)
 	b.add(n)
 }
@@ -73,9 +77,10 @@ func (b *builder) minio() {
 	n := &Node{
 		Service: "minio", Component: "minio", ImageKey: "services.minio.image",
 		Spec: docker.ContainerSpec{
-			Image:  svc.Image,
-			Cmd:    []string{"server", "/data", "--address", fmt.Sprintf(":%d", minioPort), "--console-address", fmt.Sprintf(":%d", minioConsole)},
-			Env:    []string{"MINIO_ROOT_USER=" + creds.S3AccessKey, "MINIO_ROOT_PASSWORD=" + creds.S3SecretKey},
+			Image: svc.Image,
+			Cmd:   []string{"server", "/data", "--address", fmt.Sprintf(":%d", minioPort), "--console-address", fmt.Sprintf(":%d", minioConsole)},
+			// MinIO reads its root credentials from these files (its image runs as root).
+			Env:    []string{"MINIO_ROOT_USER_FILE=" + secretPath(secretMinioUser), "MINIO_ROOT_PASSWORD_FILE=" + secretPath(secretMinioPassword)},
 			Mounts: []docker.Mount{{Type: "volume", Source: b.volume("minio", "minio-data"), Target: "/data"}},
 			Ports:  []docker.PortBinding{published(minioPort, svc.Port), published(minioConsole, svc.ConsolePort)},
 		},
@@ -86,6 +91,7 @@ func (b *builder) minio() {
 			{Name: "MinIO console", URL: localURL(svc.ConsolePort, "")},
 		},
 	}
+	addFiles(n, secretFile(secretMinioUser, creds.S3AccessKey, 0, 0), secretFile(secretMinioPassword, creds.S3SecretKey, 0, 0))
 	// Pods need the S3 API, not the console.
 	b.forPods(n, minioPort, svc.Port)
 	b.add(n)

@@ -135,9 +135,12 @@ type Input struct {
 	AirflowImage string // the Airflow runtime image; default Config's
 	TaskImage    string // GAIAFLOW_IMAGE: the task image dockerize built, if any
 	TaskPython   string // GAIAFLOW_TASK_PYTHON, when the runtime image provides it
-	DockerSocket string // daemon-side socket path mounted into Airflow in dev_docker
-	SocketGID    string // the socket's group, added to Airflow's processes
-	JupyterPort  int    // overrides Config's for this start
+	// TaskCredentials is the state directory's S3 credentials file that
+	// dev_docker mounts into task containers.
+	TaskCredentials string
+	DockerSocket    string // daemon-side socket path mounted into Airflow in dev_docker
+	SocketGID       string // the socket's group, added to Airflow's processes
+	JupyterPort     int    // overrides Config's for this start
 	// Cluster links the stack to the Minikube cluster in mode prod_local
 	// (nil in other modes, and when a plan is only read, as by status).
 	Cluster *ClusterLink
@@ -207,7 +210,8 @@ func (b *builder) postgres(service, image, password string) *Node {
 		Service: service, Component: component, ImageKey: "services." + service + ".db_image",
 		Spec: docker.ContainerSpec{
 			Image: image,
-			Env:   []string{"POSTGRES_USER=" + service, "POSTGRES_PASSWORD=" + password, "POSTGRES_DB=" + service},
+			Env: []string{"POSTGRES_USER=" + service, "POSTGRES_PASSWORD_FILE=" + secretPath(secretPostgresPassword),
+				"POSTGRES_DB=" + service},
 			Mounts: []docker.Mount{{Type: "volume", Source: b.volume(service, component),
 				Target: "/var/lib/postgresql/data"}},
 			// Over TCP: during its first start the image runs a temporary
@@ -217,6 +221,7 @@ func (b *builder) postgres(service, image, password string) *Node {
 		},
 		Ready: Readiness{Kind: ReadyHealthcheck},
 	}
+	addFiles(n, secretFile(secretPostgresPassword, password, postgresUID, postgresGID))
 	b.add(n)
 	return n
 }

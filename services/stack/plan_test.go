@@ -54,12 +54,11 @@ func TestPlanAirflowContract(t *testing.T) {
 			"GAIAFLOW_K8S_NAMESPACE":                   "default",
 			"MLFLOW_TRACKING_URI":                      "http://mlflow:5000",
 			"MLFLOW_S3_ENDPOINT_URL":                   "http://minio:9000",
-			"AWS_ACCESS_KEY_ID":                        "S3KEY",
-			"AWS_SECRET_ACCESS_KEY":                    "S3SECRET",
+			"AWS_SHARED_CREDENTIALS_FILE":              SecretsDir + "/aws-credentials",
 			"AIRFLOW__CORE__EXECUTOR":                  "LocalExecutor",
 			"AIRFLOW__CORE__EXECUTION_API_SERVER_URL":  "http://airflow-api-server:8080/execution/",
-			"AIRFLOW__CORE__FERNET_KEY":                "FERNET",
-			"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN":      "postgresql+psycopg2://airflow:AFDBPW@postgres-airflow:5432/airflow",
+			"AIRFLOW__CORE__FERNET_KEY_CMD":            "cat " + SecretsDir + "/fernet_key",
+			"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD":  "cat " + SecretsDir + "/sql_alchemy_conn",
 			"AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "10",
 			"PYTHONPATH":                               "/opt/gaiaflow/project/src",
 			"GAIAFLOW_DOTENV":                          "/opt/gaiaflow/project/.env",
@@ -70,7 +69,17 @@ func TestPlanAirflowContract(t *testing.T) {
 				t.Errorf("%s: %s = %q, want %q", c, k, e[k], v)
 			}
 		}
-		jwt = append(jwt, e["AIRFLOW__API_AUTH__JWT_SECRET"])
+		jwt = append(jwt, string(fileAt(n, SecretsDir+"/jwt_secret").Data))
+		for name, want := range map[string]string{
+			"sql_alchemy_conn": "postgresql+psycopg2://airflow:AFDBPW@postgres-airflow:5432/airflow",
+			"fernet_key":       "FERNET",
+			"aws-credentials":  "[default]\naws_access_key_id = S3KEY\naws_secret_access_key = S3SECRET\n",
+		} {
+			f := fileAt(n, SecretsDir+"/"+name)
+			if f == nil || string(f.Data) != want || f.Mode != 0o400 || f.UID != airflowUID || f.GID != 0 {
+				t.Errorf("%s: secret file %s = %+v", c, name, f)
+			}
+		}
 		if !strings.HasPrefix(strings.Join(n.Spec.Cmd, " "), "airflow ") {
 			t.Errorf("%s runs %v", c, n.Spec.Cmd)
 		}
@@ -98,11 +107,30 @@ func TestPlanAirflowContract(t *testing.T) {
 		t.Errorf("JWT secrets differ: %v", jwt)
 	}
 	api := plan.Node("airflow-api-server")
-	if len(api.Files) != 1 || !strings.Contains(string(api.Files[0].Data), `"admin":"ADMINPW"`) {
-		t.Errorf("passwords file = %+v", api.Files)
+	pw := fileAt(api, SecretsDir+"/airflow-passwords.json")
+	if pw == nil || !strings.Contains(string(pw.Data), `"admin":"ADMINPW"`) || pw.Mode != 0o600 {
+		t.Errorf("passwords file = %+v", pw)
 	}
-	if e := env(api); e["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"] != "admin:admin" || e["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"] != api.FilesDir+"/"+api.Files[0].Name {
+	if e := env(api); e["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"] != "admin:admin" || e["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"] != SecretsDir+"/airflow-passwords.json" {
 		t.Errorf("auth settings: %v", e)
+	}
+	// Only the api-server gets the admin's password.
+	if fileAt(plan.Node("airflow-scheduler"), SecretsDir+"/airflow-passwords.json") != nil {
+		t.Error("the scheduler gets the passwords file")
+	}
+	// No secret is in any container's environment or command line.
+	for _, n := range plan.Nodes {
+		var values []string
+		for _, e := range n.Spec.Env {
+			_, v, _ := strings.Cut(e, "=")
+			values = append(values, v)
+		}
+		spec := strings.Join(append(values, n.Spec.Cmd...), " ")
+		for _, secret := range []string{"ADMINPW", "AFDBPW", "MLDBPW", "S3KEY", "S3SECRET", "JWTSECRET", "FERNET", "JUPYTERTOKEN", derive("JWTSECRET", "api secret key")} {
+			if strings.Contains(spec, secret) {
+				t.Errorf("%s: %s is in its environment or command", n.Component, secret)
+			}
+		}
 	}
 	// The migration does not depend on the mode.
 	initNode := plan.Node("airflow-init")
@@ -179,7 +207,7 @@ func TestPlanMLflowAndMinio(t *testing.T) {
 	plan := BuildPlan(testInput("dev"))
 	ml := plan.Node("mlflow")
 	e := env(ml)
-	if e["MLFLOW_BACKEND_STORE_URI"] != "postgresql+psycopg2://mlflow:MLDBPW@postgres-mlflow:5432/mlflow" || e["MLFLOW_S3_ENDPOINT_URL"] != "http://minio:9000" {
+	if e["MLFLOW_S3_ENDPOINT_URL"] != "http://minio:9000" {
 		t.Errorf("mlflow env = %v", e)
 	}
 	if !strings.Contains(e["MLFLOW_SERVER_ALLOWED_HOSTS"], "mlflow:*") {
@@ -192,8 +220,17 @@ func TestPlanMLflowAndMinio(t *testing.T) {
 		t.Errorf("mlflow deps = %v", ml.Deps)
 	}
 	mi := plan.Node("minio")
-	if mi.Bucket != "mlflow" || len(mi.Spec.Ports) != 2 || env(mi)["MINIO_ROOT_PASSWORD"] != "S3SECRET" {
+	if mi.Bucket != "mlflow" || len(mi.Spec.Ports) != 2 || env(mi)["MINIO_ROOT_PASSWORD_FILE"] != SecretsDir+"/minio-root-password" {
 		t.Errorf("minio = %+v", mi)
+	}
+	if f := fileAt(mi, SecretsDir+"/minio-root-password"); f == nil || string(f.Data) != "S3SECRET" || f.Mode != 0o400 {
+		t.Errorf("minio password file = %+v", f)
+	}
+	if e := env(ml); e["MLFLOW_BACKEND_STORE_URI"] != "postgresql+psycopg2://mlflow@postgres-mlflow:5432/mlflow" || e["PGPASSFILE"] != SecretsDir+"/pgpass" {
+		t.Errorf("mlflow database settings = %v", e)
+	}
+	if f := fileAt(ml, SecretsDir+"/pgpass"); f == nil || string(f.Data) != "postgres-mlflow:5432:mlflow:mlflow:MLDBPW\n" {
+		t.Errorf("mlflow pgpass = %+v", f)
 	}
 }
 
@@ -204,13 +241,13 @@ func TestPlanJupyter(t *testing.T) {
 	j := plan.Node("jupyter")
 	e := env(j)
 	want := map[string]string{
-		"JUPYTER_TOKEN": "JUPYTERTOKEN", "PYTHONPATH": jupyterWork + "/src", "HOME": jupyterHome,
+		"JUPYTER_CONFIG_PATH": SecretsDir, "PYTHONPATH": jupyterWork + "/src", "HOME": jupyterHome,
 		"PYTHONPYCACHEPREFIX": jupyterHome + "/.cache/gaiaflow-pycache",
 		// The variables the original template's notebooks read, pointing at
 		// the stack from inside the container.
 		"J_MLFLOW_TRACKING_URI": "http://mlflow:5000", "J_MLFLOW_S3_ENDPOINT_URL": "http://minio:9000",
 		"MLFLOW_TRACKING_URI": "http://mlflow:5000", "MLFLOW_S3_ENDPOINT_URL": "http://minio:9000",
-		"AWS_ACCESS_KEY_ID": "S3KEY", "AWS_SECRET_ACCESS_KEY": "S3SECRET",
+		"AWS_SHARED_CREDENTIALS_FILE": SecretsDir + "/aws-credentials",
 	}
 	for k, v := range want {
 		if e[k] != v {
@@ -220,6 +257,14 @@ func TestPlanJupyter(t *testing.T) {
 	// It runs as the project's owner, so saved notebooks are theirs.
 	if j.Spec.User != "1234:5678" || slices.Contains(j.Spec.Cmd, "--allow-root") {
 		t.Errorf("jupyter user %q cmd %v", j.Spec.User, j.Spec.Cmd)
+	}
+	// Its secret files are the owner's, whom it runs as.
+	if f := fileAt(j, SecretsDir+"/jupyter_server_config.json"); f == nil || string(f.Data) != `{"IdentityProvider":{"token":"JUPYTERTOKEN"}}`+"\n" ||
+		f.UID != 1234 || f.GID != 5678 || f.Mode != 0o400 {
+		t.Errorf("jupyter config = %+v", f)
+	}
+	if f := fileAt(j, SecretsDir+"/aws-credentials"); f == nil || f.UID != 1234 || f.GID != 5678 || f.Mode != 0o400 {
+		t.Errorf("jupyter aws credentials = %+v", f)
 	}
 	if j.Spec.Ports[0].HostPort != 9999 || j.URLs[0].URL != "http://127.0.0.1:9999/lab" {
 		t.Errorf("jupyter port = %+v, urls %v", j.Spec.Ports, j.URLs)
@@ -234,12 +279,14 @@ func TestPlanJupyter(t *testing.T) {
 	}
 	script := files[".gaiaflow/setup/setup.sh"]
 	for _, want := range []string{`-m pip --python "/home/jovyan/.gaiaflow/env/bin/python" install -r "/home/jovyan/.gaiaflow/setup/requirements.txt"`,
-		`chown -R "1234:5678" "/home/jovyan"`, "kernels/python3", `pythonpath="/home/jovyan/work/src"`} {
+		`chown -R "1234:5678" "/home/jovyan"`, "kernels/python3", `pythonpath="/home/jovyan/work/src"`,
+		`pythonpath="$kernel_site${pythonpath:+:$pythonpath}"`} {
 		if !strings.Contains(script, want) {
 			t.Errorf("setup lacks %q:\n%s", want, script)
 		}
 	}
-	if files[".gaiaflow/setup/requirements.txt"] != "pandas>=2\n" || strings.Contains(script, "rattler") {
+	if files[".gaiaflow/setup/requirements.txt"] != "pandas>=2\n" || strings.Contains(script, "rattler") ||
+		!strings.Contains(files[".gaiaflow/setup/sitecustomize.py"], "AWS_SHARED_CREDENTIALS_FILE") {
 		t.Errorf("setup files: %v", files)
 	}
 	// Conda packages come from their channels, like in the images.

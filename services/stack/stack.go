@@ -84,5 +84,10 @@ func (s *Stack) input(ctx context.Context, st *project.State, jupyterPort int) (
 	if ok {
 		in.TaskImage = ti.Image
 	}
+	if s.p.Config.Mode == "dev_docker" {
+		if in.TaskCredentials, err = writeTaskCredentials(st, *creds); err != nil {
+			return Input{}, err
+		}
+	}
 	return in, nil
 }

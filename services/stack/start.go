@@ -16,6 +16,7 @@ import (
 	"github.com/gaiaflow/gaiaflow/services/doctor"
 	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/event"
+	"github.com/gaiaflow/gaiaflow/services/project"
 )
 
 // StartOptions are the settings of one start.
@@ -42,7 +43,8 @@ const DefaultWait = 10 * time.Minute
 // wait until each is ready. Healthy containers whose settings did not change
 // are left alone, so a second start is a quick no-op. A failure returns a
 // *StartError describing each container that did not come up.
-func (s *Stack) Start(ctx context.Context, o StartOptions) error {
+func (s *Stack) Start(ctx context.Context, o StartOptions) (err error) {
+	defer func() { err = engineGone(err) }()
 	if o.Wait == 0 {
 		o.Wait = DefaultWait
 	}
@@ -141,7 +143,7 @@ func (s *Stack) Start(ctx context.Context, o StartOptions) error {
 	tr.start(follow)
 
 	r := &runner{s: s, plan: plan, tr: tr, images: images, existing: existing, force: o.ForceNew,
-		prog: prog, results: map[string]*result{}}
+		prog: prog, results: map[string]*result{}, creds: in.Creds}
 	return r.run(ctx, plan.Services(services), o.Wait)
 }
 
@@ -309,6 +311,9 @@ func pull(ctx context.Context, eng ImagePuller, ref, service, key string, report
 		if ctx.Err() != nil {
 			return docker.ImageInfo{}, ctx.Err()
 		}
+		if docker.IsEngineGone(err) {
+			return docker.ImageInfo{}, docker.Gone(err) // the image is not what is missing
+		}
 		return docker.ImageInfo{}, errs.Wrap(errs.Failure, err,
 			"build or load the image, or set "+key+" in gaiaflow.toml to an image this machine has",
 			"image %s is not on this machine and could not be pulled", ref)
@@ -361,6 +366,7 @@ type runner struct {
 	force    bool
 	prog     *progress
 	results  map[string]*result
+	creds    project.Credentials // for the bucket it creates
 }
 
 type result struct {
@@ -368,13 +374,21 @@ type result struct {
 	id      string
 	created bool  // the container was (re)created by this start
 	err     error // *nodeError, *skipError, or the context's
+	// readyDies is how often the container had died when it became
+	// ready: one more means it broke afterwards.
+	readyDies int
 }
 
 // nodeError is a container that did not become ready.
 type nodeError struct {
 	reason   string
 	timedOut bool
+	because  string // the dependency that broke, when that is why
+	lost     bool   // the engine went away
 }
+
+// errLost is a wait ended by the engine going away.
+var errLost = &nodeError{reason: "was cut off: the Docker engine went away", lost: true}
 
 func (e *nodeError) Error() string { return e.reason }
 
@@ -445,55 +459,6 @@ func (r *runner) waitErr(ctx, waitCtx context.Context, doing string, last error)
 	return &nodeError{reason: reason, timedOut: true}
 }
 
-// outcome gathers the failures into a StartError, with each failed
-// container's state and last log lines.
-func (r *runner) outcome(ctx context.Context, nodes []*Node) error {
-	se := &StartError{}
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	for _, n := range nodes {
-		res := r.results[n.Component]
-		var ne *nodeError
-		var sk *skipError
-		switch {
-		case res.err == nil:
-		case errors.As(res.err, &ne):
-			se.TimedOut = se.TimedOut || ne.timedOut
-			se.Failures = append(se.Failures, r.failure(rctx, n, res.id, ne.reason))
-		case errors.As(res.err, &sk):
-			se.Skipped = append(se.Skipped, n.Component)
-		default:
-			se.Failures = append(se.Failures, Failure{Service: n.Service, Component: n.Component,
-				Container: n.Spec.Name, Reason: res.err.Error()})
-		}
-	}
-	if len(se.Failures) == 0 && len(se.Skipped) == 0 {
-		r.s.report(event.Event{Kind: event.Done, Message: "the stack is ready"})
-		return nil
-	}
-	r.s.report(event.Event{Kind: event.Done, Message: "the stack did not start", Err: se.Error()})
-	return se
-}
-
-func (r *runner) failure(ctx context.Context, n *Node, id, reason string) Failure {
-	f := Failure{Service: n.Service, Component: n.Component, Container: n.Spec.Name, Reason: reason}
-	if id == "" {
-		return f
-	}
-	if info, err := r.s.eng.InspectContainer(ctx, id); err == nil {
-		f.State, f.Health, f.ExitCode, f.RestartCount = info.Status, info.Health, info.ExitCode, info.RestartCount
-		f.OOMKilled = info.OOMKilled
-	}
-	// A container that died and was restarted by its restart policy shows
-	// the new run's state; the exit seen in the event stream is the one.
-	if ts := r.tr.get(id); ts.Dies > 0 {
-		f.ExitCode = ts.ExitCode
-		f.OOMKilled = f.OOMKilled || ts.OOM
-	}
-	f.Logs = tailLogs(ctx, r.s.eng, id, 20)
-	return f
-}
-
 // bringUp makes one node's container exist, run and be ready.
 func (r *runner) bringUp(ctx, waitCtx context.Context, n *Node, res *result, depCreated bool) error {
 	eng := r.s.eng
@@ -556,35 +521,47 @@ func (r *runner) bringUp(ctx, waitCtx context.Context, n *Node, res *result, dep
 	if reuse {
 		id = ex.ID
 	} else {
-		r.prog.set(n.Component, "creating")
-		r.s.step(n.Service, n.Component, "creating", "")
 		var err error
-		if id, err = eng.CreateContainer(apiCtx, spec); err != nil {
+		if id, err = r.create(apiCtx, n, spec, ""); err != nil {
 			return err
 		}
 		res.created = true
-		if len(n.Files) > 0 {
-			if err := eng.CopyFiles(apiCtx, id, n.FilesDir, n.Files); err != nil {
-				return err
-			}
-		}
 	}
 	res.id = id
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 
-	var dies int
+	// A container listed as running may have stopped since (killed while
+	// images were pulled or built): then it is started again.
+	running := false
 	if reuse && ex.Status == "running" {
 		r.tr.refresh(ctx, id)
+		running = r.tr.get(id).Status == "running"
+	}
+	var dies int
+	if running {
 		dies = r.tr.get(id).Dies
 		r.s.step(n.Service, n.Component, "starting", "already running")
 	} else {
 		dies = r.tr.starting(id, spec.Healthcheck != nil)
 		r.prog.set(n.Component, "starting")
 		r.s.step(n.Service, n.Component, "starting", "")
-		if err := eng.StartContainer(apiCtx, id); err != nil {
-			return &nodeError{reason: "could not start: " + err.Error()}
+		err := eng.StartContainer(apiCtx, id)
+		if err != nil && reuse && !docker.IsEngineGone(err) && !docker.IsNotFound(err) {
+			// A container the engine cannot start again (a task left
+			// behind by an engine that went away mid-start) is made anew.
+			if rerr := eng.RemoveContainer(apiCtx, id); rerr == nil || docker.IsNotFound(rerr) {
+				if id, err = r.create(apiCtx, n, spec, "recreating: the engine could not start it again"); err != nil {
+					return err
+				}
+				res.id, res.created = id, true
+				dies = r.tr.starting(id, spec.Healthcheck != nil)
+				err = eng.StartContainer(apiCtx, id)
+			}
+		}
+		if err != nil {
+			return &nodeError{reason: "could not start: " + err.Error(), lost: docker.IsEngineGone(err)}
 		}
 		r.tr.refresh(ctx, id)
 	}
@@ -592,6 +569,7 @@ func (r *runner) bringUp(ctx, waitCtx context.Context, n *Node, res *result, dep
 	if err := r.waitReady(ctx, waitCtx, n, id, dies); err != nil {
 		return err
 	}
+	res.readyDies = r.tr.get(id).Dies
 	state := "healthy"
 	if n.OneShot {
 		state = "completed"
@@ -599,6 +577,22 @@ func (r *runner) bringUp(ctx, waitCtx context.Context, n *Node, res *result, dep
 	r.prog.set(n.Component, state)
 	r.s.step(n.Service, n.Component, state, "")
 	return nil
+}
+
+// create creates a node's container and copies its files into it.
+func (r *runner) create(ctx context.Context, n *Node, spec docker.ContainerSpec, why string) (string, error) {
+	r.prog.set(n.Component, "creating")
+	r.s.step(n.Service, n.Component, "creating", why)
+	id, err := r.s.eng.CreateContainer(ctx, spec)
+	if err != nil {
+		return "", err
+	}
+	if len(n.Files) > 0 {
+		if err := r.s.eng.CopyFiles(ctx, id, n.FilesDir, n.Files); err != nil {
+			return "", err
+		}
+	}
+	return id, nil
 }
 
 // onNetworks reports whether a container is on every one of networks.
@@ -617,13 +611,24 @@ func (r *runner) onNetworks(ctx context.Context, id string, networks []string) b
 
 // exitReason describes a container that stopped on its own.
 func exitReason(s ctrState) string {
-	switch {
-	case s.Status == "removed":
+	if s.Status == "removed" {
 		return "was removed"
-	case s.OOM:
-		return fmt.Sprintf("was killed for lack of memory (exit code %d)", s.ExitCode)
 	}
-	return fmt.Sprintf("exited with code %d", s.ExitCode)
+	return exitText(s.ExitCode, s.OOM)
+}
+
+// exitText says how a process ended from its exit code: 128+N is signal
+// N, and SIGKILL without the OOM killer is someone's kill.
+func exitText(code int, oom bool) string {
+	switch {
+	case oom:
+		return fmt.Sprintf("was killed for lack of memory (exit code %d)", code)
+	case code == 137:
+		return "was killed (exit code 137)"
+	case stopCode(code):
+		return fmt.Sprintf("was stopped (exit code %d)", code)
+	}
+	return fmt.Sprintf("exited with code %d", code)
 }
 
 func (r *runner) waitReady(ctx, waitCtx context.Context, n *Node, id string, dies int) error {
@@ -632,6 +637,12 @@ func (r *runner) waitReady(ctx, waitCtx context.Context, n *Node, id string, die
 	case ReadyExit:
 		err := r.tr.wait(waitCtx, id, func(s ctrState) (bool, error) {
 			if !exited(s) {
+				if r.tr.engineLost() {
+					return false, errLost
+				}
+				if be := r.brokenDep(n); be != nil {
+					return false, be
+				}
 				return false, nil
 			}
 			if s.Status != "removed" && s.ExitCode == 0 {
@@ -653,6 +664,12 @@ func (r *runner) waitReady(ctx, waitCtx context.Context, n *Node, id string, die
 			case s.Health == "unhealthy":
 				return false, &nodeError{reason: "is unhealthy: its health check keeps failing"}
 			}
+			if r.tr.engineLost() {
+				return false, errLost
+			}
+			if be := r.brokenDep(n); be != nil {
+				return false, be
+			}
 			return false, nil
 		})
 		if waitCtx.Err() != nil {
@@ -668,8 +685,14 @@ func (r *runner) waitReady(ctx, waitCtx context.Context, n *Node, id string, die
 	var last error
 	ready := false
 	for {
+		if r.tr.engineLost() {
+			return errLost
+		}
 		if s := r.tr.get(id); exited(s) {
 			return &nodeError{reason: exitReason(s)}
+		}
+		if be := r.brokenDep(n); be != nil {
+			return be
 		}
 		if !ready {
 			pctx, cancel := context.WithTimeout(waitCtx, 5*time.Second)
@@ -699,8 +722,7 @@ func (r *runner) makeBucket(ctx context.Context, n *Node) error {
 			port = p.HostPort
 		}
 	}
-	access, secret := envValue(n.Spec.Env, "MINIO_ROOT_USER"), envValue(n.Spec.Env, "MINIO_ROOT_PASSWORD")
-	return r.s.o.MakeBucket(ctx, port, access, secret, n.Bucket)
+	return r.s.o.MakeBucket(ctx, port, r.creds.S3AccessKey, r.creds.S3SecretKey, n.Bucket)
 }
 
 // hostPort is the published port a node's readiness probe goes to.
@@ -718,15 +740,6 @@ func (r *runner) hostPort(n *Node) int {
 		}
 	}
 	return 0
-}
-
-func envValue(env []string, key string) string {
-	for _, e := range env {
-		if v, ok := strings.CutPrefix(e, key+"="); ok {
-			return v
-		}
-	}
-	return ""
 }
 
 // DefaultMakeBucket creates a bucket on 127.0.0.1:port.

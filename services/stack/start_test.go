@@ -63,7 +63,7 @@ func TestStartOrderAndParallelism(t *testing.T) {
 	// The api-server got Airflow's passwords file before it started.
 	for _, c := range f.eng.containers {
 		if c.spec.Labels[LabelComponent] == "airflow-api-server" {
-			if len(c.files) != 1 || !strings.Contains(string(c.files[0].Data), f.mustCreds().AirflowAdminPassword) {
+			if pw := c.files[len(c.files)-1]; !strings.Contains(string(pw.Data), f.mustCreds().AirflowAdminPassword) {
 				t.Errorf("api-server files = %+v", c.files)
 			}
 		}

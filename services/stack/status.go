@@ -30,7 +30,9 @@ type ServiceStatus struct {
 	Enabled bool   `json:"enabled"`
 	State   string `json:"state"` // healthy, starting, unhealthy, stopped, partial, not created, disabled (Summarize)
 	// Culprit is the container that makes the service not healthy, when one does.
-	Culprit    string            `json:"culprit,omitempty"`
+	Culprit string `json:"culprit,omitempty"`
+	// Reason is why the culprit is not healthy, in words.
+	Reason     string            `json:"reason,omitempty"`
 	URLs       []URL             `json:"urls,omitempty"`
 	Containers []ContainerStatus `json:"containers"`
 }
@@ -51,6 +53,10 @@ type ContainerStatus struct {
 	Uptime    string     `json:"uptime,omitempty"`
 	Restarts  int        `json:"restarts"`
 	OOMKilled bool       `json:"oom_killed,omitempty"`
+	// Reason says why a container that should run does not: how it
+	// exited, that it keeps restarting, that a failed start left it
+	// stopped and why.
+	Reason string `json:"reason,omitempty"`
 }
 
 // Healthy reports whether every enabled service is up and ready.
@@ -78,6 +84,7 @@ func (s *Stack) Status(ctx context.Context) (*StatusView, error) {
 	}
 	v.Credentials = st.Path("credentials.json")
 	phases := readProgress(ctx, st)
+	stops := readStops(st)
 	list, err := s.eng.ListContainers(ctx, ProjectLabels(s.p.ID()))
 	if err != nil {
 		return nil, err
@@ -110,10 +117,18 @@ func (s *Stack) Status(ctx context.Context) (*StatusView, error) {
 			go func() {
 				defer wg.Done()
 				ss.Containers[i] = s.containerStatus(ctx, plan, n, c.ID, now)
+				if rec, ok := stops[c.ID]; ok {
+					ss.Containers[i] = recorded(ss.Containers[i], rec, n.OneShot)
+				}
 			}()
 		}
 		wg.Wait()
 		ss.State, ss.Culprit = Summarize(ss.Enabled, ss.Containers)
+		for _, c := range ss.Containers {
+			if c.Component == ss.Culprit {
+				ss.Reason = c.Reason
+			}
+		}
 		v.Services = append(v.Services, ss)
 	}
 	return v, nil
@@ -153,6 +168,7 @@ func (s *Stack) containerStatus(ctx context.Context, plan *Plan, n *Node, id str
 		code := info.ExitCode
 		cs.ExitCode = &code
 	}
+	cs.Reason = containerReason(info, cs.State, cs.Detail)
 	return cs
 }
 
@@ -160,8 +176,9 @@ func (s *Stack) containerStatus(ctx context.Context, plan *Plan, n *Node, id str
 var errNotProbed = errors.New("not probed")
 
 // containerState names a container's state for a person. A container that
-// exited with the code of a stop signal, or 0, was stopped; any other code
-// means it failed.
+// exited with the code of a stop signal (SIGINT, SIGTERM), or 0, was
+// stopped; any other code means it failed — SIGKILL too, unless gaiaflow
+// recorded that it stopped it (see recorded).
 func containerState(oneShot bool, info docker.ContainerInfo, probeErr error, now time.Time) (state, detail string) {
 	switch info.Status {
 	case "created", "restarting", "paused", "removing":
@@ -174,7 +191,7 @@ func containerState(oneShot bool, info docker.ContainerInfo, probeErr error, now
 			return "exited", fmt.Sprintf("exited with code %d", info.ExitCode)
 		}
 		switch info.ExitCode {
-		case 0, 130, 137, 143:
+		case 0, 130, 143:
 			if !info.OOMKilled {
 				return "stopped", ""
 			}

@@ -111,7 +111,8 @@ func (s *Stack) stopInOrder(ctx context.Context, plan *Plan, list []docker.Conta
 // Stop stops the services' containers, dependents before what they depend
 // on, and keeps them (and their data) for the next start. With Volumes it
 // removes the containers and deletes the services' volumes.
-func (s *Stack) Stop(ctx context.Context, o StopOptions) error {
+func (s *Stack) Stop(ctx context.Context, o StopOptions) (err error) {
+	defer func() { err = engineGone(err) }()
 	services, err := checkServices(o.Services)
 	if err != nil {
 		return err
@@ -137,6 +138,8 @@ func (s *Stack) Stop(ctx context.Context, o StopOptions) error {
 			picked = append(picked, c)
 		}
 	}
+	var mu sync.Mutex
+	stopped := map[string]string{} // id: component
 	problems := s.stopInOrder(ctx, s.shape(), picked, func(c docker.ContainerSummary) error {
 		if o.Volumes {
 			s.step(c.Labels[LabelService], c.Labels[LabelComponent], "removing", "")
@@ -149,8 +152,17 @@ func (s *Stack) Stop(ctx context.Context, o StopOptions) error {
 		if err := s.eng.StopContainer(ctx, c.ID, s.o.StopTimeout); err != nil {
 			return err
 		}
+		mu.Lock()
+		stopped[c.ID] = c.Labels[LabelComponent]
+		mu.Unlock()
 		s.step(c.Labels[LabelService], c.Labels[LabelComponent], "stopped", "")
 		return nil
+	})
+	// A container that had to be killed was still stopped by a person.
+	s.recordStops(func(m map[string]stopRecord) {
+		for id, comp := range stopped {
+			m[id] = stopRecord{Component: comp, At: s.o.Now()}
+		}
 	})
 	if ctx.Err() != nil {
 		return ctx.Err()

@@ -33,6 +33,9 @@ type tracker struct {
 	states  map[string]*ctrState
 	changed chan struct{}
 	onEvent func(docker.ContainerEvent)
+	// lost is set when the event stream broke while following: the
+	// engine went away, and every wait on it is over.
+	lost bool
 }
 
 func newTracker(eng Engine, w *Watcher) *tracker {
@@ -47,11 +50,17 @@ func (t *tracker) start(ctx context.Context) {
 	changes := t.watcher.Subscribe(ctx)
 	go func() {
 		for c := range changes { // closed when ctx ends
-			if c.Resync {
+			switch {
+			case c.Broken:
+				t.mu.Lock()
+				t.lost = true
+				t.notifyLocked()
+				t.mu.Unlock()
+			case c.Resync:
 				t.resync(ctx)
-				continue
+			default:
+				t.apply(c.Event)
 			}
-			t.apply(c.Event)
 		}
 	}()
 }
@@ -185,4 +194,11 @@ func (t *tracker) changes() <-chan struct{} {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.changed
+}
+
+// engineLost reports whether the event stream broke since tracking began.
+func (t *tracker) engineLost() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.lost
 }

@@ -16,10 +16,13 @@ type EventSource interface {
 
 // Change is what a Watcher delivers: one container event, or Resync when
 // events may have been lost (the stream broke and was reconnected, or the
-// subscriber fell behind): re-read whatever you follow.
+// subscriber fell behind): re-read whatever you follow. Broken says the
+// stream ended under the watcher: the engine stopped, restarted or cannot
+// be reached (a Resync follows once it is back).
 type Change struct {
 	Event  docker.ContainerEvent
 	Resync bool
+	Broken bool
 }
 
 // Watcher follows the container events of one project with a single
@@ -117,6 +120,7 @@ func (w *Watcher) follow(ctx context.Context, msgs <-chan docker.ContainerEvent,
 		if ctx.Err() != nil {
 			return
 		}
+		w.deliver(Change{Broken: true})
 		if healthy {
 			backoff = reconnectFirst
 		}

@@ -55,45 +55,89 @@ func runRestart(cmd *cobra.Command, a *App, f *stackFlags, volumes bool) error {
 	return printStatusAfterStart(ctx, a)
 }
 
-// startFailed prints what failed, container by container, before the
-// one-line error: its state, exit code, whether it was killed for memory,
-// its restarts and its last log lines.
+// startFailed turns a failed start into the error the person reads: its
+// first line names the root cause (exit code and all), the lines after it
+// each failed container — state, exit code, whether it was killed for
+// memory, restarts, whether it was left stopped, and the last log lines of
+// the root causes (of every one with --debug: the dependents' output is a
+// consequence, and `dev logs` keeps it) — then the hint. With -o json the
+// failures go to stdout, in the same order.
 func startFailed(a *App, err error) error {
 	var se *stack.StartError
 	if !errors.As(err, &se) {
 		return err
 	}
+	failures := make([]stack.Failure, len(se.Failures))
+	for i, f := range se.Failures {
+		if f.Because != "" && !a.Opts.Debug {
+			f.Logs = nil
+		}
+		failures[i] = f
+	}
+	wrapped := &errs.Error{Kind: errs.Failure, Hint: se.Hint(), Err: se}
 	if a.JSON() {
 		_ = a.PrintJSON(struct {
-			Failures []stack.Failure `json:"failures"`
-			Skipped  []string        `json:"skipped,omitempty"`
-		}{se.Failures, se.Skipped})
-	} else {
-		w := a.Err
-		for _, f := range se.Failures {
-			fmt.Fprintf(w, "\n%s (%s) %s\n", f.Component, f.Service, f.Reason)
-			if f.State != "" {
-				oom := "no"
-				if f.OOMKilled {
-					oom = "yes"
-				}
-				fmt.Fprintf(w, "  container %s: state %s, exit code %d, killed for memory: %s, restarts %d\n",
-					f.Container, f.State, f.ExitCode, oom, f.RestartCount)
-			}
-			if len(f.Logs) > 0 {
-				fmt.Fprintf(w, "  its last %d log lines:\n", len(f.Logs))
-				for _, l := range f.Logs {
-					fmt.Fprintf(w, "    %s\n", l)
-				}
-			}
-		}
-		if len(se.Skipped) > 0 {
-			fmt.Fprintf(w, "\nnot started because of the above: %s\n", strings.Join(se.Skipped, ", "))
-		}
-		fmt.Fprintln(w)
+			EngineLost bool            `json:"engine_lost,omitempty"`
+			Failures   []stack.Failure `json:"failures"`
+			Skipped    []string        `json:"skipped,omitempty"`
+		}{se.EngineLost, failures, se.Skipped})
+		return wrapped
 	}
-	return &errs.Error{Kind: errs.Failure, Hint: se.Hint(), Err: se}
+	var lines []string
+	add := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
+	var reasons []string
+	consequences := map[string][]string{} // by reason
+	allStopped := map[string]bool{}
+	for _, f := range failures {
+		if f.Because != "" && !a.Opts.Debug {
+			if _, ok := consequences[f.Reason]; !ok {
+				reasons = append(reasons, f.Reason)
+				allStopped[f.Reason] = true
+			}
+			consequences[f.Reason] = append(consequences[f.Reason], f.Component)
+			allStopped[f.Reason] = allStopped[f.Reason] && f.Stopped
+			continue
+		}
+		add("%s (%s) %s", f.Component, f.Service, f.Reason)
+		if f.State != "" {
+			oom, left := "no", ""
+			if f.OOMKilled {
+				oom = "yes"
+			}
+			if f.Stopped {
+				left = "; left stopped"
+			}
+			add("  container %s: state %s, exit code %d, killed for memory: %s, restarts %d%s",
+				f.Container, f.State, f.ExitCode, oom, f.RestartCount, left)
+		}
+		if len(f.Logs) > 0 {
+			add("  its last %d log lines:", len(f.Logs))
+			for _, l := range f.Logs {
+				add("    %s", l)
+			}
+		}
+	}
+	for _, r := range reasons {
+		left := ""
+		if allStopped[r] {
+			left = ", left stopped"
+		}
+		add("%s %s (their output: `gaiaflow dev logs CONTAINER` or --debug%s)", strings.Join(consequences[r], ", "), r, left)
+	}
+	if len(se.Skipped) > 0 {
+		add("not started because of the above: %s", strings.Join(se.Skipped, ", "))
+	}
+	return &detailed{error: wrapped, lines: lines}
 }
+
+// detailed is an error whose first line is followed by more: the report
+// prints them between the error and its hint.
+type detailed struct {
+	error
+	lines []string
+}
+
+func (d *detailed) Unwrap() error { return d.error }
 
 func printStatusAfterStart(ctx context.Context, a *App) error {
 	if a.JSON() {
@@ -133,6 +177,9 @@ func printStatus(w io.Writer, v *stack.StatusView) {
 			state += ": " + s.Culprit
 		}
 		fmt.Fprintf(w, "%-8s %-12s %s\n", s.Name, state, strings.Join(urls, "  "))
+		if s.Reason != "" {
+			fmt.Fprintf(w, "  why: %s %s\n", s.Culprit, s.Reason)
+		}
 		if s.State == "disabled" || s.State == "not created" {
 			continue
 		}
@@ -146,7 +193,10 @@ func printStatus(w io.Writer, v *stack.StatusView) {
 				uptime = "up " + c.Uptime
 			}
 			fmt.Fprintf(w, "  %-22s %-12s %-12s %s\n", c.Component, state, uptime, c.Image)
-			if c.Detail != "" && c.State != "exited" {
+			switch {
+			case c.Reason != "" && c.Component != s.Culprit:
+				fmt.Fprintf(w, "  %-22s %s\n", "", c.Reason)
+			case c.Reason == "" && c.Detail != "" && c.State != "exited":
 				fmt.Fprintf(w, "  %-22s %s\n", "", c.Detail)
 			}
 		}
@@ -167,6 +217,10 @@ func runLogs(ctx context.Context, a *App, names []string, follow bool, tail int,
 }
 
 func runCleanup(ctx context.Context, a *App, prune, yes bool) error {
+	if !yes && !canAsk(a) {
+		return errs.Usagef("pass --yes to remove them without being asked",
+			"cleanup removes this project's containers and network (with --prune its volumes and images too), and cannot ask for confirmation here")
+	}
 	cp, err := a.Core().PlanCleanup(ctx, prune)
 	if err != nil {
 		return err
@@ -177,10 +231,6 @@ func runCleanup(ctx context.Context, a *App, prune, yes bool) error {
 	}
 	summary := cleanupSummary(cp)
 	if !yes {
-		if !canAsk(a) {
-			return errs.Usagef("pass --yes to remove them without being asked",
-				"cleanup would remove %s of project %s, and cannot ask for confirmation here", summary, cp.ProjectID)
-		}
 		for _, c := range cp.Containers {
 			a.Printf("  container %s\n", c.Name)
 		}

@@ -88,6 +88,12 @@ func (a *App) report(err error) int {
 	} else {
 		fmt.Fprintf(a.Err, "error: %s\n", oneLine(err.Error()))
 	}
+	var more *detailed
+	if errors.As(err, &more) {
+		for _, l := range more.lines {
+			fmt.Fprintf(a.Err, "  %s\n", l)
+		}
+	}
 	if h := errs.HintOf(err); h != "" {
 		fmt.Fprintf(a.Err, "hint: %s\n", h)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gaiaflow/gaiaflow/services/core"
+	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/mlflow"
 )
 
@@ -35,6 +36,11 @@ DAG run's are listed and the output says so.`,
 		Args: maxArgs(1, "at most one experiment (`gaiaflow mlflow experiments` lists them)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
+				if strings.TrimSpace(args[0]) == "" {
+					// An empty variable, most likely: not "every experiment".
+					return errs.Usagef("leave EXPERIMENT out to list every experiment's runs; `gaiaflow mlflow experiments` lists them",
+						"an experiment name cannot be empty")
+				}
 				q.Experiment = args[0]
 			}
 			return mlflowRuns(cmd.Context(), a, q)

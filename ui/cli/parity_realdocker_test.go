@@ -2,12 +2,14 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/gaiaflow/gaiaflow/services/docker"
+	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/event"
 	"github.com/gaiaflow/gaiaflow/services/stack"
 	"github.com/gaiaflow/gaiaflow/services/stack/stacktest"
@@ -38,23 +40,26 @@ func TestRealDockerParityCleanupScope(t *testing.T) {
 		vs, _ := c.ListVolumes(ctx, stack.ProjectLabels(id))
 		return len(cs) + len(ns) + len(vs)
 	}
-	wouldRemove := regexp.MustCompile(`cleanup would remove (.+) of project (\S+),`)
-
 	var ids []string
 	for _, face := range []string{"dashboard", "cli"} {
 		if r := runIn(t, dir, state, "dev", "start", "-s", "minio", "-s", "mlflow", "--wait", "2m"); r.code != 0 {
 			t.Fatalf("dev start: exit %d\n%s\n%s", r.code, r.out, r.err)
 		}
+		// Headless, without --yes, it refuses before it asks the engine.
 		r := runIn(t, dir, state, "dev", "cleanup", "--prune")
-		m := wouldRemove.FindStringSubmatch(r.err)
-		if r.code != 2 || m == nil {
+		if r.code != 2 || !strings.Contains(r.err, "hint: pass --yes") {
 			t.Fatalf("cleanup --prune without --yes: exit %d\n%s", r.code, r.err)
 		}
-		summary, id := m[1], m[2]
+		var v stack.StatusView
+		if r := runIn(t, dir, state, "-o", "json", "dev", "status"); r.code != 0 || json.Unmarshal([]byte(r.out), &v) != nil {
+			t.Fatalf("dev status: exit %d\n%s", r.code, r.out)
+		}
+		id := v.ID
 		ids = append(ids, id)
 		t.Cleanup(func() { removeAll(c, id) })
-		if !strings.Contains(summary, "containers") || !strings.Contains(summary, "1 network") || !strings.Contains(summary, "volumes") {
-			t.Fatalf("%s: would remove %q", face, summary)
+		summary := fmt.Sprintf("%d labelled resources", left(id))
+		if left(id) < 5 { // containers, a network, volumes
+			t.Fatalf("%s: %s before cleanup", face, summary)
 		}
 		if face == "dashboard" {
 			be, _ := dashboardOf(t, dir, env)
@@ -86,5 +91,37 @@ func removeAll(c *docker.Client, id string) {
 	vs, _ := c.ListVolumes(ctx, stack.ProjectLabels(id))
 	for _, v := range vs {
 		_ = c.RemoveVolume(ctx, v.Name)
+	}
+}
+
+// A failed start reads the same in both faces, root cause first: the
+// command's error line and the failed task the dashboard shows.
+func TestRealDockerParityStartFailure(t *testing.T) {
+	testenv.RequireDocker(t)
+	c, err := docker.New(os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	t.Cleanup(stacktest.RemoveImages)
+	img := stacktest.Image(t, c, map[string]string{"STANDIN_POSTGRES_EXIT": "3"})
+	dir, state := stacktest.Project(t, "gfparityfail", img, ""), t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	r := runIn(t, dir, state, "dev", "start", "-s", "airflow", "--wait", "1m")
+	cliMsg, cliHint := stderrLines(t, r)
+	var v stack.StatusView
+	if st := runIn(t, dir, state, "-o", "json", "dev", "status"); json.Unmarshal([]byte(st.out), &v) == nil {
+		t.Cleanup(func() { removeAll(c, v.ID) })
+	}
+	if r.code != 1 || !strings.HasPrefix(cliMsg, "airflow: postgres-airflow exited with code 3") {
+		t.Fatalf("dev start: exit %d\n%s", r.code, r.err)
+	}
+	be, _ := dashboardOf(t, dir, map[string]string{"XDG_STATE_HOME": state})
+	err = be.Do(context.Background(), tui.Action{Verb: tui.VerbStart, Target: "airflow"}, event.Discard)
+	if err == nil || err.Error() != cliMsg {
+		t.Errorf("the dashboard's start failed with %q, the command with %q", err, cliMsg)
+	}
+	if h := errs.HintOf(err); h != cliHint {
+		t.Errorf("hints differ: dashboard %q, command %q", h, cliHint)
 	}
 }

@@ -137,6 +137,8 @@ type Service struct {
 	// states. Culprit names the container that makes it not healthy.
 	State   State
 	Culprit string
+	// Reason says, in words, why the culprit is not healthy.
+	Reason string
 	// URL is where a person opens the service; empty when it has none.
 	URL   string
 	Image string
@@ -161,6 +163,9 @@ type Container struct {
 	Ports   []string
 	// OneShot marks a container expected to exit 0 (an init container).
 	OneShot bool
+	// Reason says why a container that should run does not: how it
+	// exited, that it keeps restarting, that a failed start left it stopped.
+	Reason string
 }
 
 // Progress is pull or build progress.

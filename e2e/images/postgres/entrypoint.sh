@@ -4,8 +4,23 @@
 # POSTGRES_PASSWORD, creates POSTGRES_DB (default: the user's name), runs
 # /docker-entrypoint-initdb.d/*.sql and *.sh, then serves on 0.0.0.0:5432 with password
 # auth (scram-sha-256, or POSTGRES_HOST_AUTH_METHOD). POSTGRES_INITDB_ARGS is passed to
-# initdb. Any command other than postgres (or its options) is run as given.
+# initdb. Like upstream's, each of POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_DB and
+# POSTGRES_INITDB_ARGS may come from a file named by the variable with _FILE (a secret file,
+# read while still root). Any command other than postgres (or its options) is run as given.
 set -euo pipefail
+
+# file_env VAR: VAR from the file VAR_FILE names, never both.
+file_env() {
+	local var=$1 file_var="${1}_FILE"
+	if [[ -n ${!var:-} && -n ${!file_var:-} ]]; then
+		echo "postgres: both $var and $file_var are set (but they are exclusive)" >&2
+		exit 1
+	fi
+	if [[ -n ${!file_var:-} ]]; then
+		export "$var"="$(<"${!file_var}")"
+		unset "$file_var"
+	fi
+}
 
 if [[ ${1:-} == -* ]]; then
 	set -- postgres "$@"
@@ -13,6 +28,10 @@ fi
 if [[ ${1:-} != postgres ]]; then
 	exec "$@"
 fi
+
+for v in POSTGRES_USER POSTGRES_PASSWORD POSTGRES_DB POSTGRES_INITDB_ARGS; do
+	file_env "$v"
+done
 
 if [[ $(id -u) == 0 ]]; then
 	mkdir -p "$PGDATA" /var/run/postgresql

@@ -27,11 +27,16 @@ import (
 // Label marks the images this package builds, so RemoveImages finds them.
 const Label = "io.gaiaflow.test"
 
+// standins is what this test binary built, by engine address (a test may
+// run a private engine of its own). RemoveImages empties it, so that a
+// later Image builds again rather than hand out a removed tag.
 var standins struct {
-	once sync.Once
-	err  error
+	mu    sync.Mutex
+	hosts map[string]*built
+}
+
+type built struct {
 	base string
-	mu   sync.Mutex
 	tags map[string]bool
 }
 
@@ -40,40 +45,22 @@ var standins struct {
 func Image(t testing.TB, c *docker.Client, env map[string]string) string {
 	t.Helper()
 	ctx := context.Background()
-	standins.once.Do(func() {
-		dir, err := os.MkdirTemp("", "gaiaflow-standin")
+	standins.mu.Lock()
+	defer standins.mu.Unlock()
+	if standins.hosts == nil {
+		standins.hosts = map[string]*built{}
+	}
+	b := standins.hosts[c.Host]
+	if b == nil {
+		base, err := buildBase(ctx, c)
 		if err != nil {
-			standins.err = err
-			return
+			t.Fatal(err)
 		}
-		defer os.RemoveAll(dir)
-		bin := filepath.Join(dir, "standin")
-		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin,
-			"github.com/gaiaflow/gaiaflow/services/stack/internal/standin")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			standins.err = fmt.Errorf("build standin: %v\n%s", err, out)
-			return
-		}
-		data, err := os.ReadFile(bin)
-		if err != nil {
-			standins.err = err
-			return
-		}
-		// A tag per test binary: the packages' tests run in parallel, and
-		// one binary's cleanup must not take another's images away.
-		sum := sha256.Sum256(data)
-		tag := fmt.Sprintf("gaiaflow-test/standin:%s-%d", hex.EncodeToString(sum[:6]), os.Getpid())
-		dockerfile := "FROM scratch\nCOPY standin /standin\nCOPY standin /usr/bin/pg_isready\nENTRYPOINT [\"/standin\"]\nCMD [\"postgres\"]\n"
-		_, err = c.BuildImage(ctx, tarFiles(map[string][]byte{"Dockerfile": []byte(dockerfile), "standin": data}),
-			docker.BuildOptions{Tags: []string{tag}, Labels: map[string]string{Label: "stack-standin"}}, nil)
-		standins.err, standins.base, standins.tags = err, tag, map[string]bool{}
-	})
-	if standins.err != nil {
-		t.Fatal(standins.err)
+		b = &built{base: base, tags: map[string]bool{}}
+		standins.hosts[c.Host] = b
 	}
 	if len(env) == 0 {
-		return standins.base
+		return b.base
 	}
 	keys := make([]string, 0, len(env))
 	for k := range env {
@@ -81,45 +68,73 @@ func Image(t testing.TB, c *docker.Client, env map[string]string) string {
 	}
 	sort.Strings(keys)
 	var df strings.Builder
-	df.WriteString("FROM " + standins.base + "\n")
+	df.WriteString("FROM " + b.base + "\n")
 	for _, k := range keys {
 		fmt.Fprintf(&df, "ENV %s=%s\n", k, env[k])
 	}
 	sum := sha256.Sum256([]byte(df.String()))
-	tag := standins.base + "-" + hex.EncodeToString(sum[:4])
-	standins.mu.Lock()
-	defer standins.mu.Unlock()
-	if standins.tags[tag] {
+	tag := b.base + "-" + hex.EncodeToString(sum[:4])
+	if b.tags[tag] {
 		return tag
 	}
 	if _, err := c.BuildImage(ctx, tarFiles(map[string][]byte{"Dockerfile": []byte(df.String())}),
 		docker.BuildOptions{Tags: []string{tag}, Labels: map[string]string{Label: "stack-standin"}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	standins.tags[tag] = true
+	b.tags[tag] = true
 	return tag
 }
 
-// RemoveImages removes the images this test binary built; call it from
-// TestMain or a cleanup. It removes tags, so that an image another binary
-// also tagged stays.
+// RemoveImages removes the images this test binary built on the default
+// engine; call it from TestMain or a cleanup. It removes tags, so that an
+// image another binary also tagged stays.
 func RemoveImages() {
 	standins.mu.Lock()
 	defer standins.mu.Unlock()
-	if standins.base == "" {
-		return
-	}
 	c, err := docker.New(os.Getenv)
 	if err != nil {
 		return
 	}
 	defer c.Close()
+	b := standins.hosts[c.Host]
+	if b == nil {
+		return
+	}
 	ctx := context.Background()
-	for tag := range standins.tags {
+	for tag := range b.tags {
 		_ = c.RemoveImage(ctx, tag, docker.RemoveImageOptions{})
 	}
-	_ = c.RemoveImage(ctx, standins.base, docker.RemoveImageOptions{})
-	standins.tags = map[string]bool{}
+	_ = c.RemoveImage(ctx, b.base, docker.RemoveImageOptions{})
+	delete(standins.hosts, c.Host)
+}
+
+// buildBase builds the stand-in program into a FROM scratch image and
+// returns its tag.
+func buildBase(ctx context.Context, c *docker.Client) (string, error) {
+	dir, err := os.MkdirTemp("", "gaiaflow-standin")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "standin")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin,
+		"github.com/gaiaflow/gaiaflow/services/stack/internal/standin")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build standin: %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(bin)
+	if err != nil {
+		return "", err
+	}
+	// A tag per test binary: the packages' tests run in parallel, and
+	// one binary's cleanup must not take another's images away.
+	sum := sha256.Sum256(data)
+	tag := fmt.Sprintf("gaiaflow-test/standin:%s-%d", hex.EncodeToString(sum[:6]), os.Getpid())
+	dockerfile := "FROM scratch\nCOPY standin /standin\nCOPY standin /usr/bin/pg_isready\nENTRYPOINT [\"/standin\"]\nCMD [\"postgres\"]\n"
+	_, err = c.BuildImage(ctx, tarFiles(map[string][]byte{"Dockerfile": []byte(dockerfile), "standin": data}),
+		docker.BuildOptions{Tags: []string{tag}, Labels: map[string]string{Label: "stack-standin"}}, nil)
+	return tag, err
 }
 
 func tarFiles(files map[string][]byte) *bytes.Buffer {

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"time"
 
@@ -74,6 +75,9 @@ var (
 	readinessTTL = 30 * time.Second
 	airflowTTL   = 5 * time.Second
 	airflowTick  = 15 * time.Second
+	// projectTick is how often gaiaflow.toml is looked at (a stat; read
+	// again only when it changed), so that an edit shows while idle.
+	projectTick = 2 * time.Second
 )
 
 // Backend is the adapter.
@@ -338,23 +342,40 @@ func (b *Backend) Changes(ctx context.Context) <-chan struct{} {
 		}()
 	}
 	go b.watchAirflow(ctx, ch)
+	// What the project is now is read before Changes returns: an edit
+	// made after it is a change.
+	p, err := b.Core.Project()
+	go b.watchProject(ctx, ch, p, err)
 	return ch
+}
+
+// watchProject signals when gaiaflow.toml was edited: read again, it gives
+// other settings, or a problem (or the problem is gone). It asks the
+// engine nothing.
+func (b *Backend) watchProject(ctx context.Context, ch <-chan struct{}, last *project.Project, lastErr error) {
+	every(ctx, projectTick, func() {
+		p, err := b.Core.Project()
+		if !reflect.DeepEqual(p, last) || errText(err) != errText(lastErr) {
+			last, lastErr = p, err
+			b.changes.Signal(ch)
+		}
+	})
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 // watchAirflow reads Airflow's health every airflowTick (one HTTP request;
 // no engine request) and signals when the header's item changed.
 func (b *Backend) watchAirflow(ctx context.Context, ch <-chan struct{}) {
-	t := time.NewTicker(airflowTick)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	every(ctx, airflowTick, func() {
 		p, err := b.Core.Project()
 		if err != nil {
-			continue
+			return
 		}
 		b.cacheMu.Lock()
 		before, had := b.airflow, !b.airflowAt.IsZero()
@@ -366,6 +387,20 @@ func (b *Backend) watchAirflow(ctx context.Context, ch <-chan struct{}) {
 		if had && now != before {
 			b.changes.Signal(ch)
 		}
+	})
+}
+
+// every runs f every d until ctx ends.
+func every(ctx context.Context, d time.Duration, f func()) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		f()
 	}
 }
 

@@ -188,6 +188,30 @@ func TestChangesFollowTheStacksEvents(t *testing.T) {
 	}
 }
 
+// An edit of gaiaflow.toml while the dashboard is idle is a change: a
+// broken file, then a mended one with other settings.
+func TestChangesFollowEditsOfTheProjectFile(t *testing.T) {
+	b, fc := wired(t, &fakeStack{status: demoStatus()}, &fakeAirflow{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch := b.Changes(ctx)
+	file := filepath.Join(fc.dir, "gaiaflow.toml")
+	for _, body := range []string{"name = \"demo\"\npackage = ", "name = \"demo\"\npackage = \"demo\"\nmode = \"prod\"\n"} {
+		if err := os.WriteFile(file, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-ch:
+		case <-time.After(3 * projectTick):
+			t.Fatalf("no change after gaiaflow.toml became %q", body)
+		}
+	}
+	s, err := b.Snapshot(ctx)
+	if err != nil || s.Mode != "prod" {
+		t.Errorf("snapshot after the edit: mode %q, %v", s.Mode, err)
+	}
+}
+
 func TestServiceLogs(t *testing.T) {
 	fs := &fakeStack{status: demoStatus(), lines: []stack.LogLine{
 		{Service: "airflow", Component: "airflow-scheduler", Stream: "stdout", Text: "one"},

@@ -15,7 +15,7 @@ import (
 func Services(p *project.Project, v *stack.StatusView) []tui.Service {
 	out := make([]tui.Service, 0, len(v.Services))
 	for _, ss := range v.Services {
-		s := tui.Service{Name: ss.Name, Enabled: ss.Enabled, State: tui.StateOf(ss.State), Culprit: ss.Culprit}
+		s := tui.Service{Name: ss.Name, Enabled: ss.Enabled, State: tui.StateOf(ss.State), Culprit: ss.Culprit, Reason: ss.Reason}
 		if cfg, ok := p.Config.Service(ss.Name); ok {
 			s.Image = cfg.Image
 		}
@@ -36,7 +36,7 @@ func Services(p *project.Project, v *stack.StatusView) []tui.Service {
 // names it, as it names the lines of the service's logs.
 func container(cs stack.ContainerStatus) tui.Container {
 	c := tui.Container{Name: cs.Component, Image: cs.Image, State: tui.StateOf(cs.State),
-		OOMKilled: cs.OOMKilled, RestartCount: cs.Restarts, Ports: cs.Ports}
+		OOMKilled: cs.OOMKilled, RestartCount: cs.Restarts, Ports: cs.Ports, Reason: cs.Reason}
 	if cs.ExitCode != nil {
 		c.ExitCode = *cs.ExitCode
 	}

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/gaiaflow/gaiaflow/ui/tui/render"
 )
 
 // fetchSnapshot reads the backend's snapshot in the background.
@@ -58,6 +60,11 @@ func (m *Model) updateBackend(msg backendMsg) tea.Cmd {
 func (m *Model) applySnapshot(msg snapshotMsg) tea.Cmd {
 	m.snapErr = msg.err
 	if msg.err == nil {
+		if m.haveSnap {
+			if line := stoppedSince(m.snap.Services, msg.snap.Services); line != "" {
+				m.setStatus(render.Bad, line)
+			}
+		}
 		m.snap = msg.snap
 		m.haveSnap = true
 		m.services.set(m.snap.Services, m.tasks.progress)

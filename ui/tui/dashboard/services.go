@@ -134,6 +134,8 @@ func serviceProblem(s tui.Service) string {
 	var parts []string
 	for _, c := range s.Containers {
 		switch {
+		case c.Reason != "" && (c.State == tui.StateExited || c.State == tui.StateRestarting || c.State == tui.StateUnhealthy):
+			parts = append(parts, c.Name+" "+c.Reason+": press l for its logs")
 		case c.State == tui.StateExited && c.OOMKilled:
 			parts = append(parts, fmt.Sprintf("%s was killed for lack of memory (exit %d): give Docker more memory", c.Name, c.ExitCode))
 		case c.State == tui.StateExited && c.ExitCode != 0:

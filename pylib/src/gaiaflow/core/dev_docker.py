@@ -5,8 +5,11 @@ to ``/tmp/gaiaflow-result.pickle``; DockerOperator copies that file out of the s
 (``retrieve_output``) and this operator decodes the JSON. Reading a file rather than the last log
 line means nothing the function prints can corrupt the result.
 
-The stack's service endpoints are added when the task runs, from the worker's environment;
-credentials go in ``private_environment``, which Airflow neither renders nor shows.
+The stack's service endpoints are added when the task runs, from the worker's environment. The
+S3 keys never enter the container's environment (``docker inspect`` shows it): the stack's
+credentials file on the host is mounted read-only and named by ``AWS_SHARED_CREDENTIALS_FILE``.
+Keys that are variables in the worker (an older stack) go in ``private_environment``, which
+Airflow neither renders nor shows.
 """
 
 from __future__ import annotations
@@ -16,12 +19,16 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.docker.operators.docker import DockerOperator
+from docker.types import Mount
 
 from gaiaflow.core import dotenv
 from gaiaflow.core.base import GaiaflowOperatorMixin, mask_secrets
 from gaiaflow.core.settings import (
     CREDENTIAL_VARS,
     DATA_MOUNTS,
+    DOCKER_AWS_CREDENTIALS_PATH,
+    ENV_AWS_CREDENTIALS_FILE,
+    ENV_DOCKER_AWS_CREDENTIALS,
     ENV_HOST_DATA_DIR,
     GaiaflowMode,
     stack_service_env,
@@ -64,6 +71,7 @@ class GaiaflowDockerOperator(GaiaflowOperatorMixin, DockerOperator):
                 mask_secrets([value])
             else:
                 environment[name] = value
+        self._mount_stack_credentials(environment, private)
         private.update(dotenv.below({**environment, **private}))
         environment.update(call_environment(self.gaiaflow_call_json(context)))
         self._mount_data(os.environ.get(ENV_HOST_DATA_DIR))
@@ -71,16 +79,31 @@ class GaiaflowDockerOperator(GaiaflowOperatorMixin, DockerOperator):
         self._private_environment = private
         return {**environment, **private}
 
-    def _mount_data(self, host_dir: str | None) -> None:
-        if not host_dir:
+    def _mount_stack_credentials(
+        self, environment: dict[str, str], private: dict[str, str]
+    ) -> None:
+        """Mount the stack's credentials file, unless the task has keys or a file of its own."""
+        host_file = os.environ.get(ENV_DOCKER_AWS_CREDENTIALS)
+        own = ENV_AWS_CREDENTIALS_FILE in environment or any(
+            name in environment or name in private for name in CREDENTIAL_VARS
+        )
+        if not host_file or own:
             return
-        from docker.types import Mount
+        environment[ENV_AWS_CREDENTIALS_FILE] = DOCKER_AWS_CREDENTIALS_PATH
+        self._mount_read_only(host_file, (DOCKER_AWS_CREDENTIALS_PATH,))
 
+    def _mount_data(self, host_dir: str | None) -> None:
+        if host_dir:
+            self._mount_read_only(host_dir, DATA_MOUNTS)
+
+    def _mount_read_only(self, source: str, targets: tuple[str, ...]) -> None:
+        """Bind source read-only at each target the task does not mount already (a retry
+        mounts nothing twice)."""
         mounts = list(self.mounts or [])
         taken = {m.get("Target") for m in mounts}
-        for target in DATA_MOUNTS:
+        for target in targets:
             if target not in taken:
-                mounts.append(Mount(target=target, source=host_dir, type="bind", read_only=True))
+                mounts.append(Mount(target=target, source=source, type="bind", read_only=True))
         self.mounts = mounts
 
     def execute(self, context: Context) -> Any:

@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from gaiaflow.core.settings import ENV_DOTENV
+from gaiaflow.core.settings import ENV_DOTENV, stack_credentials
 
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 _EXPAND = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -87,5 +87,12 @@ def project_dotenv(environ: Mapping[str, str] | None = None) -> dict[str, str]:
 
 
 def below(taken: Mapping[str, object], environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The project's .env variables whose names ``taken`` (what outranks them) does not hold."""
-    return {k: v for k, v in project_dotenv(environ).items() if k not in taken}
+    """The project's .env variables whose names ``taken`` (what outranks them) does not hold.
+
+    The stack's S3 keys outrank the file too when they are in its shared credentials file rather
+    than in variables: the original template's .env holds keys of its own (placeholders), and
+    boto3 would take those variables over the stack's file.
+    """
+    environ = os.environ if environ is None else environ
+    outrank = {**stack_credentials(environ), **taken}
+    return {k: v for k, v in project_dotenv(environ).items() if k not in outrank}

@@ -6,6 +6,7 @@ else from the machine. pylib/README.md documents every name here.
 
 from __future__ import annotations
 
+import configparser
 import enum
 from collections.abc import Mapping
 
@@ -32,6 +33,12 @@ DEFAULT_K8S_NAMESPACE = "default"
 ENDPOINT_VARS = ("MLFLOW_TRACKING_URI", "MLFLOW_S3_ENDPOINT_URL")
 CREDENTIAL_VARS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
 SERVICE_VARS = ENDPOINT_VARS + CREDENTIAL_VARS
+# The stack keeps the S3 keys out of every container's environment: Airflow finds them in
+# boto3's shared credentials file, and dev_docker containers get the file the stack keeps on
+# the host (GAIAFLOW_DOCKER_AWS_CREDENTIALS) mounted read-only at DOCKER_AWS_CREDENTIALS_PATH.
+ENV_AWS_CREDENTIALS_FILE = "AWS_SHARED_CREDENTIALS_FILE"
+ENV_DOCKER_AWS_CREDENTIALS = "GAIAFLOW_DOCKER_AWS_CREDENTIALS"
+DOCKER_AWS_CREDENTIALS_PATH = "/run/secrets/gaiaflow/aws-credentials"
 
 
 class GaiaflowMode(str, enum.Enum):
@@ -57,8 +64,8 @@ def stack_service_env(mode: GaiaflowMode, environ: Mapping[str, str]) -> dict[st
     - dev_docker: the Airflow container's own values; the task container joins the stack's
       network, so the same addresses resolve there.
     - prod_local: ``GAIAFLOW_POD_<NAME>`` (addresses as pods in Minikube reach the host); the
-      credentials fall back to the Airflow container's values. Endpoints never fall back:
-      ``http://mlflow:5000`` means nothing inside the cluster.
+      credentials fall back to the Airflow container's (see ``stack_credentials``). Endpoints
+      never fall back: ``http://mlflow:5000`` means nothing inside the cluster.
     - prod: nothing. A real cluster gets its endpoints and credentials only from ``env_vars``
       or its own secrets, never from the machine that happens to parse the DAG.
     """
@@ -66,11 +73,34 @@ def stack_service_env(mode: GaiaflowMode, environ: Mapping[str, str]) -> dict[st
         return {name: environ[name] for name in SERVICE_VARS if environ.get(name)}
     if mode is GaiaflowMode.PROD_LOCAL:
         env = {}
+        stack = stack_credentials(environ)
         for name in SERVICE_VARS:
             value = environ.get(POD_PREFIX + name)
             if not value and name in CREDENTIAL_VARS:
-                value = environ.get(name)
+                value = stack.get(name)
             if value:
                 env[name] = value
         return env
     return {}
+
+
+def stack_credentials(environ: Mapping[str, str]) -> dict[str, str]:
+    """Return the S3 keys the Airflow container has: its variables, else the default profile
+    of the shared credentials file the stack gives it (``AWS_SHARED_CREDENTIALS_FILE``).
+
+    A missing or unreadable file gives nothing, as it would to boto3.
+    """
+    creds = {name: environ[name] for name in CREDENTIAL_VARS if environ.get(name)}
+    path = environ.get(ENV_AWS_CREDENTIALS_FILE)
+    if len(creds) == len(CREDENTIAL_VARS) or not path:
+        return creds
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path)  # a file that cannot be opened is skipped
+    except configparser.Error:
+        return creds
+    for name in CREDENTIAL_VARS:
+        value = parser.get("default", name.lower(), fallback="")
+        if value and name not in creds:
+            creds[name] = value
+    return creds

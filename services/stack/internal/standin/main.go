@@ -3,8 +3,10 @@
 // stack gives each container (`airflow scheduler`, `mlflow server`, `server
 // /data` for MinIO, `jupyter lab`, `pip install`, the postgres default and
 // `pg_isready`) with a small imitation that checks what the real service
-// would need: its database reachable by its network name, its secrets in the
-// environment, Airflow's passwords file, MLflow's bucket.
+// would need: its database reachable by its network name, its secrets where
+// the real program looks for them (read-only files named by the _FILE and
+// _CMD variables, libpq's password file, boto3's credentials file,
+// Jupyter's config), Airflow's passwords file, MLflow's bucket.
 //
 // It can be told, through the image's environment, to start slowly, turn
 // unhealthy or exit with a code, per role:
@@ -14,7 +16,8 @@
 //	STANDIN_<ROLE>_UNHEALTHY=1   never become ready
 //
 // where ROLE is POSTGRES, AIRFLOW_INIT, API_SERVER, SCHEDULER, DAG_PROCESSOR,
-// TRIGGERER, MLFLOW, MINIO, JUPYTER or PIP.
+// TRIGGERER, MLFLOW, MINIO, JUPYTER or PIP. `standin sleep 20s` is a slow
+// build step (RUN in exec form needs no shell).
 package main
 
 import (
@@ -79,6 +82,13 @@ func main() {
 		jupyter()
 	case "pip":
 		fmt.Println("standin pip: installed " + strings.Join(os.Args[2:], " "))
+	case "sleep":
+		// A slow build step: RUN ["/standin", "sleep", "20s"] needs no shell.
+		d, err := time.ParseDuration(strings.Join(os.Args[2:], ""))
+		if err != nil {
+			fail(role, "bad duration")
+		}
+		time.Sleep(d)
 	case "sh":
 		// JupyterLab's setup script: the stand-in runs no shell.
 		fmt.Println("standin sh: ran " + strings.Join(os.Args[2:], " "))
@@ -99,7 +109,7 @@ func roleOf(args []string) string {
 		if len(args) >= 2 {
 			return args[1]
 		}
-	case "mlflow", "jupyter", "pip", "sh":
+	case "mlflow", "jupyter", "pip", "sleep", "sh":
 		return args[0]
 	case "server":
 		return "minio"
@@ -124,6 +134,59 @@ func need(role, key string) string {
 		fail(role, "%s is not set", key)
 	}
 	return v
+}
+
+// secret finds a secret as the real program does: in the variable
+// itself, in the file its _FILE variant names (Postgres, MinIO), or from
+// its _CMD variant (Airflow runs the command; the stand-in has no shell
+// and reads the file of `cat FILE`).
+func secret(role, key string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	if p := os.Getenv(key + "_FILE"); p != "" {
+		return readSecret(role, key+"_FILE", p)
+	}
+	if c := os.Getenv(key + "_CMD"); c != "" {
+		p, ok := strings.CutPrefix(c, "cat ")
+		if !ok {
+			fail(role, "%s_CMD runs %q, not cat FILE", key, c)
+		}
+		return readSecret(role, key+"_CMD", p)
+	}
+	fail(role, "%s is not set, nor %s_FILE or %s_CMD", key, key, key)
+	return ""
+}
+
+// readSecret reads a secret file, which only its owner may read.
+func readSecret(role, what, path string) string {
+	fi, err := os.Stat(path)
+	if err != nil {
+		fail(role, "%s: %v", what, err)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		fail(role, "%s: %s has mode %o: others may read it", what, path, fi.Mode().Perm())
+	}
+	data, err := os.ReadFile(path)
+	if err != nil || strings.TrimSpace(string(data)) == "" {
+		fail(role, "%s: %s is empty or unreadable: %v", what, path, err)
+	}
+	return strings.TrimSpace(string(data))
+}
+
+// s3Secret is the S3 secret key from the environment, or from boto3's
+// shared credentials file.
+func s3Secret(role string) string {
+	if v := os.Getenv("AWS_SECRET_ACCESS_KEY"); v != "" {
+		return v
+	}
+	for _, line := range strings.Split(readSecret(role, "AWS_SHARED_CREDENTIALS_FILE", need(role, "AWS_SHARED_CREDENTIALS_FILE")), "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok && strings.TrimSpace(k) == "aws_secret_access_key" {
+			return strings.TrimSpace(v)
+		}
+	}
+	fail(role, "no aws_secret_access_key in AWS_SHARED_CREDENTIALS_FILE")
+	return ""
 }
 
 func serve(role string, addr string, h http.Handler) {
@@ -177,7 +240,7 @@ func pgIsReady() int {
 }
 
 func postgres() {
-	need("postgres", "POSTGRES_PASSWORD")
+	secret("postgres", "POSTGRES_PASSWORD")
 	need("postgres", "POSTGRES_USER")
 	dir := os.Getenv("PGDATA")
 	if dir == "" {
@@ -203,8 +266,8 @@ func postgres() {
 }
 
 func airflowInit() {
-	db := hostOf("airflow-init", need("airflow-init", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"))
-	need("airflow-init", "AIRFLOW__CORE__FERNET_KEY")
+	db := hostOf("airflow-init", secret("airflow-init", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"))
+	secret("airflow-init", "AIRFLOW__CORE__FERNET_KEY")
 	if err := reachable(db, 30*time.Second); err != nil {
 		fail("airflow-init", "database %s: %v", db, err)
 	}
@@ -213,8 +276,10 @@ func airflowInit() {
 
 func apiServer() {
 	role := "api-server"
-	db := hostOf(role, need(role, "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"))
-	need(role, "AIRFLOW__API_AUTH__JWT_SECRET")
+	db := hostOf(role, secret(role, "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"))
+	secret(role, "AIRFLOW__API_AUTH__JWT_SECRET")
+	secret(role, "AIRFLOW__API__SECRET_KEY")
+	s3Secret(role)
 	users := need(role, "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS")
 	pwFile := need(role, "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE")
 	var passwords map[string]string
@@ -267,11 +332,21 @@ func apiServer() {
 }
 
 func airflowComponent(role string) {
-	need(role, "AIRFLOW__API_AUTH__JWT_SECRET")
+	secret(role, "AIRFLOW__API_AUTH__JWT_SECRET")
+	db := hostOf(role, secret(role, "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"))
 	need(role, "GAIAFLOW_MODE")
 	api := strings.TrimSuffix(need(role, "AIRFLOW__CORE__EXECUTION_API_SERVER_URL"), "/execution/")
 	name := strings.ReplaceAll(role, "-", "_")
+	lost := 0
 	for i := 1; ; i++ {
+		// Like Airflow's, it dies when its database is gone for a while.
+		if reachable(db, 0) != nil {
+			if lost++; lost >= 3 {
+				fail(role, "lost the database %s", db)
+			}
+		} else {
+			lost = 0
+		}
 		if !unhealthy(role) {
 			resp, err := http.Post(api+"/standin/heartbeat?component="+name, "text/plain", nil)
 			if err == nil {
@@ -292,9 +367,16 @@ func errText(err error) string {
 
 func mlflow() {
 	role := "mlflow"
-	db := hostOf(role, need(role, "MLFLOW_BACKEND_STORE_URI"))
+	uri := need(role, "MLFLOW_BACKEND_STORE_URI")
+	db := hostOf(role, uri)
+	if u, _ := url.Parse(uri); u != nil {
+		if _, ok := u.User.Password(); !ok {
+			// libpq finds the password in its password file.
+			readSecret(role, "PGPASSFILE", need(role, "PGPASSFILE"))
+		}
+	}
 	s3 := need(role, "MLFLOW_S3_ENDPOINT_URL")
-	need(role, "AWS_SECRET_ACCESS_KEY")
+	s3Secret(role)
 	serve(role, ":5000", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/health" {
 			http.NotFound(w, r)
@@ -318,8 +400,8 @@ func mlflow() {
 
 func minio() {
 	role := "minio"
-	user := need(role, "MINIO_ROOT_USER")
-	need(role, "MINIO_ROOT_PASSWORD")
+	user := secret(role, "MINIO_ROOT_USER")
+	secret(role, "MINIO_ROOT_PASSWORD")
 	go serve(role, ":9001", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "console") }))
 	serve(role, ":9000", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/minio/health/live" {
@@ -373,7 +455,17 @@ func minio() {
 
 func jupyter() {
 	role := "jupyter"
-	need(role, "JUPYTER_TOKEN")
+	if os.Getenv("JUPYTER_TOKEN") == "" {
+		// The token is in a config file on JUPYTER_CONFIG_PATH.
+		var cfg struct {
+			IdentityProvider struct{ Token string } `json:"IdentityProvider"`
+		}
+		data := readSecret(role, "JUPYTER_CONFIG_PATH", filepath.Join(need(role, "JUPYTER_CONFIG_PATH"), "jupyter_server_config.json"))
+		if json.Unmarshal([]byte(data), &cfg) != nil || cfg.IdentityProvider.Token == "" {
+			fail(role, "no token in the Jupyter config")
+		}
+	}
+	s3Secret(role)
 	serve(role, ":8888", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if unhealthy(role) {
 			w.WriteHeader(http.StatusServiceUnavailable)
