@@ -230,6 +230,6 @@ func BuildableAirflow(t testing.TB, c *docker.Client, airflow string) string {
 	}
 	standins.mu.Lock()
 	defer standins.mu.Unlock()
-	standins.tags[tag] = true
+	standins.hosts[c.Host].tags[tag] = true // Image made the entry
 	return tag
 }
