@@ -139,7 +139,10 @@ func (h *harness) prodOnRealNode(ctx context.Context, node *k8snode.Node, s stac
 	}
 	h.must(time.Minute, h.p("prod", "create-secret", "--pull")...)
 	envFile := filepath.Join(h.work, "prod.env")
-	podEnv := fmt.Sprintf("MLFLOW_TRACKING_URI=http://%s:%d\nMLFLOW_S3_ENDPOINT_URL=http://%s:%d\nAWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\nLOGNAME=%s\nE2E_TOKEN=%s\n",
+	// What a prod user whose object store the pods cannot reach under the
+	// MLflow server's name for it sets: artifacts through the tracking server
+	// (this stack's MLflow names MinIO http://minio:9000 in presigned URLs).
+	podEnv := fmt.Sprintf("MLFLOW_TRACKING_URI=http://%s:%d\nMLFLOW_S3_ENDPOINT_URL=http://%s:%d\nMLFLOW_ENABLE_PROXY_MULTIPART_DOWNLOAD=false\nAWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\nLOGNAME=%s\nE2E_TOKEN=%s\n",
 		node.HostIP, h.ports["mlflow"], node.HostIP, h.ports["minio"], s.creds.S3AccessKey, s.creds.S3SecretKey, prodUser, token)
 	if err := os.WriteFile(envFile, []byte(podEnv), 0o600); err != nil {
 		t.Fatal(err)

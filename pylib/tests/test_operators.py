@@ -189,6 +189,9 @@ def test_prod_local_pod_spec_carries_env_secrets_and_xcom_sidecar(stack_env) -> 
     assert env["GAIAFLOW_DEFAULT_MLFLOW_TRACKING_URI"] == "http://host.minikube.internal:5000"
     assert env["GAIAFLOW_DEFAULT_MLFLOW_S3_ENDPOINT_URL"] == "http://host.minikube.internal:9000"
     assert env["GAIAFLOW_DEFAULT_AWS_ACCESS_KEY_ID"] == "stack-key-id"
+    # MLflow's presigned URLs would name MinIO as the stack's network knows it.
+    assert env["GAIAFLOW_DEFAULT_MLFLOW_ENABLE_PROXY_MULTIPART_DOWNLOAD"] == "false"
+    assert env["GAIAFLOW_DEFAULT_MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD"] == "false"
     assert "GAIAFLOW_CALL" in env
     assert base.resources.limits == {"cpu": "500m", "memory": "1Gi"}
     # do_xcom_push gives the pod the sidecar that reads /airflow/xcom/return.json.

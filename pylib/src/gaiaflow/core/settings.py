@@ -39,6 +39,14 @@ SERVICE_VARS = ENDPOINT_VARS + CREDENTIAL_VARS
 ENV_AWS_CREDENTIALS_FILE = "AWS_SHARED_CREDENTIALS_FILE"
 ENV_DOCKER_AWS_CREDENTIALS = "GAIAFLOW_DOCKER_AWS_CREDENTIALS"
 DOCKER_AWS_CREDENTIALS_PATH = "/run/secrets/gaiaflow/aws-credentials"
+# An MLflow server that stores artifacts in S3 tells its clients to move large and model
+# artifacts straight to the store through presigned URLs, which name the store as the server
+# sees it (http://minio:9000). A pod cannot resolve that name, so in prod_local artifacts go
+# through the tracking server, as they did before MLflow 3.
+POD_PROXIED_ARTIFACTS = {
+    "MLFLOW_ENABLE_PROXY_MULTIPART_DOWNLOAD": "false",
+    "MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD": "false",
+}
 
 
 class GaiaflowMode(str, enum.Enum):
@@ -65,7 +73,9 @@ def stack_service_env(mode: GaiaflowMode, environ: Mapping[str, str]) -> dict[st
       network, so the same addresses resolve there.
     - prod_local: ``GAIAFLOW_POD_<NAME>`` (addresses as pods in Minikube reach the host); the
       credentials fall back to the Airflow container's (see ``stack_credentials``). Endpoints
-      never fall back: ``http://mlflow:5000`` means nothing inside the cluster.
+      never fall back: ``http://mlflow:5000`` means nothing inside the cluster. Artifacts go
+      through the tracking server (``POD_PROXIED_ARTIFACTS``): MinIO's name in the stack means
+      nothing there either.
     - prod: nothing. A real cluster gets its endpoints and credentials only from ``env_vars``
       or its own secrets, never from the machine that happens to parse the DAG.
     """
@@ -80,6 +90,8 @@ def stack_service_env(mode: GaiaflowMode, environ: Mapping[str, str]) -> dict[st
                 value = stack.get(name)
             if value:
                 env[name] = value
+        if env.get("MLFLOW_TRACKING_URI"):
+            env.update(POD_PROXIED_ARTIFACTS)
         return env
     return {}
 
