@@ -53,10 +53,22 @@ func (b *bench) live() (*liveProject, error) {
 	if err != nil {
 		return nil, err
 	}
+	l, err := b.kitProject(bin, img, "proj", benchName)
+	if err != nil {
+		return nil, err
+	}
+	b.proj = l
+	return l, nil
+}
+
+// kitProject makes a fresh example project (init --examples) in the work
+// directory's folder dir, on the kit's images and free ports. The bench's end
+// removes its containers, networks, volumes and its own images.
+func (b *bench) kitProject(bin string, img kit.Images, dir, name string) (*liveProject, error) {
 	state := filepath.Join(b.work, "state")
-	l := &liveProject{bin: bin, dir: filepath.Join(b.work, "proj"), pkg: benchPackage, kit: img, state: state,
+	l := &liveProject{bin: bin, dir: filepath.Join(b.work, dir), pkg: benchPackage, kit: img, state: state,
 		env: append(os.Environ(), "XDG_STATE_HOME="+state, "XDG_CONFIG_HOME="+filepath.Join(b.work, "config"), "NO_COLOR=1")}
-	l.id = project.ID(benchName, l.dir)
+	l.id = project.ID(name, l.dir)
 	// A run that died half-way may have left its stack behind.
 	if _, err := os.Stat(filepath.Join(l.dir, "gaiaflow.toml")); err == nil {
 		_, _, _ = l.gf("dev", "cleanup", "--yes")
@@ -64,20 +76,20 @@ func (b *bench) live() (*liveProject, error) {
 	if err := os.RemoveAll(l.dir); err != nil {
 		return nil, err
 	}
+	var err error
 	if l.ports, err = kit.FreePorts(); err != nil {
 		return nil, err
 	}
-	if _, _, err := l.gfIn(b.work, "init", l.dir, "--name", benchName, "--package", benchPackage,
+	if _, _, err := l.gfIn(b.work, "init", l.dir, "--name", name, "--package", benchPackage,
 		"--python", "3.11", "--author", "Bench", "--email", "bench@example.com", "--examples"); err != nil {
 		return nil, err
 	}
 	if err := kit.Configure(filepath.Join(l.dir, "gaiaflow.toml"), kit.Settings(img, l.ports)); err != nil {
 		return nil, err
 	}
-	b.proj = l
 	b.cleanups = append(b.cleanups, func() {
 		if _, _, err := l.gf("dev", "cleanup", "--yes"); err != nil {
-			fmt.Fprintf(os.Stderr, "   cleanup of the bench's stack: %v\n", err)
+			fmt.Fprintf(os.Stderr, "   cleanup of %s: %v\n", name, err)
 		}
 	})
 	return l, nil

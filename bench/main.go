@@ -111,6 +111,8 @@ var rows = []rowFunc{
 	{"cli-startup", cliStartup},
 	{"dashboard-view", dashboardView},
 	{"stack-start", stackStart},
+	{"stack-phases", stackPhases},
+	{"first-start", firstStart},
 	{"dashboard-idle", dashboardIdle},
 	{"dockerize", dockerizeRebuild},
 }

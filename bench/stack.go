@@ -65,28 +65,37 @@ func composeEnv(l *liveProject) ([]string, error) {
 	return append(env, "GAIAFLOW_API_SECRET_KEY="+c["jwt_secret"]+"-api"), nil
 }
 
-// warmStarts is how many times each tool starts an already healthy stack.
-const warmStarts = 5
-
-// stackStart times `gaiaflow dev start` from nothing (fresh volumes) to all
-// healthy against `docker compose up -d --wait` on the file `gaiaflow dev
-// export-compose` prints, with the same images, alternating; then each
-// starting a stack that is already healthy.
-func stackStart(b *bench) ([]Row, error) {
+// liveCompose is the live project readied for a cold start (see composeOf)
+// and what runs compose on it.
+func liveCompose(b *bench) (*liveProject, func(args ...string) (time.Duration, error), error) {
 	l, err := b.live()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	compose, err := composeBinary(b)
-	if err != nil {
-		return nil, err
-	}
+	dc, err := composeOf(b, l)
+	return l, dc, err
+}
+
+// composeOf readies the live project for a cold start by either tool (its
+// Airflow runtime image built, its stack stopped with fresh volumes) and
+// returns what runs `docker compose` on the file export-compose prints.
+func composeOf(b *bench, l *liveProject) (func(args ...string) (time.Duration, error), error) {
 	// Not timed: the first start builds the Airflow runtime image both
 	// tools then run.
 	if _, _, err := l.gf("dev", "start"); err != nil {
 		return nil, err
 	}
 	if _, _, err := l.gf("dev", "stop", "--delete-volume"); err != nil {
+		return nil, err
+	}
+	return composeFor(b, l)
+}
+
+// composeFor returns what runs `docker compose` on the file export-compose
+// prints for l.
+func composeFor(b *bench, l *liveProject) (func(args ...string) (time.Duration, error), error) {
+	compose, err := composeBinary(b)
+	if err != nil {
 		return nil, err
 	}
 	file, _, err := l.gf("dev", "export-compose")
@@ -101,9 +110,23 @@ func stackStart(b *bench) ([]Row, error) {
 	if err != nil {
 		return nil, err
 	}
-	dc := func(args ...string) (time.Duration, error) {
+	return func(args ...string) (time.Duration, error) {
 		_, took, err := command(l.dir, env, compose, append([]string{"-f", composeFile}, args...)...)
 		return took, err
+	}, nil
+}
+
+// warmStarts is how many times each tool starts an already healthy stack.
+const warmStarts = 5
+
+// stackStart times `gaiaflow dev start` from nothing (fresh volumes) to all
+// healthy against `docker compose up -d --wait` on the file `gaiaflow dev
+// export-compose` prints, with the same images, alternating; then each
+// starting a stack that is already healthy.
+func stackStart(b *bench) ([]Row, error) {
+	l, dc, err := liveCompose(b)
+	if err != nil {
+		return nil, err
 	}
 	var gfCold, dcCold, gfWarm, dcWarm []time.Duration
 	for round := 0; round < b.rounds; round++ {

@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"text/template"
 
 	"github.com/gaiaflow/gaiaflow/services/docker"
 	"github.com/gaiaflow/gaiaflow/services/errs"
@@ -43,14 +44,20 @@ type AirflowOptions struct {
 // package by path: a .pth file points at the source under ProjectDir, so
 // tasks run the mounted code and a code change needs no rebuild.
 //
+// It is built in two images. The dependency image (AirflowDepsRepo) holds
+// everything but the project's layout and names no project, so every project
+// with the same Airflow image, dependencies and library builds FROM the same
+// one: only the first waits for pip. The runtime image adds the .pth file and
+// the project's labels, a step of a second or so.
+//
 // The tag is gaiaflow/<project-id>-airflow:<hash of the inputs>, the inputs
-// being the Airflow image's id, the Dockerfile and every file of the context.
+// being the Airflow image's id, the Dockerfiles and every file of the contexts.
 func (b *Builder) AirflowImage(ctx context.Context, p *project.Project, opts AirflowOptions, r event.Reporter) (string, error) {
 	pl, err := b.planAirflow(ctx, p, opts, r)
 	if err != nil {
 		return "", err
 	}
-	tag := pl.tag
+	tag := pl.runtime.tag
 	if !opts.Force {
 		_, exists, err := b.Engine.InspectImage(ctx, tag)
 		if err != nil {
@@ -66,22 +73,61 @@ func (b *Builder) AirflowImage(ctx context.Context, p *project.Project, opts Air
 	for _, n := range pl.notes {
 		r.Report(event.Event{Kind: event.Warn, Scope: Scope, Service: "airflow", Message: n})
 	}
-	r.Report(event.Event{Kind: event.Step, Scope: Scope, Service: "airflow", State: StateContext,
-		Message: fmt.Sprintf("building the Airflow runtime image %s from %s (context %s)", tag, pl.base, humanBytes(pl.stats.Bytes))})
-	steps, id, err := b.build(ctx, pl.tar, docker.BuildOptions{
-		Tags: []string{tag}, Dockerfile: generatedDockerfile, NoCache: opts.NoCache,
-		Labels: map[string]string{
-			docker.LabelProject:  p.ID(),
-			LabelProjectName:     p.Config.Name,
-			LabelKind:            KindAirflowRuntime,
-			LabelInputs:          pl.inputs,
-			LabelGaiaflowVersion: b.Library.Version,
-			LabelBaseName:        pl.base,
-		},
+	if err := b.airflowDeps(ctx, pl, opts, r); err != nil {
+		return "", err
+	}
+	labels := map[string]string{
+		docker.LabelProject:  p.ID(),
+		LabelProjectName:     p.Config.Name,
+		LabelKind:            KindAirflowRuntime,
+		LabelInputs:          pl.runtime.inputs,
+		LabelGaiaflowVersion: b.Library.Version,
+		LabelBaseName:        pl.base,
+		LabelDepsImage:       pl.deps.tag,
+	}
+	msg := fmt.Sprintf("building the Airflow runtime image %s from %s", tag, pl.deps.tag)
+	if _, err := b.airflowBuild(ctx, pl.runtime, labels, opts.NoCache, pl.base, msg, r); err != nil {
+		return "", err
+	}
+	return tag, nil
+}
+
+// airflowDeps makes sure the dependency image of a runtime image exists:
+// another project with the same dependencies may have built it already.
+func (b *Builder) airflowDeps(ctx context.Context, pl *airflowPlan, opts AirflowOptions, r event.Reporter) error {
+	if !opts.Force {
+		_, exists, err := b.Engine.InspectImage(ctx, pl.deps.tag)
+		if err != nil {
+			return errs.Wrap(errs.Failure, err, "check that the Docker engine runs: gaiaflow doctor", "build the Airflow runtime image")
+		}
+		if exists {
+			r.Report(event.Event{Kind: event.Step, Scope: Scope, Service: "airflow", State: StateReused,
+				Message: "reusing the dependency image " + pl.deps.tag + ": the same Airflow image, dependencies and gaiaflow library"})
+			return nil
+		}
+	}
+	// No project label: projects with the same dependencies share it, and
+	// one project's cleanup must not take it from another.
+	labels := map[string]string{
+		LabelKind:            KindAirflowDeps,
+		LabelInputs:          pl.deps.inputs,
+		LabelGaiaflowVersion: b.Library.Version,
+		LabelBaseName:        pl.base,
+	}
+	msg := fmt.Sprintf("building the dependency image %s from %s (context %s)", pl.deps.tag, pl.base, humanBytes(pl.deps.stats.Bytes))
+	_, err := b.airflowBuild(ctx, pl.deps, labels, opts.NoCache, pl.base, msg, r)
+	return err
+}
+
+// airflowBuild runs one of the two builds of a runtime image.
+func (b *Builder) airflowBuild(ctx context.Context, ib imageBuild, labels map[string]string, noCache bool, base, msg string, r event.Reporter) (string, error) {
+	r.Report(event.Event{Kind: event.Step, Scope: Scope, Service: "airflow", State: StateContext, Message: msg})
+	steps, id, err := b.build(ctx, ib.tar, docker.BuildOptions{
+		Tags: []string{ib.tag}, Dockerfile: generatedDockerfile, NoCache: noCache, Labels: labels,
 	}, r)
 	if err != nil {
-		err = buildFailure(err, pl.base, "services.airflow.image in gaiaflow.toml", dockerfileGenerated)
-		r.Report(event.Event{Kind: event.Done, Scope: Scope, Service: "airflow", Message: "build " + tag, Err: err.Error()})
+		err = buildFailure(err, base, "services.airflow.image in gaiaflow.toml", dockerfileGenerated)
+		r.Report(event.Event{Kind: event.Done, Scope: Scope, Service: "airflow", Message: "build " + ib.tag, Err: err.Error()})
 		return "", err
 	}
 	cached := 0
@@ -91,19 +137,25 @@ func (b *Builder) AirflowImage(ctx context.Context, p *project.Project, opts Air
 		}
 	}
 	r.Report(event.Event{Kind: event.Done, Scope: Scope, Service: "airflow", State: StateBuilt,
-		Message: fmt.Sprintf("built the Airflow runtime image %s (%s); %d of %d steps from cache", tag, shortID(id), cached, len(steps))})
-	return tag, nil
+		Message: fmt.Sprintf("built %s (%s); %d of %d steps from cache", ib.tag, shortID(id), cached, len(steps))})
+	return id, nil
 }
 
-// airflowPlan is a runtime image build worked out but not run: its context
-// and the tag its inputs give.
+// airflowPlan is a runtime image build worked out but not run: the contexts
+// of its two images and the tags their inputs give.
 type airflowPlan struct {
-	base   string // services.airflow.image
+	base    string     // services.airflow.image
+	deps    imageBuild // the dependency image, shared between projects
+	runtime imageBuild // the project's image, FROM deps
+	notes   []string   // what of the dependencies is not installed, and why
+}
+
+// imageBuild is one build's context and the tag its inputs give.
+type imageBuild struct {
 	tar    []byte
 	stats  ContextStats
-	inputs string // hash of the base image's id and the context
+	inputs string // hash of what the image is built from
 	tag    string
-	notes  []string // what of the dependencies is not installed, and why
 }
 
 // AirflowImageTag returns the tag the project's Airflow runtime image has
@@ -117,11 +169,11 @@ func (b *Builder) AirflowImageTag(ctx context.Context, p *project.Project) (tag 
 	if err != nil {
 		return "", false, err
 	}
-	_, built, err = b.Engine.InspectImage(ctx, pl.tag)
+	_, built, err = b.Engine.InspectImage(ctx, pl.runtime.tag)
 	if err != nil {
 		return "", false, errs.Wrap(errs.Failure, err, "check that the Docker engine runs: gaiaflow doctor", "inspect the Airflow runtime image")
 	}
-	return pl.tag, built, nil
+	return pl.runtime.tag, built, nil
 }
 
 func (b *Builder) planAirflow(ctx context.Context, p *project.Project, opts AirflowOptions, r event.Reporter) (*airflowPlan, error) {
@@ -159,40 +211,60 @@ func (b *Builder) planAirflow(ctx context.Context, p *project.Project, opts Airf
 	if st, err := os.Stat(filepath.Join(p.Dir, "src", p.Config.Package)); err == nil && st.IsDir() {
 		sourceRoot = projectDir + "/src"
 	}
-	df, err := render(airflowTemplate(), airflowDockerfile{
+	data := airflowDockerfile{
 		Project: p.Config.Name, GaiaflowVersion: b.Library.Version, AirflowImage: airflowImage,
 		User: info.User, TaskVenv: TaskVenv, ProjectDir: projectDir, SourceRoot: sourceRoot, Wheel: wheelName,
 		Requirements: !deps.Empty(), Constraints: len(deps.Constraints) > 0,
 		Conda: deps.Conda != nil, RattlerVersion: RattlerVersion,
-	})
-	if err != nil {
-		return nil, err
 	}
-	c := newTarContext()
-	files := []genFile{{"Dockerfile", df, 0o644}, {wheelName, wheel, 0o644}}
+	depsFiles := []genFile{{wheelName, wheel, 0o644}}
 	if !deps.Empty() {
-		files = append(files, genFile{"requirements.txt", deps.requirementsFile(), 0o644})
+		depsFiles = append(depsFiles, genFile{"requirements.txt", deps.requirementsFile(), 0o644})
 	}
 	if len(deps.Constraints) > 0 {
-		files = append(files, genFile{"constraints.txt", deps.constraintsFile(), 0o644})
+		depsFiles = append(depsFiles, genFile{"constraints.txt", deps.constraintsFile(), 0o644})
 	}
-	files = append(files, deps.condaFiles()...)
-	for _, f := range files {
+	depsFiles = append(depsFiles, deps.condaFiles()...)
+	pl := &airflowPlan{base: airflowImage, notes: deps.Notes()}
+	// The base image's id makes a new image under the same name new inputs.
+	if pl.deps, err = airflowContext(airflowDepsTemplate(), data, depsFiles, info.ID); err != nil {
+		return nil, err
+	}
+	pl.deps.tag = AirflowDepsRepo + ":" + pl.deps.inputs[:12]
+	data.DepsImage = pl.deps.tag
+	if pl.runtime, err = airflowContext(airflowTemplate(), data, nil, pl.deps.inputs); err != nil {
+		return nil, err
+	}
+	pl.runtime.tag = AirflowImageRepo(p) + ":" + pl.runtime.inputs[:12]
+	return pl, nil
+}
+
+// airflowContext writes one build context of a runtime image: the rendered
+// Dockerfile and files under .gaiaflow/, hashed with what it is built on.
+func airflowContext(t *template.Template, data airflowDockerfile, files []genFile, on string) (imageBuild, error) {
+	df, err := render(t, data)
+	if err != nil {
+		return imageBuild{}, err
+	}
+	c := newTarContext()
+	for _, f := range append([]genFile{{"Dockerfile", df, 0o644}}, files...) {
 		if err := c.addFile(gaiaflowDir+"/"+f.name, f.data, f.mode); err != nil {
-			return nil, fmt.Errorf("write build context: %w", err)
+			return imageBuild{}, fmt.Errorf("write build context: %w", err)
 		}
 	}
 	tar, stats, err := c.finish()
 	if err != nil {
-		return nil, err
+		return imageBuild{}, err
 	}
 	sum := sha256.New()
-	fmt.Fprintf(sum, "%s\n", info.ID)
+	fmt.Fprintf(sum, "%s\n", on)
 	sum.Write(tar)
-	inputs := hex.EncodeToString(sum.Sum(nil))
-	tag := AirflowImageRepo(p) + ":" + inputs[:12]
-	return &airflowPlan{base: airflowImage, tar: tar, stats: stats, inputs: inputs, tag: tag, notes: deps.Notes()}, nil
+	return imageBuild{tar: tar, stats: stats, inputs: hex.EncodeToString(sum.Sum(nil))}, nil
 }
+
+// AirflowDepsRepo is the repository of the dependency images that Airflow
+// runtime images start from, shared between projects.
+const AirflowDepsRepo = "gaiaflow/airflow-deps"
 
 // AirflowImageRepo is the repository of the project's Airflow runtime images.
 func AirflowImageRepo(p *project.Project) string { return "gaiaflow/" + p.ID() + "-airflow" }

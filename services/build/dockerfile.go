@@ -19,6 +19,9 @@ var (
 	airflowTemplate = sync.OnceValue(func() *template.Template {
 		return template.Must(template.ParseFS(templates, "templates/airflow.Dockerfile"))
 	})
+	airflowDepsTemplate = sync.OnceValue(func() *template.Template {
+		return template.Must(template.ParseFS(templates, "templates/airflow-deps.Dockerfile"))
+	})
 )
 
 // entrypointScript is the task image's entry point.
@@ -44,10 +47,13 @@ type taskDockerfile struct {
 	RattlerVersion           string
 }
 
-// airflowDockerfile is what the Airflow runtime image's template needs.
+// airflowDockerfile is what the Airflow runtime image's template and its
+// dependency image's template need. The second must not name the project:
+// projects with the same dependencies share it.
 type airflowDockerfile struct {
 	Project, GaiaflowVersion string
 	AirflowImage             string
+	DepsImage                string // the dependency image the runtime image starts from
 	User                     string // the Airflow image's user, restored for pip
 	TaskVenv                 string
 	ProjectDir               string // where the stack mounts the project

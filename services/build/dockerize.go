@@ -289,13 +289,29 @@ type genFile struct {
 // build runs one image build and reports its progress.
 func (b *Builder) build(ctx context.Context, tar []byte, opts docker.BuildOptions, r event.Reporter) ([]Step, string, error) {
 	s := newStream(r)
+	began := s.now()
 	id, err := b.Engine.BuildImage(ctx, bytes.NewReader(tar), opts, s.message)
 	s.flush()
+	s.endStep()
+	reportBuildTime(r, opts, began, s.now(), err)
 	var be *docker.BuildError
 	if errors.As(err, &be) {
 		return s.steps, "", s.failed(be)
 	}
 	return s.steps, id, err
+}
+
+// reportBuildTime reports how long a whole build took.
+func reportBuildTime(r event.Reporter, opts docker.BuildOptions, began, ended time.Time, err error) {
+	e := event.Event{Time: ended, Kind: event.Timing, Scope: Scope, Phase: PhaseBuild, Began: began,
+		Seconds: ended.Sub(began).Seconds()}
+	if len(opts.Tags) > 0 {
+		e.Message = opts.Tags[0]
+	}
+	if err != nil {
+		e.Err = err.Error()
+	}
+	r.Report(e)
 }
 
 // buildFailure gives a failed build its hint.

@@ -26,10 +26,16 @@ const (
 	LabelVersion         = "org.opencontainers.image.version"
 	LabelRevision        = "org.opencontainers.image.revision"
 	LabelBaseName        = "org.opencontainers.image.base.name"
+	// LabelDepsImage names the dependency image a runtime image starts from.
+	LabelDepsImage = "io.gaiaflow.airflow-deps"
 )
 
 // Kinds of image, the values of LabelKind.
 const (
 	KindTaskImage      = "task-image"
 	KindAirflowRuntime = "airflow-runtime"
+	// KindAirflowDeps is the dependency image Airflow runtime images start
+	// from; projects with the same dependencies share one, so it names no
+	// project.
+	KindAirflowDeps = "airflow-deps"
 )

@@ -250,6 +250,20 @@ func TestRealDockerDockerizeBrokenStep(t *testing.T) {
 	}
 }
 
+// removeRuntimeImage removes a runtime image and its dependency image when
+// the test ends, keeping their layers as the next run's build cache.
+func removeRuntimeImage(t *testing.T, c *docker.Client, tag string) {
+	t.Helper()
+	info, _, err := c.InspectImage(context.Background(), tag)
+	if err != nil || info.Labels[build.LabelDepsImage] == "" {
+		t.Fatalf("the runtime image %s names no dependency image: %v %v", tag, info.Labels, err)
+	}
+	t.Cleanup(func() {
+		_ = c.RemoveImage(context.Background(), tag, docker.RemoveImageOptions{Force: true, KeepParents: true})
+		_ = c.RemoveImage(context.Background(), info.Labels[build.LabelDepsImage], docker.RemoveImageOptions{KeepParents: true})
+	})
+}
+
 // TestRealDockerAirflowImage derives the Airflow runtime image from a
 // stand-in of the Airflow image, and checks its task environment against the
 // mounted project.
@@ -272,9 +286,7 @@ func TestRealDockerAirflowImage(t *testing.T) {
 	t.Logf("Airflow runtime image %s in %s", tag, time.Since(start).Round(time.Millisecond))
 	// The tag names this run's project: remove it, keeping its layers as the
 	// next run's build cache.
-	t.Cleanup(func() {
-		_ = c.RemoveImage(context.Background(), tag, docker.RemoveImageOptions{Force: true, KeepParents: true})
-	})
+	removeRuntimeImage(t, c, tag)
 
 	script := build.TaskPython + ` -c 'import demo, gaiaflow, six; print(demo.add(2, 3)["sum"], gaiaflow.__version__)'` +
 		` && python3 -c 'import gaiaflow.runner; print(gaiaflow.runner.__file__)'` +
@@ -375,9 +387,7 @@ func TestRealDockerCondaChannelsLocalChannel(t *testing.T) {
 	if err != nil {
 		fail(err)
 	}
-	t.Cleanup(func() {
-		_ = c.RemoveImage(context.Background(), tag, docker.RemoveImageOptions{Force: true, KeepParents: true})
-	})
+	removeRuntimeImage(t, c, tag)
 	t.Logf("Airflow runtime image with the channel's package in %s", time.Since(start).Round(time.Millisecond))
 	said(rec)
 	run, err := c.RunTask(ctx, docker.TaskRun{Image: tag, Cmd: []string{build.TaskPython, "-c", probe}})

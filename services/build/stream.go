@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gaiaflow/gaiaflow/services/docker"
 	"github.com/gaiaflow/gaiaflow/services/event"
@@ -21,6 +22,13 @@ const (
 	StatePull     = "pull"    // a base image layer is being pulled: Current/Total in bytes
 	StateUpToDate = "up-to-date"
 	StateBuilt    = "built"
+	StateReused   = "reused" // an image another build made is used as it is
+)
+
+// Phases of a build, the Phase of its event.Timing events.
+const (
+	PhaseBuild = "build"      // one image build, from sending its context to its end
+	PhaseStep  = "build-step" // one Dockerfile step: Current/Total number it, Message is its instruction
 )
 
 // Step is one Dockerfile step as the build ran it.
@@ -65,9 +73,26 @@ type stream struct {
 	steps   []Step
 	output  []string // output of the current step
 	partial string   // an unfinished line
+	now     func() time.Time
+	began   time.Time // of the current step
 }
 
-func newStream(r event.Reporter) *stream { return &stream{r: r} }
+func newStream(r event.Reporter) *stream { return &stream{r: r, now: time.Now} }
+
+// endStep reports how long the current step took, if one runs.
+func (s *stream) endStep() {
+	if len(s.steps) == 0 || s.began.IsZero() {
+		return
+	}
+	st, now := s.steps[len(s.steps)-1], s.now()
+	msg := st.Instruction
+	if st.Cached {
+		msg += " (from cache)"
+	}
+	s.r.Report(event.Event{Time: now, Kind: event.Timing, Scope: Scope, Phase: PhaseStep, Message: msg,
+		Current: int64(st.Number), Total: int64(st.Total), Began: s.began, Seconds: now.Sub(s.began).Seconds()})
+	s.began = time.Time{}
+}
 
 // message handles one message of the engine's build stream.
 func (s *stream) message(m docker.BuildMessage) {
@@ -97,6 +122,8 @@ func (s *stream) line(l string) {
 	if m := stepRE().FindStringSubmatch(l); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		total, _ := strconv.Atoi(m[2])
+		s.endStep()
+		s.began = s.now()
 		s.steps = append(s.steps, Step{Number: n, Total: total, Instruction: m[3]})
 		s.output = nil
 		s.r.Report(event.Event{Kind: event.Step, Scope: Scope, State: StateStep, Message: l,

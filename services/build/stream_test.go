@@ -3,6 +3,7 @@ package build
 import (
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/gaiaflow/gaiaflow/services/docker"
 	"github.com/gaiaflow/gaiaflow/services/event"
@@ -11,6 +12,10 @@ import (
 func TestStreamTurnsTheBuildIntoEvents(t *testing.T) {
 	rec := &event.Recorder{}
 	s := newStream(rec)
+	// A clock that moves a second each time it is read: each step's timing
+	// spans one.
+	clock := time.Unix(1000, 0)
+	s.now = func() time.Time { clock = clock.Add(time.Second); return clock }
 	for _, m := range []docker.BuildMessage{
 		{Stream: "Step 1/3 : FROM example/python:3.12\n"},
 		{Status: "Downloading", ID: "abc123", Current: 50, Total: 100},
@@ -26,27 +31,35 @@ func TestStreamTurnsTheBuildIntoEvents(t *testing.T) {
 		s.message(m)
 	}
 	s.flush()
+	s.endStep()
 	type ev struct {
 		Kind           event.Kind
 		State, Message string
 		Current, Total int64
+		Seconds        float64
 	}
 	var got []ev
 	for _, e := range rec.Events() {
 		if e.Scope != Scope {
 			t.Errorf("event without the build scope: %+v", e)
 		}
-		got = append(got, ev{e.Kind, e.State, e.Message, e.Current, e.Total})
+		if e.Kind == event.Timing && (e.Phase != PhaseStep || e.Began.IsZero() || !e.Time.Equal(e.Began.Add(time.Second))) {
+			t.Errorf("step timing %+v: want phase %s, one second from Began to Time", e, PhaseStep)
+		}
+		got = append(got, ev{e.Kind, e.State, e.Message, e.Current, e.Total, e.Seconds})
 	}
 	want := []ev{
-		{event.Step, StateStep, "Step 1/3 : FROM example/python:3.12", 1, 3},
-		{event.Progress, StatePull, "abc123 Downloading", 50, 100},
-		{event.Step, StateStep, "Step 2/3 : RUN pip install -r r.txt", 2, 3},
-		{event.Log, StateCached, "using cache", 2, 3},
-		{event.Step, StateStep, "Step 3/3 : COPY . /app", 3, 3},
-		{event.Log, "", "Collecting six", 0, 0},
-		{event.Log, "", "  Downloading six.whl", 0, 0},
-		{event.Log, "", "WARNING: on stderr", 0, 0},
+		{event.Step, StateStep, "Step 1/3 : FROM example/python:3.12", 1, 3, 0},
+		{event.Progress, StatePull, "abc123 Downloading", 50, 100, 0},
+		{event.Timing, "", "FROM example/python:3.12", 1, 3, 1},
+		{event.Step, StateStep, "Step 2/3 : RUN pip install -r r.txt", 2, 3, 0},
+		{event.Log, StateCached, "using cache", 2, 3, 0},
+		{event.Timing, "", "RUN pip install -r r.txt (from cache)", 2, 3, 1},
+		{event.Step, StateStep, "Step 3/3 : COPY . /app", 3, 3, 0},
+		{event.Log, "", "Collecting six", 0, 0, 0},
+		{event.Log, "", "  Downloading six.whl", 0, 0, 0},
+		{event.Log, "", "WARNING: on stderr", 0, 0, 0},
+		{event.Timing, "", "COPY . /app", 3, 3, 1},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("events\n got %+v\nwant %+v", got, want)

@@ -23,6 +23,10 @@ const (
 	Warn Kind = "warn"
 	// Done is a unit of work finished; Err is set when it failed.
 	Done Kind = "done"
+	// Timing is how long one phase of the work took: Phase names it, Began
+	// and Seconds time it. Faces that show progress may leave it out; it is
+	// there so that `-o json` says where the time went.
+	Timing Kind = "timing"
 )
 
 // Event is one report. Fields that do not apply stay empty.
@@ -37,6 +41,9 @@ type Event struct {
 	Current   int64     `json:"current,omitempty"` // with Progress
 	Total     int64     `json:"total,omitempty"`   // with Progress; 0 when unknown
 	Err       string    `json:"error,omitempty"`   // with Done, when it failed
+	Phase     string    `json:"phase,omitempty"`   // with Timing: engine, create, start, healthy, build-step, ...
+	Began     time.Time `json:"began,omitzero"`    // with Timing: when the phase began
+	Seconds   float64   `json:"seconds,omitempty"` // with Timing: how long it took
 }
 
 // Reporter receives events. Implementations must be safe for concurrent use:

@@ -100,3 +100,24 @@ func airflowHealthKey(check string) (string, bool) {
 	}
 	return "", false
 }
+
+// probeBackoff spaces the readiness probes of one container: tight at
+// first, when a container that starts quickly is about to answer, then
+// growing to the longest pause, for one that boots for a while (Airflow's
+// api-server) and would otherwise be probed for nothing.
+type probeBackoff struct{ pause, longest time.Duration }
+
+// The first pause is this fraction of the longest; each next one is half as
+// long again.
+const probeFirstFraction = 5
+
+func newProbeBackoff(longest time.Duration) *probeBackoff {
+	return &probeBackoff{pause: longest / probeFirstFraction, longest: longest}
+}
+
+// next returns the pause before the next probe.
+func (b *probeBackoff) next() time.Duration {
+	p := b.pause
+	b.pause = min(b.pause*3/2, b.longest)
+	return p
+}

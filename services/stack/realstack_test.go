@@ -24,12 +24,8 @@ import (
 // changes nothing, a changed setting that recreates one container, and a
 // cleanup that leaves no labelled resource and nothing of anyone else.
 func TestRealDockerStackLifecycle(t *testing.T) {
-	c := realDocker(t)
-	base := standin(t, c, nil)
-	// Slow databases and api-server make order and readiness waits visible.
-	slowDB := standin(t, c, map[string]string{"STANDIN_POSTGRES_DELAY": "1500ms"})
-	slowAirflow := standin(t, c, map[string]string{"STANDIN_API_SERVER_DELAY": "2s"})
-	f := newRealFixture(t, images{airflow: slowAirflow, postgres: slowDB, mlflow: base, minio: base, jupyter: base})
+	f, img := slowFixture(t, "1500ms")
+	c, base, slowDB, slowAirflow := f.c, img.mlflow, img.postgres, img.airflow
 	ctx := context.Background()
 
 	began := time.Now()

@@ -14,6 +14,8 @@ type Stack struct {
 	eng Engine
 	p   *project.Project
 	o   Options
+	// phases times a start's phases (see withPhases); nil elsewhere.
+	phases *phases
 }
 
 // New returns the stack of project p on eng.
@@ -31,6 +33,7 @@ func (s *Stack) ID() string { return s.p.ID() }
 func (s *Stack) report(e event.Event) {
 	e.Scope = "stack"
 	s.o.Reporter.Report(e)
+	s.phases.observe(e)
 }
 
 func (s *Stack) step(service, component, state, msg string) {

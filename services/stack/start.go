@@ -48,6 +48,9 @@ func (s *Stack) Start(ctx context.Context, o StartOptions) (err error) {
 	if o.Wait == 0 {
 		o.Wait = DefaultWait
 	}
+	// From here on, each phase also reports how long it took.
+	s = s.withPhases()
+	defer s.phases.begin(PhaseStart)()
 	services, added, err := Select(s.p.Config, o.Services)
 	if err != nil {
 		return err
@@ -78,6 +81,7 @@ func (s *Stack) Start(ctx context.Context, o StartOptions) (err error) {
 	prog := newProgress(st)
 	defer prog.clear()
 
+	endPhase := s.phases.begin(PhaseEngine)
 	s.step("", "", "checking", "checking the Docker engine, ports and images")
 	info, err := s.eng.Info(ctx)
 	if err != nil {
@@ -88,14 +92,17 @@ func (s *Stack) Start(ctx context.Context, o StartOptions) (err error) {
 			return err
 		}
 	}
+	endPhase()
 	if slices.Contains(services, "airflow") && info.MemTotal > 0 && info.MemTotal < doctor.MinMemory {
 		s.warn("airflow", fmt.Sprintf("Docker has %.1f GiB of memory; Airflow needs about 4 GiB and may be killed", float64(info.MemTotal)/(1<<30)))
 	}
 	if slices.Contains(services, "airflow") {
+		endPhase = s.phases.begin(PhaseImage)
 		img, err := s.o.ResolveImage(ctx, s.p, o.Build, o.Cache, s.o.Reporter)
 		if err != nil {
 			return err
 		}
+		endPhase()
 		in.AirflowImage = img
 	}
 	plan := BuildPlan(in)
@@ -103,17 +110,22 @@ func (s *Stack) Start(ctx context.Context, o StartOptions) (err error) {
 	if err != nil {
 		return err
 	}
+	endPhase = s.phases.begin(PhasePorts)
 	if err := s.checkPorts(ctx, plan.Services(services)); err != nil {
 		return err
 	}
+	endPhase()
+	endPhase = s.phases.begin(PhaseImages)
 	images, err := s.ensureImages(ctx, plan.Services(services), prog)
 	if err != nil {
 		return err
 	}
+	endPhase()
 	if slices.Contains(services, "airflow") {
 		in.TaskPython = taskPython(images[plan.Node("airflow-api-server").Spec.Image])
 		plan = BuildPlan(in)
 	}
+	endPhase = s.phases.begin(PhaseResources)
 	if err := s.ensureNetwork(ctx, plan.Network); err != nil {
 		return err
 	}
@@ -122,6 +134,8 @@ func (s *Stack) Start(ctx context.Context, o StartOptions) (err error) {
 			return err
 		}
 	}
+	endPhase()
+	defer s.phases.begin(PhaseContainers)()
 
 	follow, stopFollowing := context.WithCancel(ctx)
 	defer stopFollowing()
@@ -560,6 +574,7 @@ func (r *runner) bringUp(ctx, waitCtx context.Context, n *Node, res *result, dep
 		}
 		r.tr.refresh(ctx, id)
 	}
+	r.s.phases.started(n.Component)
 	if err := r.waitReady(ctx, waitCtx, n, id, dies); err != nil {
 		return err
 	}
@@ -675,6 +690,7 @@ func (r *runner) waitReady(ctx, waitCtx context.Context, n *Node, id string, die
 	if port == 0 {
 		return &nodeError{reason: "has no published port to probe"}
 	}
+	pause := newProbeBackoff(r.s.o.ProbeInterval)
 	var last error
 	ready := false
 	for {
@@ -702,7 +718,7 @@ func (r *runner) waitReady(ctx, waitCtx context.Context, n *Node, id string, die
 		select {
 		case <-waitCtx.Done():
 			return r.waitErr(ctx, waitCtx, "starting", last)
-		case <-time.After(r.s.o.ProbeInterval):
+		case <-time.After(pause.next()):
 		case <-r.tr.changes():
 		}
 	}

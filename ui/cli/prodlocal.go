@@ -15,7 +15,7 @@ import (
 // stdout is their result.
 func stderrReporter(a *App) event.Reporter {
 	return event.Func(func(e event.Event) {
-		if e.Kind == event.Progress {
+		if e.Kind == event.Progress || e.Kind == event.Timing {
 			return
 		}
 		fmt.Fprintln(a.Err, formatEvent(e))

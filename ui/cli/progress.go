@@ -10,14 +10,16 @@ import (
 
 // Reporter returns the headless face of long work: one line per event on
 // stdout, or one JSON object per line (NDJSON) with -o json. Progress events
-// are thinned to avoid flooding a log: only their first and last report print.
+// are thinned to avoid flooding a log: only their first and last report print;
+// phase timings are printed only as JSON.
 func (a *App) Reporter() event.Reporter {
 	if a.JSON() {
 		enc := json.NewEncoder(a.Out)
 		return event.Func(func(e event.Event) { _ = enc.Encode(e) })
 	}
 	return event.Func(func(e event.Event) {
-		if e.Kind == event.Progress && e.Current != 0 && e.Current != e.Total {
+		// Timings are for -o json: as lines they would double the output.
+		if e.Kind == event.Timing || e.Kind == event.Progress && e.Current != 0 && e.Current != e.Total {
 			return
 		}
 		fmt.Fprintln(a.Out, formatEvent(e))

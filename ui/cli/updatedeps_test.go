@@ -49,7 +49,12 @@ func TestRealDockerUpdateDepsRebuildsTheRuntimeImage(t *testing.T) {
 	if err != nil || !found || info.Labels[build.LabelKind] != build.KindAirflowRuntime {
 		t.Fatalf("runtime image %q: found %v, labels %v, %v", tag, found, info.Labels, err)
 	}
-	t.Cleanup(func() { _ = c.RemoveImage(context.Background(), tag, docker.RemoveImageOptions{Force: true}) })
+	// The dependency image is shared, so no project's cleanup removes it:
+	// the test does, after the image built on it.
+	t.Cleanup(func() {
+		_ = c.RemoveImage(context.Background(), tag, docker.RemoveImageOptions{Force: true})
+		_ = c.RemoveImage(context.Background(), info.Labels[build.LabelDepsImage], docker.RemoveImageOptions{})
+	})
 	// export-compose runs the same image dev start runs, and has nothing to warn about.
 	for _, out := range []string{before.out, runIn(t, dir, state, "--no-tui", "dev", "export-compose").out} {
 		if !strings.Contains(out, `image: "`+tag+`"`) || strings.Contains(out, `image: "`+airflow+`"`) {

@@ -201,3 +201,26 @@ port = %[6]d
 	}
 	return dir
 }
+
+// BuildableAirflow returns a stand-in of the Airflow image that builds like
+// the real one and runs like the stand-ins: airflow, a stand-in of the Airflow
+// image with Python and pip (services/build/buildtest), given the stand-in
+// program as its entry point. Each call makes a new image (its id differs),
+// so nothing built on it can come from an earlier run's build cache.
+func BuildableAirflow(t testing.TB, c *docker.Client, airflow string) string {
+	t.Helper()
+	base := Image(t, c, nil)
+	fresh := fmt.Sprintf("%d-%d", os.Getpid(), time.Now().UnixNano())
+	df := fmt.Sprintf("FROM %s\nCOPY --from=%s /standin /standin\nENTRYPOINT [\"/standin\"]\nLABEL io.gaiaflow.test.fresh=%q\n",
+		airflow, base, fresh)
+	sum := sha256.Sum256([]byte(df))
+	tag := base + "-airflow-" + hex.EncodeToString(sum[:4])
+	if _, err := c.BuildImage(context.Background(), tarFiles(map[string][]byte{"Dockerfile": []byte(df)}),
+		docker.BuildOptions{Tags: []string{tag}, Labels: map[string]string{Label: "stack-standin"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	standins.mu.Lock()
+	defer standins.mu.Unlock()
+	standins.hosts[c.Host].tags[tag] = true // Image made the entry
+	return tag
+}

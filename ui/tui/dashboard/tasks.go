@@ -102,7 +102,10 @@ func (m *Model) startTask(a tui.Action) tea.Cmd {
 	go func() {
 		rep := event.Func(func(e event.Event) {
 			// Progress may be dropped when the UI lags; steps, warnings and
-			// outcomes are never dropped.
+			// outcomes are never dropped. Phase timings are for -o json.
+			if e.Kind == event.Timing {
+				return
+			}
 			if e.Kind == event.Progress {
 				select {
 				case t.evs <- e:

@@ -188,7 +188,11 @@ func (m Model) start() (tea.Model, tea.Cmd) {
 	m.events = make(chan event.Event, 64)
 	answers, events, build := m.Answers(), m.events, m.cfg.Build
 	run := func() tea.Msg {
-		err := build(ctx, answers, event.Func(func(e event.Event) { events <- e }))
+		err := build(ctx, answers, event.Func(func(e event.Event) {
+			if e.Kind != event.Timing { // phase timings are for -o json
+				events <- e
+			}
+		}))
 		close(events)
 		cancel()
 		return finishedMsg{err: err}
