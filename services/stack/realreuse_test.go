@@ -19,7 +19,8 @@ import (
 // TestRealDockerSecondProjectReusesTheDependencyImage is the first start of
 // two fresh projects with the same dependencies on the real engine, Airflow's
 // runtime image built for each: the second builds FROM the dependency image
-// the first built, and so starts at least three times faster.
+// the first built instead of installing the dependencies again (the time it
+// saves is logged here and measured by make bench's second-project row).
 func TestRealDockerSecondProjectReusesTheDependencyImage(t *testing.T) {
 	c := realDocker(t)
 	airflow := stacktest.BuildableAirflow(t, c, buildtest.AirflowStandIn(t, c, buildtest.PythonBase(t, c)))
@@ -70,9 +71,9 @@ func TestRealDockerSecondProjectReusesTheDependencyImage(t *testing.T) {
 	if err != nil || other.Labels[build.LabelDepsImage] != depsTag || other.Labels[docker.LabelProject] != second.p.ID() {
 		t.Errorf("the second runtime image's labels %v (%v): want %s as its dependency image, and its project", other.Labels, err, depsTag)
 	}
-	if secondTook*3 > firstTook {
-		t.Errorf("the second project started in %v, not 3× faster than the first's %v", secondTook, firstTook)
-	}
+	// How much faster is a benchmark's question (the second-project row of
+	// make bench), not this test's: on a loaded machine the ratio moves
+	// with the load, while the reuse above does not.
 }
 
 // buildingFixture is a fresh project of stand-ins whose Airflow runtime
