@@ -93,9 +93,35 @@ func (s *Stack) Cleanup(ctx context.Context, cp *CleanupPlan) (err error) {
 	}
 	remove("network", cp.Networks, s.eng.RemoveNetwork)
 	remove("volume", cp.Volumes, s.eng.RemoveVolume)
-	remove("image", cp.Images, func(ctx context.Context, id string) error {
+	removeImage := func(ctx context.Context, id string) error {
 		return s.eng.RemoveImage(ctx, id, docker.RemoveImageOptions{Force: true})
-	})
+	}
+	remove("image", cp.Images, removeImage)
+	// Under the containerd image store (engine 29's default) a removed
+	// image can leave the classic builder's intermediate images behind as
+	// dangling images of their own, carrying the project's label from the
+	// Dockerfile's LABEL on: they are listed and removed again until none
+	// is left (each pass removes one layer of the chain).
+	if len(cp.Images) > 0 {
+		labels, id := ProjectLabels(cp.ProjectID), cp.ProjectID
+		for pass := 0; pass < 64 && ctx.Err() == nil; pass++ {
+			left, lerr := s.eng.ListImages(ctx, labels)
+			var mine []docker.Resource
+			for _, r := range left {
+				if r.Labels[LabelProject] == id {
+					mine = append(mine, r)
+				}
+			}
+			if lerr != nil || len(mine) == 0 {
+				break
+			}
+			before := len(problems)
+			remove("image", mine, removeImage)
+			if len(problems) > before {
+				break
+			}
+		}
+	}
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}

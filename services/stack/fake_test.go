@@ -60,6 +60,7 @@ type fakeEngine struct {
 	networks   map[string]docker.Resource
 	volumes    map[string]docker.Resource
 	imagesLbl  []docker.Resource
+	parentImg  map[string]docker.Resource // by image id: listed once the image is removed (a builder's intermediate)
 	containers map[string]*fakeCtr
 	nextID     int
 	subs       []*fakeSub
@@ -184,6 +185,9 @@ func (f *fakeEngine) RemoveImage(_ context.Context, id string, _ docker.RemoveIm
 		if r.ID == id {
 			f.imagesLbl = append(f.imagesLbl[:i], f.imagesLbl[i+1:]...)
 			f.call("remove image %s", r.Name)
+			if p, ok := f.parentImg[id]; ok {
+				f.imagesLbl = append(f.imagesLbl, p)
+			}
 			return nil
 		}
 	}

@@ -143,6 +143,14 @@ func TestCleanupTouchesOnlyThisProject(t *testing.T) {
 		{ID: "sha256:task", Name: "demo:0.1.0", Labels: map[string]string{LabelProject: f.p.ID()}},
 		{ID: "sha256:theirs", Name: "theirs:1", Labels: map[string]string{LabelProject: "other-1234"}},
 	}
+	// As engine 29's containerd store does: removing the task image shows
+	// the builder's intermediate images, one after another, with its label.
+	mine := map[string]string{LabelProject: f.p.ID()}
+	f.eng.parentImg = map[string]docker.Resource{
+		"sha256:task":   {ID: "sha256:step2", Name: "sha256:step2", Labels: mine},
+		"sha256:step2":  {ID: "sha256:step1", Name: "sha256:step1", Labels: mine},
+		"sha256:theirs": {ID: "sha256:theirs0", Name: "sha256:theirs0", Labels: map[string]string{LabelProject: "other-1234"}},
+	}
 	ctx := context.Background()
 	cp, err := f.stack.PlanCleanup(ctx, false)
 	if err != nil {
