@@ -26,9 +26,11 @@ func TestRecordedEngineStreamsAgree(t *testing.T) {
 	type outcome struct {
 		Steps  []Step
 		Events []string
-		ID     bool // an image id came back
-		Err    string
-		Output []string
+		// StepTimings counts the build-step timing events (kept out of Events).
+		StepTimings int
+		ID          bool // an image id came back
+		Err         string
+		Output      []string
 	}
 	replay := func(t *testing.T, file string) outcome {
 		t.Helper()
@@ -64,6 +66,12 @@ func TestRecordedEngineStreamsAgree(t *testing.T) {
 			docker.BuildOptions{Tags: []string{"gaiaflow-test/e29stream:1"}}, rec)
 		o := outcome{Steps: steps, ID: strings.HasPrefix(id, "sha256:")}
 		for _, e := range rec.Events() {
+			if e.Kind == event.Timing {
+				if e.Phase == "build-step" {
+					o.StepTimings++
+				}
+				continue
+			}
 			o.Events = append(o.Events, e.State+" "+e.Message)
 		}
 		var se *StepError
@@ -105,6 +113,11 @@ func TestRecordedEngineStreamsAgree(t *testing.T) {
 			// apart from that order, they report the same.
 			if !sameLines(old.Events, cur.Events) {
 				t.Errorf("the engines' events differ:\n20.10: %q\n29.8:  %q", old.Events, cur.Events)
+			}
+			for name, got := range map[string]outcome{"20.10": old, "29.8": cur} {
+				if kind == "build" && got.StepTimings != len(w.Steps) {
+					t.Errorf("Docker %s: %d build-step timings for %d steps", name, got.StepTimings, len(w.Steps))
+				}
 			}
 			if kind == "build" && !(sameLines(filterLogs(cur.Events), []string{" step-output", " err-output"})) {
 				t.Errorf("the RUN step's output, and only it, should be logged: %q", cur.Events)
