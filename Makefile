@@ -16,7 +16,7 @@ PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 win
 # every engine it tests (test-docker). `make test` fails when a test ran on the
 # engine and these do not cover it (e2e/testlog).
 DOCKER_PKGS  := ./services/docker ./services/doctor ./services/stack ./services/build \
-                ./ui/cli ./ui/tui/adapter ./e2e
+                ./ui/cli ./ui/tui/adapter ./e2e ./e2e/faults
 DOCKER_TESTS := ^TestRealDocker|^TestRealNode$$
 # go test -json, printed as plain go test prints it, each package's summary
 # naming the Docker engine its tests ran on.
