@@ -257,16 +257,26 @@ func minioContainer(l *liveProject) (string, error) {
 	return id, nil
 }
 
-// rowChangeAfterKill kills MinIO's container and returns how long the
-// dashboard took to show its row no longer healthy; MinIO is started again.
-func rowChangeAfterKill(l *liveProject, screen func() (string, error)) (time.Duration, error) {
+// killMinio kills the project's MinIO container and returns when the kill
+// was sent, the start of both measurements below.
+func killMinio(l *liveProject) (time.Time, error) {
 	id, err := minioContainer(l)
 	if err != nil {
-		return 0, err
+		return time.Time{}, err
 	}
 	begin := time.Now()
 	if out, err := exec.Command("docker", "kill", id).CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("docker kill: %w\n%s", err, out)
+		return time.Time{}, fmt.Errorf("docker kill: %w\n%s", err, out)
+	}
+	return begin, nil
+}
+
+// rowChangeAfterKill kills MinIO's container and returns how long the
+// dashboard took to show its row no longer healthy; MinIO is started again.
+func rowChangeAfterKill(l *liveProject, screen func() (string, error)) (time.Duration, error) {
+	begin, err := killMinio(l)
+	if err != nil {
+		return 0, err
 	}
 	for {
 		s, err := screen()
@@ -289,13 +299,9 @@ func rowChangeAfterKill(l *liveProject, screen func() (string, error)) (time.Dur
 // statusChangeAfterKill is the baseline: after the kill, `dev status -o
 // json` once a second until MinIO is no longer healthy.
 func statusChangeAfterKill(l *liveProject) (time.Duration, error) {
-	id, err := minioContainer(l)
+	begin, err := killMinio(l)
 	if err != nil {
 		return 0, err
-	}
-	begin := time.Now()
-	if out, err := exec.Command("docker", "kill", id).CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("docker kill: %w\n%s", err, out)
 	}
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
