@@ -178,13 +178,9 @@ func checkAirflowKubeconfig(env ProdLocalEnv, prof minikube.Profile) Requirement
 // the cluster's runtime has it.
 func checkClusterImage(ctx context.Context, env ProdLocalEnv) Requirement {
 	r := Requirement{ID: IDClusterImage, Name: "task image in the cluster", Fix: fixDockerize, Remedy: RemedyDockerizeCluster}
-	ti, ok, err := env.State.TaskImage("minikube")
-	switch {
-	case err != nil:
-		r.Detail = err.Error()
-		return r
-	case !ok:
-		r.Detail = "no task image built for the cluster yet"
+	image, missing := clusterTaskImage(env.State)
+	if missing != "" {
+		r.Detail = missing
 		return r
 	}
 	images, err := env.Cluster.Images(ctx)
@@ -192,11 +188,24 @@ func checkClusterImage(ctx context.Context, env ProdLocalEnv) Requirement {
 		r.Detail = "cannot list the cluster's images: " + err.Error()
 		return r
 	}
-	if !minikube.HasImage(images, ti.Image) {
-		r.Detail = ti.Image + " was built but is not in the cluster (was the cluster recreated?)"
+	if !minikube.HasImage(images, image) {
+		r.Detail = image + " was built but is not in the cluster (was the cluster recreated?)"
 		return r
 	}
 	r.Ready, r.Fix, r.Remedy = true, "", ""
-	r.Detail = ti.Image + " is in the cluster"
+	r.Detail = image + " is in the cluster"
 	return r
+}
+
+// clusterTaskImage is the task image dockerize recorded for the cluster (either
+// provider records it under "minikube"), or why there is none.
+func clusterTaskImage(st *project.State) (image, missing string) {
+	ti, ok, err := st.TaskImage("minikube")
+	switch {
+	case err != nil:
+		return "", err.Error()
+	case !ok:
+		return "", "no task image built for the cluster yet"
+	}
+	return ti.Image, ""
 }

@@ -138,26 +138,22 @@ func checkContextKubeconfig(env ContextEnv) Requirement {
 // a node holds it.
 func checkContextImage(ctx context.Context, env ContextEnv) Requirement {
 	r := Requirement{ID: IDClusterImage, Name: "task image in the cluster", Fix: fixDockerize, Remedy: RemedyDockerizeCluster}
-	ti, ok, err := env.State.TaskImage("minikube")
-	switch {
-	case err != nil:
-		r.Detail = err.Error()
-		return r
-	case !ok:
-		r.Detail = "no task image built for the cluster yet"
+	image, missing := clusterTaskImage(env.State)
+	if missing != "" {
+		r.Detail = missing
 		return r
 	}
-	has, err := env.Cluster.HasImage(ctx, ti.Image)
+	has, err := env.Cluster.HasImage(ctx, image)
 	if err != nil {
 		r.Detail = "cannot read the nodes' images: " + oneLine(err.Error())
 		return r
 	}
 	if !has {
-		r.Detail = ti.Image + " was loaded but no node holds it now"
+		r.Detail = image + " was loaded but no node holds it now"
 		return r
 	}
 	r.Ready, r.Fix, r.Remedy = true, "", ""
-	r.Detail = ti.Image + " is on the node"
+	r.Detail = image + " is on the node"
 	return r
 }
 
