@@ -69,9 +69,11 @@ func (b *bench) kitProject(bin string, img kit.Images, dir, name string) (*liveP
 	l := &liveProject{bin: bin, dir: filepath.Join(b.work, dir), pkg: benchPackage, kit: img, state: state,
 		env: append(os.Environ(), "XDG_STATE_HOME="+state, "XDG_CONFIG_HOME="+filepath.Join(b.work, "config"), "NO_COLOR=1")}
 	l.id = project.ID(name, l.dir)
-	// A run that died half-way may have left its stack behind.
+	// A run that died half-way may have left its stack behind, and an
+	// older run its volumes (data an older image wrote): every start of
+	// the bench is from fresh volumes.
 	if _, err := os.Stat(filepath.Join(l.dir, "gaiaflow.toml")); err == nil {
-		_, _, _ = l.gf("dev", "cleanup", "--yes")
+		_, _, _ = l.gf("dev", "cleanup", "--prune", "--yes")
 	}
 	if err := os.RemoveAll(l.dir); err != nil {
 		return nil, err

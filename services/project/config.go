@@ -81,6 +81,14 @@ type Service struct {
 	// environment plus the bundled gaiaflow library. false runs Image as is,
 	// for images that already carry both.
 	ExtendImage *bool `toml:"extend_image,omitempty"`
+	// Workers (mlflow only; default 1) is how many worker processes MLflow's
+	// server runs. Each holds a copy of MLflow (about 250 MB); one serves a
+	// person's local stack, its requests on threads.
+	Workers int `toml:"workers,omitempty"`
+	// Jobs (mlflow only; default false) turns on MLflow's server-side job
+	// execution (GenAI scoring and evaluation jobs, scheduled trace jobs):
+	// eight more processes, about 2 GB, and a slower start.
+	Jobs *bool `toml:"jobs,omitempty"`
 }
 
 // IsEnabled reports whether the service is enabled (the default).
@@ -221,6 +229,9 @@ func (c *Config) ApplyDefaults() {
 	if c.Services.Minio.ConsolePort == 0 {
 		c.Services.Minio.ConsolePort = 9001
 	}
+	if c.Services.MLflow.Workers == 0 {
+		c.Services.MLflow.Workers = 1
+	}
 	if c.Build.BaseImage == "" {
 		c.Build.BaseImage = DefaultBaseImage(c.Python)
 	}
@@ -325,8 +336,17 @@ func (c *Config) Validate() []FieldError {
 		if s.ExtendImage != nil && name != "airflow" {
 			add("services."+name+".extend_image", "extend_image applies to services.airflow only")
 		}
+		if s.Workers != 0 && name != "mlflow" {
+			add("services."+name+".workers", "workers applies to services.mlflow only")
+		}
+		if s.Jobs != nil && name != "mlflow" {
+			add("services."+name+".jobs", "jobs applies to services.mlflow only")
+		}
 	}
 	checkPort("services.minio.console_port", c.Services.Minio.ConsolePort)
+	if w := c.Services.MLflow.Workers; w < 1 || w > 64 {
+		add("services.mlflow.workers", "workers %d is out of range: use 1 to 64", w)
+	}
 	if c.Build.CondaSource != CondaChannels && c.Build.CondaSource != CondaPyPI {
 		add("build.conda_source", "conda_source %q is not one of %s, %s", c.Build.CondaSource, CondaChannels, CondaPyPI)
 	}

@@ -64,6 +64,11 @@ memory_limit = "4Gi"
 			want: []string{"gaiaflow.toml:4:1: \"lots\" is not a Kubernetes quantity"}},
 		{name: "extend_image off airflow", toml: "name = \"demo\"\npackage = \"demo\"\n[services.mlflow]\nextend_image = false\n",
 			want: []string{"gaiaflow.toml:4:1: extend_image applies to services.airflow only"}},
+		{name: "mlflow workers and jobs", toml: "name = \"demo\"\npackage = \"demo\"\n[services.mlflow]\nworkers = 3\njobs = true\n"},
+		{name: "mlflow workers out of range", toml: "name = \"demo\"\npackage = \"demo\"\n[services.mlflow]\nworkers = -2\n",
+			want: []string{"gaiaflow.toml:4:1: workers -2 is out of range: use 1 to 64"}},
+		{name: "workers and jobs off mlflow", toml: "name = \"demo\"\npackage = \"demo\"\n[services.airflow]\nworkers = 2\njobs = true\n",
+			want: []string{"gaiaflow.toml:4:1: workers applies to services.mlflow only", "gaiaflow.toml:5:1: jobs applies to services.mlflow only"}},
 		{name: "kubeconfig cluster", toml: "name = \"demo\"\npackage = \"demo\"\n[cluster]\nprovider = \"kubeconfig\"\ncontext = \"kind-demo\"\n" +
 			"load_command = [\"kind\", \"load\", \"docker-image\", \"{image}\", \"--name\", \"demo\"]\nnetwork = \"kind\"\nhost_address = \"172.18.0.1\"\n" +
 			"api_server = \"https://demo-control-plane:6443\"\nnamespace = \"tasks\"\n"},

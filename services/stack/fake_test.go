@@ -657,3 +657,17 @@ type projectCreds = project.Credentials
 func PortUserOf(name, projectID string) docker.PortUser {
 	return docker.PortUser{Container: name, Project: projectID}
 }
+
+// spec returns the spec a component's container was created with.
+func (f *fakeEngine) spec(t *testing.T, component string) docker.ContainerSpec {
+	t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, c := range f.containers {
+		if c.spec.Labels[LabelComponent] == component {
+			return c.spec
+		}
+	}
+	t.Fatalf("no container of %s", component)
+	return docker.ContainerSpec{}
+}

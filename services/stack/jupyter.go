@@ -20,6 +20,8 @@ const (
 	// one without /tmp, has it) under jupyterSetupDir/jupyterSetup.
 	jupyterSetupDir = jupyterHome
 	jupyterSetup    = ".gaiaflow/setup"
+	// jupyterPipCache is where the setup finds pip's cache (PipCacheVolume).
+	jupyterPipCache = "/var/cache/gaiaflow-pip"
 )
 
 //go:embed jupyter-setup.sh.tmpl
@@ -134,8 +136,9 @@ func (b *builder) jupyter() {
 		Service: "jupyter", Component: "jupyter-deps", ImageKey: "services.jupyter.image", OneShot: true,
 		Spec: docker.ContainerSpec{
 			Image: svc.Image, User: "0:0", Cmd: []string{"sh", data.Dir + "/setup.sh"},
-			Env:    []string{"HOME=" + jupyterHome, "PIP_NO_CACHE_DIR=1", "PIP_DISABLE_PIP_VERSION_CHECK=1"},
-			Mounts: []docker.Mount{home},
+			Env: []string{"HOME=" + jupyterHome, "PIP_CACHE_DIR=" + jupyterPipCache, "PIP_DISABLE_PIP_VERSION_CHECK=1"},
+			Mounts: []docker.Mount{home,
+				{Type: "volume", Source: b.sharedVolume("jupyter", PipCacheVolume), Target: jupyterPipCache}},
 		},
 		Files: files, FilesDir: jupyterSetupDir,
 		Ready: Readiness{Kind: ReadyExit},

@@ -18,6 +18,7 @@ const (
 	// ("airflow-runtime") have their task environment at defaultTaskPy.
 	LabelKind          = "io.gaiaflow.kind"
 	kindAirflowRuntime = "airflow-runtime"
+	kindPipCache       = "pip-cache"
 
 	composeProject = "com.docker.compose.project"
 	composeService = "com.docker.compose.service"
@@ -41,6 +42,21 @@ func VolumeName(projectID, short string) string { return projectID + "_" + short
 // ProjectLabels selects every resource of a project.
 func ProjectLabels(projectID string) map[string]string {
 	return map[string]string{LabelProject: projectID}
+}
+
+// PipCacheVolume is pip's download and wheel cache, shared by the JupyterLab
+// setup of every project: a second project, or a dependency change, installs
+// from wheels already downloaded (or built from source) instead of fetching
+// them again. It belongs to no project, so `dev cleanup --prune` leaves it;
+// `docker volume rm gaiaflow-pip-cache` empties it.
+const PipCacheVolume = "gaiaflow-pip-cache"
+
+func sharedVolumeLabels(name string) map[string]string {
+	kind := ""
+	if name == PipCacheVolume {
+		kind = kindPipCache
+	}
+	return map[string]string{LabelKind: kind}
 }
 
 func containerLabels(projectID, dir, service, component string) map[string]string {

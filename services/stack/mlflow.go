@@ -51,6 +51,7 @@ func (b *builder) mlflow() {
 			// libpq's password file, the S3 keys in boto3's credentials
 			// file (the image runs as root).
 			Cmd: []string{"mlflow", "server", "--host", "0.0.0.0", "--port", fmt.Sprint(mlflowPort),
+				"--workers", fmt.Sprint(max(svc.Workers, 1)),
 				"--serve-artifacts", "--artifacts-destination", "s3://" + MLflowBucket},
 			Env: []string{
 				fmt.Sprintf("MLFLOW_BACKEND_STORE_URI=postgresql+psycopg2://mlflow@%s:5432/mlflow", pg.Component),
@@ -59,6 +60,11 @@ func (b *builder) mlflow() {
 				"AWS_SHARED_CREDENTIALS_FILE=" + secretPath(secretAWS),
 				"AWS_DEFAULT_REGION=us-east-1",
 				"MLFLOW_SERVER_ALLOWED_HOSTS=" + strings.Join(b.mlflowHosts(), ","),
+				// MLflow 3.x starts a job runner and seven job consumers
+				// unless told not to: ~2 GB and seconds of start-up that
+				// a local stack spends only when asked ([services.mlflow]
+				// jobs = true). Older MLflow ignores the variable.
+				fmt.Sprintf("MLFLOW_SERVER_ENABLE_JOB_EXECUTION=%t", svc.Jobs != nil && *svc.Jobs),
 			},
 			Ports: []docker.PortBinding{published(mlflowPort, svc.Port)},
 		},

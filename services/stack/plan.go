@@ -73,11 +73,15 @@ type URL struct {
 	URL  string `json:"url"`
 }
 
-// Volume is one of the project's named volumes.
+// Volume is one of the project's named volumes, or a volume every project
+// shares.
 type Volume struct {
 	Name    string
 	Short   string
 	Service string
+	// Shared: the volume belongs to no project (it carries LabelKind, not
+	// LabelProject), so stopping with volumes and cleanup leave it.
+	Shared bool
 }
 
 // Plan is the whole stack of a project: every service's containers, the
@@ -189,6 +193,12 @@ type builder struct {
 }
 
 func (b *builder) add(n *Node) { b.plan.Nodes = append(b.plan.Nodes, n) }
+
+// sharedVolume mounts a volume every project shares (see PipCacheVolume).
+func (b *builder) sharedVolume(service, name string) string {
+	b.plan.Volumes = append(b.plan.Volumes, Volume{Name: name, Short: name, Service: service, Shared: true})
+	return name
+}
 
 func (b *builder) volume(service, short string) string {
 	name := VolumeName(b.in.ID, short)

@@ -191,7 +191,14 @@ func TestPlanSafety(t *testing.T) {
 			t.Errorf("%s: name %q network %q aliases %v", n.Component, n.Spec.Name, n.Spec.Network, n.Spec.Aliases)
 		}
 		for _, m := range n.Spec.Mounts {
-			if m.Type == "volume" && !strings.HasPrefix(m.Source, in.ID+"_") {
+			if m.Type != "volume" || strings.HasPrefix(m.Source, in.ID+"_") {
+				continue
+			}
+			// A volume every project shares (pip's cache) is mounted
+			// only by a one-shot setup that holds no secret, and the
+			// plan lists it as shared so that cleanup leaves it.
+			shared := slices.ContainsFunc(plan.Volumes, func(v Volume) bool { return v.Name == m.Source && v.Shared })
+			if !shared || !n.OneShot || len(secretFiles(n)) > 0 {
 				t.Errorf("%s mounts a volume not named for the project: %s", n.Component, m.Source)
 			}
 		}
@@ -200,6 +207,29 @@ func TestPlanSafety(t *testing.T) {
 				t.Errorf("%s: default credential %s", n.Component, e)
 			}
 		}
+	}
+}
+
+// MLflow runs one worker and no server-side jobs unless gaiaflow.toml asks:
+// MLflow 3's defaults (4 workers, a job runner with 7 consumers) hold about
+// 3 GB and slow its start on a laptop.
+func TestPlanMLflowWorkersAndJobs(t *testing.T) {
+	in := testInput("dev")
+	ml := BuildPlan(in).Node("mlflow")
+	if cmd := strings.Join(ml.Spec.Cmd, " "); !strings.Contains(cmd, "--workers 1 ") {
+		t.Errorf("default cmd = %s", cmd)
+	}
+	if e := env(ml); e["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"] != "false" {
+		t.Errorf("default jobs = %q", e["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"])
+	}
+	on := true
+	in.Config.Services.MLflow.Workers, in.Config.Services.MLflow.Jobs = 3, &on
+	ml = BuildPlan(in).Node("mlflow")
+	if cmd := strings.Join(ml.Spec.Cmd, " "); !strings.Contains(cmd, "--workers 3 ") {
+		t.Errorf("cmd = %s", cmd)
+	}
+	if e := env(ml); e["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"] != "true" {
+		t.Errorf("jobs = %q", e["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"])
 	}
 }
 
@@ -278,7 +308,9 @@ func TestPlanJupyter(t *testing.T) {
 		files[f.Name] = string(f.Data)
 	}
 	script := files[".gaiaflow/setup/setup.sh"]
-	for _, want := range []string{`-m pip --python "/home/jovyan/.gaiaflow/env/bin/python" install -r "/home/jovyan/.gaiaflow/setup/requirements.txt"`,
+	// No bytecode is compiled at install: the kernel's PYTHONPYCACHEPREFIX
+	// (above) means Python would never read it.
+	for _, want := range []string{`-m pip --python "/home/jovyan/.gaiaflow/env/bin/python" install --no-compile -r "/home/jovyan/.gaiaflow/setup/requirements.txt"`,
 		`chown -R "1234:5678" "/home/jovyan"`, "kernels/python3", `pythonpath="/home/jovyan/work/src"`,
 		`pythonpath="$kernel_site${pythonpath:+:$pythonpath}"`} {
 		if !strings.Contains(script, want) {

@@ -343,6 +343,12 @@ func (s *Stack) ensureNetwork(ctx context.Context, name string) error {
 
 func (s *Stack) ensureVolume(ctx context.Context, v Volume) error {
 	got, err := s.eng.FindVolume(ctx, v.Name)
+	if err == nil && v.Shared {
+		if kind := sharedVolumeLabels(v.Name)[LabelKind]; got.Labels[LabelKind] != kind {
+			return errs.Failf("remove or rename that volume", "volume %s exists but was not created by gaiaflow", v.Name)
+		}
+		return nil
+	}
 	if err == nil {
 		if got.Labels[LabelProject] != s.p.ID() {
 			return errs.Failf("remove or rename that volume", "volume %s exists but does not belong to this project", v.Name)
@@ -353,7 +359,13 @@ func (s *Stack) ensureVolume(ctx context.Context, v Volume) error {
 		return err
 	}
 	s.step(v.Service, "", "creating", "creating volume "+v.Name)
-	return s.eng.CreateVolume(ctx, v.Name, volumeLabels(s.p.ID(), v.Service, v.Short))
+	labels := volumeLabels(s.p.ID(), v.Service, v.Short)
+	if v.Shared {
+		labels = sharedVolumeLabels(v.Name)
+	}
+	// Two projects starting at once may both create a shared volume: the
+	// engine answers the second with the first's.
+	return s.eng.CreateVolume(ctx, v.Name, labels)
 }
 
 // runner starts one plan's nodes as a graph.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gaiaflow/gaiaflow/services/docker"
 	"github.com/gaiaflow/gaiaflow/services/errs"
 	"github.com/gaiaflow/gaiaflow/services/event"
 )
@@ -435,5 +436,64 @@ func TestStatusShowsAStartInProgress(t *testing.T) {
 	prog.set("minio", "pulling")
 	if v, _ := f.stack.Status(context.Background()); v.Services[2].Containers[0].State != "not created" {
 		t.Errorf("stale progress shown: %+v", v.Services[2].Containers[0])
+	}
+}
+
+// pip's cache is one volume every project's JupyterLab setup shares: it
+// carries gaiaflow's kind label and no project's, so neither stopping with
+// volumes nor cleanup removes it, and a volume of that name gaiaflow did not
+// create is refused, not used.
+func TestPipCacheVolumeIsSharedAndOutlivesProjects(t *testing.T) {
+	f := newFixture(t, fakeToml)
+	if err := f.start(StartOptions{Services: []string{"jupyter"}}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := f.eng.FindVolume(context.Background(), PipCacheVolume)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Labels[LabelKind] != "pip-cache" || v.Labels[LabelProject] != "" {
+		t.Errorf("labels of %s = %v", PipCacheVolume, v.Labels)
+	}
+	deps := f.eng.spec(t, "jupyter-deps")
+	if !slices.ContainsFunc(deps.Mounts, func(m docker.Mount) bool { return m.Source == PipCacheVolume && m.Target == jupyterPipCache }) ||
+		!slices.Contains(deps.Env, "PIP_CACHE_DIR="+jupyterPipCache) {
+		t.Errorf("jupyter-deps: mounts %v env %v", deps.Mounts, deps.Env)
+	}
+	if slices.ContainsFunc(f.eng.spec(t, "jupyter").Mounts, func(m docker.Mount) bool { return m.Source == PipCacheVolume }) {
+		t.Error("JupyterLab itself mounts the shared cache")
+	}
+
+	ctx := context.Background()
+	if err := f.stack.Stop(ctx, StopOptions{Services: []string{"jupyter"}, Volumes: true}); err != nil {
+		t.Fatal(err)
+	}
+	cp, err := f.stack.PlanCleanup(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.stack.Cleanup(ctx, cp); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.eng.FindVolume(ctx, PipCacheVolume); err != nil {
+		t.Errorf("after stop --delete-volume and cleanup --prune: %v", err)
+	}
+	if _, err := f.eng.FindVolume(ctx, VolumeName(f.p.ID(), "jupyter-home")); err == nil {
+		t.Error("the project's own jupyter-home volume is left")
+	}
+
+	// Someone else's volume of that name.
+	g := newFixture(t, fakeToml)
+	if err := g.eng.CreateVolume(ctx, PipCacheVolume, map[string]string{"owner": "someone"}); err != nil {
+		t.Fatal(err)
+	}
+	err = g.start(StartOptions{Services: []string{"jupyter"}})
+	if err == nil || !strings.Contains(err.Error(), "volume gaiaflow-pip-cache exists but was not created by gaiaflow") {
+		t.Errorf("start with a foreign %s: %v", PipCacheVolume, err)
+	}
+	if slices.ContainsFunc(g.eng.Calls(), func(c string) bool {
+		return strings.HasPrefix(c, "create ") && !strings.HasPrefix(c, "create network ") && !strings.HasPrefix(c, "create volume ")
+	}) {
+		t.Errorf("containers created despite the refusal: %v", g.eng.Calls())
 	}
 }

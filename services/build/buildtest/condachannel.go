@@ -95,15 +95,22 @@ func CondaChannel(t testing.TB, py string, pkgs ...CondaPackage) string {
 // channel's URL.
 func ServeChannel(t testing.TB, c *docker.Client, dir string) string {
 	t.Helper()
+	return serveOnBridge(t, c, http.FileServer(http.Dir(dir)))
+}
+
+// serveOnBridge serves h on the engine's bridge gateway (see ServeChannel)
+// until the test ends and returns its URL, ending in a slash.
+func serveOnBridge(t testing.TB, c *docker.Client, h http.Handler) string {
+	t.Helper()
 	host, err := c.BridgeGateway(context.Background())
 	if err != nil {
 		missing(t, "the engine's default bridge ("+err.Error()+")")
 	}
 	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
-		t.Fatalf("serve the channel: %v", err)
+		t.Fatalf("serve on the bridge: %v", err)
 	}
-	srv := &http.Server{Handler: http.FileServer(http.Dir(dir))}
+	srv := &http.Server{Handler: h}
 	go func() { _ = srv.Serve(l) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	return "http://" + l.Addr().String() + "/"

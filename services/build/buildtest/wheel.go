@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 )
 
@@ -55,13 +56,23 @@ if __name__ == "__main__":
 // (gaiaflow/__init__.py and the stand-in runner) and returns its file name:
 // the shape of pylib's WriteWheel, for tests of builds that need the library.
 func StandInWheel(w io.Writer) (string, error) {
-	distInfo := "gaiaflow-" + StandInVersion + ".dist-info/"
-	files := []struct{ name, body string }{
+	return Wheel(w, "gaiaflow", StandInVersion, []WheelFile{
 		{"gaiaflow/__init__.py", fmt.Sprintf("\"\"\"Stand-in of the gaiaflow library for gaiaflow's Go tests.\"\"\"\n__version__ = %q\n", StandInVersion)},
 		{"gaiaflow/runner.py", standInRunner},
-		{distInfo + "METADATA", "Metadata-Version: 2.1\nName: gaiaflow\nVersion: " + StandInVersion + "\nSummary: Stand-in of the gaiaflow library for tests\n"},
-		{distInfo + "WHEEL", "Wheel-Version: 1.0\nGenerator: gaiaflow-buildtest\nRoot-Is-Purelib: true\nTag: py3-none-any\n"},
-	}
+	})
+}
+
+// WheelFile is one file of a wheel, by its path inside the wheel.
+type WheelFile struct{ Name, Body string }
+
+// Wheel writes a py3-none-any wheel of the distribution name (a Python
+// identifier) at version holding files, with the metadata pip needs, and
+// returns its file name. The bytes depend only on the arguments.
+func Wheel(w io.Writer, name, version string, files []WheelFile) (string, error) {
+	distInfo := name + "-" + version + ".dist-info/"
+	files = append(slices.Clone(files),
+		WheelFile{distInfo + "METADATA", "Metadata-Version: 2.1\nName: " + name + "\nVersion: " + version + "\nSummary: made by gaiaflow's Go tests\n"},
+		WheelFile{distInfo + "WHEEL", "Wheel-Version: 1.0\nGenerator: gaiaflow-buildtest\nRoot-Is-Purelib: true\nTag: py3-none-any\n"})
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	var record bytes.Buffer
@@ -76,11 +87,11 @@ func StandInWheel(w io.Writer) (string, error) {
 		return err
 	}
 	for _, f := range files {
-		if err := add(f.name, f.body); err != nil {
+		if err := add(f.Name, f.Body); err != nil {
 			return "", err
 		}
-		sum := sha256.Sum256([]byte(f.body))
-		fmt.Fprintf(&record, "%s,sha256=%s,%d\n", f.name, base64.RawURLEncoding.EncodeToString(sum[:]), len(f.body))
+		sum := sha256.Sum256([]byte(f.Body))
+		fmt.Fprintf(&record, "%s,sha256=%s,%d\n", f.Name, base64.RawURLEncoding.EncodeToString(sum[:]), len(f.Body))
 	}
 	fmt.Fprintf(&record, "%sRECORD,,\n", distInfo)
 	if err := add(distInfo+"RECORD", record.String()); err != nil {
@@ -92,5 +103,5 @@ func StandInWheel(w io.Writer) (string, error) {
 	if _, err := w.Write(buf.Bytes()); err != nil {
 		return "", err
 	}
-	return "gaiaflow-" + StandInVersion + "-py3-none-any.whl", nil
+	return name + "-" + version + "-py3-none-any.whl", nil
 }

@@ -11,10 +11,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -213,9 +214,23 @@ func BuildableAirflow(t testing.TB, c *docker.Client, airflow string) string {
 	fresh := fmt.Sprintf("%d-%d", os.Getpid(), time.Now().UnixNano())
 	df := fmt.Sprintf("FROM %s\nCOPY --from=%s /standin /standin\nENTRYPOINT [\"/standin\"]\nLABEL io.gaiaflow.test.fresh=%q\n",
 		airflow, base, fresh)
-	sum := sha256.Sum256([]byte(df))
-	tag := base + "-airflow-" + hex.EncodeToString(sum[:4])
-	if _, err := c.BuildImage(context.Background(), tarFiles(map[string][]byte{"Dockerfile": []byte(df)}),
+	return Build(t, c, "airflow", map[string][]byte{"Dockerfile": []byte(df)})
+}
+
+// Build builds a test image from files (a Dockerfile among them, which may
+// COPY --from the stand-in base, Image(t, c, nil)) and returns its tag,
+// named for its content after the stand-in base and kind. RemoveImages
+// removes it with the stand-ins.
+func Build(t testing.TB, c *docker.Client, kind string, files map[string][]byte) string {
+	t.Helper()
+	base := Image(t, c, nil)
+	sum := sha256.New()
+	for _, n := range slices.Sorted(maps.Keys(files)) {
+		fmt.Fprintf(sum, "%s %d\n", n, len(files[n]))
+		sum.Write(files[n])
+	}
+	tag := base + "-" + kind + "-" + hex.EncodeToString(sum.Sum(nil)[:4])
+	if _, err := c.BuildImage(context.Background(), tarFiles(files),
 		docker.BuildOptions{Tags: []string{tag}, Labels: map[string]string{Label: "stack-standin"}}, nil); err != nil {
 		t.Fatal(err)
 	}
