@@ -168,19 +168,23 @@ func stackStart(b *bench) ([]Row, error) {
 	warm, warmBase := mean(gfWarm), mean(dcWarm)
 	note := fmt.Sprintf("mean of %d rounds, alternating, each from fresh volumes, on the image kit's images; "+
 		"compose %s built from its Go module; the exported file's health checks run the same probes dev start sends; "+
+		"gaiaflow's JupyterLab setup reads pip's shared cache (warm after the untimed first start), the exported file has none; "+
 		"gaiaflow %s, compose %s", b.rounds, composeVersion, seconds(gfCold), seconds(dcCold))
-	met := cold.Seconds() <= 0.8*coldBase.Seconds()
+	met := cold.Seconds() <= 0.7*coldBase.Seconds()
 	if !met {
 		lo, hi := spread(gfCold)
 		blo, bhi := spread(dcCold)
 		note += fmt.Sprintf("; missed: gaiaflow took %.1f–%.1f s over the rounds, compose %.1f–%.1f s; "+
-			"what limits it: both wait on the same containers' own start (Airflow's database migration, then its api-server), "+
-			"which gaiaflow cannot shorten; this harness does not break the time down further", lo, hi, blo, bhi)
+			"what limits it: export-compose writes the same containers with the same settings, so what makes a service itself "+
+			"start sooner (MLflow's one worker and no job runner, no bytecode compiled by JupyterLab's setup, Airflow without "+
+			"its entrypoint's checks) shortens compose's start as much; what is left between them is orchestration "+
+			"(compose runs its secrets one-shot first and sees each dependency ready later: stack-phases), and gaiaflow "+
+			"returns within stack-floor's margin of the slowest service's own readiness", lo, hi, blo, bhi)
 	}
 	return []Row{
 		{Name: "stack-start", Subject: "gaiaflow dev start, to all healthy", Baseline: "docker compose up -d --wait on export-compose's file",
 			Value: cold.Seconds(), Base: coldBase.Seconds(), Unit: "s", Ratio: cold.Seconds() / coldBase.Seconds(),
-			Target: "≤ 0.8× compose's time", Met: met, Note: note},
+			Target: "≤ 0.7× compose's time", Met: met, Note: note},
 		{Name: "stack-start-healthy", Subject: "gaiaflow dev start on a healthy stack", Baseline: "docker compose up -d --wait on a healthy stack",
 			Value: warm.Seconds(), Base: warmBase.Seconds(), Unit: "s", Ratio: warm.Seconds() / warmBase.Seconds(),
 			Target: "< 1 s", Met: warm < time.Second,

@@ -51,6 +51,13 @@ func (b *builder) airflow() {
 		"AIRFLOW__CORE__EXECUTOR=LocalExecutor",
 		"AIRFLOW__CORE__AUTH_MANAGER=" + authManager,
 		"AIRFLOW__CORE__LOAD_EXAMPLES=False",
+		// The official image's entrypoint runs `airflow db check` (and for
+		// a scheduler `airflow config get-value core executor`) before
+		// every command unless this is 0: a second and a third Python
+		// start of Airflow per container, seconds each, for what the start
+		// order already ensures (the database is ready before anything of
+		// Airflow starts).
+		"CONNECTION_CHECK_MAX_COUNT=0",
 	}
 	dbFiles := []docker.File{
 		secretFile(secretSQLAlchemyConn, dbConn, airflowUID, 0),

@@ -43,6 +43,9 @@ func env(n *Node) map[string]string {
 func TestPlanAirflowContract(t *testing.T) {
 	plan := BuildPlan(testInput("dev"))
 	var jwt []string
+	if e := env(plan.Node("airflow-init")); e["CONNECTION_CHECK_MAX_COUNT"] != "0" {
+		t.Errorf("airflow-init: CONNECTION_CHECK_MAX_COUNT = %q", e["CONNECTION_CHECK_MAX_COUNT"])
+	}
 	for _, c := range []string{"airflow-api-server", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer"} {
 		n := plan.Node(c)
 		e := env(n)
@@ -63,6 +66,9 @@ func TestPlanAirflowContract(t *testing.T) {
 			"PYTHONPATH":                               "/opt/gaiaflow/project/src",
 			"GAIAFLOW_DOTENV":                          "/opt/gaiaflow/project/.env",
 			"GAIAFLOW_HOST_DATA_DIR":                   "/home/me/demo/data",
+			// The official entrypoint's own checks are off: the start
+			// order makes them redundant, and each costs a start of Airflow.
+			"CONNECTION_CHECK_MAX_COUNT": "0",
 		}
 		for k, v := range want {
 			if e[k] != v {
