@@ -55,7 +55,7 @@ func main() {
 	out := flag.String("out", "docs", "directory for benchmarks.md and benchmarks.json")
 	work := flag.String("work", filepath.Join(os.TempDir(), "gaiaflow-bench"), "scratch directory (venvs, binaries)")
 	only := flag.String("only", "", "comma-separated harnesses to run (default: all); the other rows are kept from the last report")
-	rounds := flag.Int("rounds", 2, "rounds of the slow rows (stack start, dockerize)")
+	rounds := flag.Int("rounds", 3, "rounds of the slow rows (stack start, dockerize)")
 	flag.Parse()
 	if err := os.MkdirAll(*work, 0o755); err != nil {
 		fail(err)
