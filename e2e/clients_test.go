@@ -355,17 +355,21 @@ func (a *airflow) xcom(ctx context.Context, dag, run, task string) (string, erro
 
 // waitDag waits until Airflow has parsed the DAG (the dag-processor works on
 // its own schedule after a start), failing early on an import error of it.
-func (a *airflow) waitDag(ctx context.Context, dag string) error {
+func (a *airflow) waitDag(ctx context.Context, dag string, since time.Time) error {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	var last error
 	for {
 		var d struct {
-			DagID string `json:"dag_id"`
+			DagID      string     `json:"dag_id"`
+			LastParsed *time.Time `json:"last_parsed_time"`
 		}
 		last = a.get(ctx, "/api/v2/dags/"+url.PathEscape(dag), &d)
 		if last == nil && d.DagID == dag {
-			return nil
+			if since.IsZero() || d.LastParsed != nil && d.LastParsed.After(since) {
+				return nil
+			}
+			last = fmt.Errorf("last parsed at %v, before %v", d.LastParsed, since)
 		}
 		var ie struct {
 			Errors []struct {
@@ -378,7 +382,7 @@ func (a *airflow) waitDag(ctx context.Context, dag string) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("DAG %s did not appear in Airflow: %v (%w)", dag, last, ctx.Err())
+			return fmt.Errorf("DAG %s did not appear in Airflow (parsed after %v): %v (%w)", dag, since, last, ctx.Err())
 		case <-tick.C:
 		}
 	}

@@ -95,7 +95,7 @@ func TestE2EJourney(t *testing.T) {
 	h.step("3 trigger in dev", func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 25*time.Minute)
 		defer cancel()
-		if err := af.waitDag(ctx, dag); err != nil {
+		if err := af.waitDag(ctx, dag, time.Time{}); err != nil {
 			t.Fatalf("Airflow: %v", err)
 		}
 		h.must(25*time.Minute, h.p("dags", "trigger", dag, "--unpause", "--wait", "--timeout", "20m")...)
@@ -165,7 +165,7 @@ func TestE2EJourney(t *testing.T) {
 		h.must(25*time.Minute, h.p("dev", "dockerize")...)
 		h.must(10*time.Minute, h.p("mode", "set", "dev_docker")...)
 		h.requireHealthy()
-		if err := af.waitDag(ctx, dag); err != nil {
+		if err := af.waitDag(ctx, dag, h.dagProcessorStarted()); err != nil {
 			t.Fatalf("Airflow: %v", err)
 		}
 		h.must(25*time.Minute, h.p("dags", "trigger", dag, "--wait", "--timeout", "20m")...)
@@ -257,6 +257,22 @@ func (h *harness) requireHealthy() {
 	if h.t.Failed() {
 		h.t.FailNow()
 	}
+}
+
+// dagProcessorStarted is when the project's dag-processor container last
+// started: a DAG parsed after it was parsed by that process, with the
+// settings (the mode among them) it runs with. The database keeps a DAG as
+// the last process parsed it, so right after `mode set` the API still shows
+// the old mode's operators for a while (the tasks themselves run what their
+// worker parses).
+func (h *harness) dagProcessorStarted() time.Time {
+	h.t.Helper()
+	out := strings.TrimSpace(docker(h.t, "inspect", "-f", "{{.State.StartedAt}}", h.id+"-airflow-dag-processor"))
+	at, err := time.Parse(time.RFC3339Nano, out)
+	if err != nil {
+		h.t.Fatalf("the dag-processor's start time %q: %v", out, err)
+	}
+	return at
 }
 
 // checkDagRun checks, through Airflow's REST API, that the DAG's newest run

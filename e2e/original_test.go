@@ -169,7 +169,7 @@ func (h *harness) runOriginal(v originaltest.Variant, withJupyter bool) {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 		defer cancel()
 		for _, dag := range []string{originalDAG, probeDAG} {
-			if err := af.waitDag(ctx, dag); err != nil {
+			if err := af.waitDag(ctx, dag, time.Time{}); err != nil {
 				t.Fatalf("Airflow: %v", err)
 			}
 			h.must(15*time.Minute, h.p("dags", "trigger", dag, "--unpause", "--wait", "--timeout", "10m")...)
@@ -195,6 +195,12 @@ func (h *harness) runOriginal(v originaltest.Variant, withJupyter bool) {
 		h.requireServicesHealthy(services)
 		if err := af.waitNoImportErrors(ctx); err != nil {
 			t.Fatalf("Airflow: %v", err)
+		}
+		parser := h.dagProcessorStarted()
+		for _, dag := range []string{originalDAG, probeDAG} {
+			if err := af.waitDag(ctx, dag, parser); err != nil {
+				t.Fatalf("Airflow: %v", err)
+			}
 		}
 		for _, dag := range []string{originalDAG, probeDAG} {
 			h.must(15*time.Minute, h.p("dags", "trigger", dag, "--wait", "--timeout", "10m")...)

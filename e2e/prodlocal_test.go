@@ -95,7 +95,7 @@ func (h *harness) prodLocalOnRealNode(af *airflow, s stackRefs) {
 
 	h.must(10*time.Minute, h.p("mode", "set", "prod_local")...)
 	h.requireHealthy()
-	if err := af.waitDag(ctx, dag); err != nil {
+	if err := af.waitDag(ctx, dag, h.dagProcessorStarted()); err != nil {
 		t.Fatalf("Airflow: %v", err)
 	}
 	began := time.Now()

@@ -2,7 +2,10 @@ package stack
 
 import (
 	"bytes"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
+	"fmt"
 	"strings"
 	"text/template"
 
@@ -14,8 +17,12 @@ const (
 	jupyterPort = 8888
 	jupyterHome = "/home/jovyan" // the user of the Jupyter docker-stacks images
 	jupyterWork = jupyterHome + "/work"
-	// jupyterEnv holds the project's dependencies, in the home volume.
-	jupyterEnv = jupyterHome + "/.gaiaflow/env"
+	// jupyterOldEnv is where the project's dependencies were before they
+	// moved to the shared environments: the setup removes it.
+	jupyterOldEnv = jupyterHome + "/.gaiaflow/env"
+	// jupyterEnvs is where JupyterEnvsVolume is mounted: one environment
+	// per set of dependencies, shared by every project that has it.
+	jupyterEnvs = "/opt/gaiaflow/jupyter-envs"
 	// The setup's files are copied into the home volume (every image, even
 	// one without /tmp, has it) under jupyterSetupDir/jupyterSetup.
 	jupyterSetupDir = jupyterHome
@@ -36,7 +43,9 @@ var jupyterKernelSite string
 // jupyterSetupData is what the setup script's template needs.
 type jupyterSetupData struct {
 	Dir            string // where its files are
-	Env            string
+	OldEnv         string
+	Envs           string
+	Key            string // names the dependencies' environment in Envs
 	Home           string
 	Owner          string // uid:gid, or "" to leave the home as the image has it
 	SourcePath     string // the project's source, for the kernel's PYTHONPATH
@@ -63,6 +72,7 @@ func (b *builder) jupyter() {
 		port = b.in.JupyterPort
 	}
 	home := docker.Mount{Type: "volume", Source: b.volume("jupyter", "jupyter-home"), Target: jupyterHome}
+	envs := docker.Mount{Type: "volume", Source: b.sharedVolume("jupyter", JupyterEnvsVolume, "jupyter-envs"), Target: jupyterEnvs}
 	src := ""
 	if l := b.in.Layout; l.Package != "" {
 		src = jupyterWork
@@ -101,7 +111,9 @@ func (b *builder) jupyter() {
 		Service: "jupyter", Component: "jupyter", ImageKey: "services.jupyter.image",
 		Spec: docker.ContainerSpec{
 			Image: svc.Image, Cmd: cmd, Env: env, User: owner,
-			Mounts:     []docker.Mount{home, {Type: "bind", Source: b.in.Dir, Target: jupyterWork}},
+			// JupyterLab only reads the shared environments.
+			Mounts: []docker.Mount{home, {Type: "bind", Source: b.in.Dir, Target: jupyterWork},
+				{Type: envs.Type, Source: envs.Source, Target: envs.Target, ReadOnly: true}},
 			Ports:      []docker.PortBinding{published(jupyterPort, port)},
 			ExtraHosts: []string{"host.docker.internal:host-gateway"},
 		},
@@ -114,7 +126,8 @@ func (b *builder) jupyter() {
 	addFiles(n, secretFile(secretJupyterConfig, jupyterConfig(creds.JupyterToken), uid, gid),
 		secretFile(secretAWS, awsCredentials(creds), uid, gid))
 	deps := b.in.Jupyter
-	data := jupyterSetupData{Dir: jupyterSetupDir + "/" + jupyterSetup, Env: jupyterEnv, Home: jupyterHome, Owner: owner,
+	data := jupyterSetupData{Dir: jupyterSetupDir + "/" + jupyterSetup, OldEnv: jupyterOldEnv, Envs: jupyterEnvs, Key: jupyterEnvKey(deps),
+		Home: jupyterHome, Owner: owner,
 		SourcePath: src, Requirements: len(deps.Requirements) > 0, Constraints: len(deps.Constraints) > 0 && len(deps.Requirements) > 0,
 		Conda: deps.Conda != nil, RattlerVersion: build.RattlerVersion}
 	var script bytes.Buffer
@@ -137,11 +150,28 @@ func (b *builder) jupyter() {
 		Spec: docker.ContainerSpec{
 			Image: svc.Image, User: "0:0", Cmd: []string{"sh", data.Dir + "/setup.sh"},
 			Env: []string{"HOME=" + jupyterHome, "PIP_CACHE_DIR=" + jupyterPipCache, "PIP_DISABLE_PIP_VERSION_CHECK=1"},
-			Mounts: []docker.Mount{home,
-				{Type: "volume", Source: b.sharedVolume("jupyter", PipCacheVolume), Target: jupyterPipCache}},
+			Mounts: []docker.Mount{home, envs,
+				{Type: "volume", Source: b.sharedVolume("jupyter", PipCacheVolume, "pip-cache"), Target: jupyterPipCache}},
 		},
 		Files: files, FilesDir: jupyterSetupDir,
 		Ready: Readiness{Kind: ReadyExit},
 	})
 	b.add(n)
+}
+
+// jupyterEnvKey names the kernel environment of a set of dependencies: the
+// same requirements, constraints and conda packages (and the same way of
+// installing them) give the same key, so projects that share them share
+// one environment. The setup adds the interpreter's version, machine and C
+// library, which the environment's compiled packages depend on.
+func jupyterEnvKey(deps build.KernelDeps) string {
+	sum := sha256.New()
+	fmt.Fprintf(sum, "gaiaflow jupyter env 1\nrattler %s\n", build.RattlerVersion)
+	for _, part := range [][]string{deps.Requirements, deps.Constraints} {
+		fmt.Fprintf(sum, "%d\n%s\n", len(part), strings.Join(part, "\n"))
+	}
+	if deps.Conda != nil {
+		sum.Write(deps.Conda.SpecFile())
+	}
+	return hex.EncodeToString(sum.Sum(nil))[:16]
 }

@@ -19,6 +19,7 @@ const (
 	LabelKind          = "io.gaiaflow.kind"
 	kindAirflowRuntime = "airflow-runtime"
 	kindPipCache       = "pip-cache"
+	kindJupyterEnvs    = "jupyter-envs"
 
 	composeProject = "com.docker.compose.project"
 	composeService = "com.docker.compose.service"
@@ -51,12 +52,16 @@ func ProjectLabels(projectID string) map[string]string {
 // `docker volume rm gaiaflow-pip-cache` empties it.
 const PipCacheVolume = "gaiaflow-pip-cache"
 
+// JupyterEnvsVolume holds JupyterLab's kernel environments, one per set of
+// dependencies, which every project with that set shares: a second project
+// (or a start on fresh volumes) finds its environment built. It belongs to
+// no project either; `docker volume rm gaiaflow-jupyter-envs` removes them
+// all (the next start of each project builds its own again).
+const JupyterEnvsVolume = "gaiaflow-jupyter-envs"
+
+// sharedVolumeLabels are the labels of a shared volume: its kind only.
 func sharedVolumeLabels(name string) map[string]string {
-	kind := ""
-	if name == PipCacheVolume {
-		kind = kindPipCache
-	}
-	return map[string]string{LabelKind: kind}
+	return map[string]string{LabelKind: map[string]string{PipCacheVolume: kindPipCache, JupyterEnvsVolume: kindJupyterEnvs}[name]}
 }
 
 func containerLabels(projectID, dir, service, component string) map[string]string {

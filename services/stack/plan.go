@@ -194,9 +194,10 @@ type builder struct {
 
 func (b *builder) add(n *Node) { b.plan.Nodes = append(b.plan.Nodes, n) }
 
-// sharedVolume mounts a volume every project shares (see PipCacheVolume).
-func (b *builder) sharedVolume(service, name string) string {
-	b.plan.Volumes = append(b.plan.Volumes, Volume{Name: name, Short: name, Service: service, Shared: true})
+// sharedVolume mounts a volume every project shares (see PipCacheVolume);
+// short names it in an exported compose file, where it is the project's own.
+func (b *builder) sharedVolume(service, name, short string) string {
+	b.plan.Volumes = append(b.plan.Volumes, Volume{Name: name, Short: short, Service: service, Shared: true})
 	return name
 }
 

@@ -200,11 +200,12 @@ func TestPlanSafety(t *testing.T) {
 			if m.Type != "volume" || strings.HasPrefix(m.Source, in.ID+"_") {
 				continue
 			}
-			// A volume every project shares (pip's cache) is mounted
-			// only by a one-shot setup that holds no secret, and the
-			// plan lists it as shared so that cleanup leaves it.
+			// A volume every project shares (pip's cache, JupyterLab's
+			// environments) is written only by a one-shot setup that
+			// holds no secret, read only by anything else, and listed
+			// as shared so that cleanup leaves it.
 			shared := slices.ContainsFunc(plan.Volumes, func(v Volume) bool { return v.Name == m.Source && v.Shared })
-			if !shared || !n.OneShot || len(secretFiles(n)) > 0 {
+			if !shared || (!n.OneShot && !m.ReadOnly) || (n.OneShot && len(secretFiles(n)) > 0) {
 				t.Errorf("%s mounts a volume not named for the project: %s", n.Component, m.Source)
 			}
 		}
@@ -316,7 +317,8 @@ func TestPlanJupyter(t *testing.T) {
 	script := files[".gaiaflow/setup/setup.sh"]
 	// No bytecode is compiled at install: the kernel's PYTHONPYCACHEPREFIX
 	// (above) means Python would never read it.
-	for _, want := range []string{`-m pip --python "/home/jovyan/.gaiaflow/env/bin/python" install --no-compile -r "/home/jovyan/.gaiaflow/setup/requirements.txt"`,
+	for _, want := range []string{`-m pip --python "$tmp/bin/python" install --no-compile -r "/home/jovyan/.gaiaflow/setup/requirements.txt"`,
+		`key="` + jupyterEnvKey(in.Jupyter) + `-`, `env="/opt/gaiaflow/jupyter-envs/$key"`, `if [ -f "$env/.gaiaflow-complete" ]`,
 		`chown -R "1234:5678" "/home/jovyan"`, "kernels/python3", `pythonpath="/home/jovyan/work/src"`,
 		`pythonpath="$kernel_site${pythonpath:+:$pythonpath}"`} {
 		if !strings.Contains(script, want) {

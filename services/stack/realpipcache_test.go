@@ -16,22 +16,31 @@ import (
 	"github.com/gaiaflow/gaiaflow/services/stack/stacktest"
 )
 
-// TestRealDockerPipCacheSharedAcrossProjects proves the JupyterLab setup of
-// a second project installs a dependency the first one downloaded from pip's
-// shared cache (PipCacheVolume) instead of fetching it again: real pip in a
-// Python image, a package index served by the test that counts downloads,
-// two projects on the real engine. The package's name is new on every run,
-// so no earlier run's cache can answer for it.
-func TestRealDockerPipCacheSharedAcrossProjects(t *testing.T) {
+// TestRealDockerJupyterSharedEnvsAndPipCache proves what projects share for
+// JupyterLab's kernel, with real pip in a Python image, a package index
+// served by the test that counts downloads, and three projects on the real
+// engine: a second project with the same dependencies reuses the first's
+// environment (JupyterEnvsVolume) and its kernel imports from it; a third
+// whose dependencies differ builds its own, taking the package it shares
+// with the others from pip's cache (PipCacheVolume), not the index. The
+// packages' names are new on every run, so no earlier run's cache answers.
+func TestRealDockerJupyterSharedEnvsAndPipCache(t *testing.T) {
 	c := realDocker(t)
 	py := buildtest.PythonBase(t, c)
-	name := fmt.Sprintf("gfcache_probe_%d", time.Now().UnixNano())
-	var whl bytes.Buffer
-	file, err := buildtest.Wheel(&whl, name, "1.0", []buildtest.WheelFile{{Name: name + "/__init__.py", Body: "VALUE = 42\n"}})
-	if err != nil {
-		t.Fatal(err)
+	stamp := time.Now().UnixNano()
+	wheels := map[string][]byte{}
+	wheel := func(name string) (module, file string) {
+		var whl bytes.Buffer
+		file, err := buildtest.Wheel(&whl, name, "1.0", []buildtest.WheelFile{{Name: name + "/__init__.py", Body: "VALUE = 42\n"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wheels[file] = whl.Bytes()
+		return name, file
 	}
-	index := buildtest.ServeIndex(t, c, map[string][]byte{file: whl.Bytes()})
+	shared, sharedFile := wheel(fmt.Sprintf("gfcache_probe_%d", stamp))
+	extra, extraFile := wheel(fmt.Sprintf("gfcache_extra_%d", stamp))
+	index := buildtest.ServeIndex(t, c, wheels)
 	host := must(url.Parse(index.URL)).Hostname()
 
 	// The JupyterLab stand-in: real sh, Python and pip for the setup, the
@@ -55,9 +64,13 @@ func TestRealDockerPipCacheSharedAcrossProjects(t *testing.T) {
 		}
 		return out.String()
 	}
-	project := func() *realFixture {
+	project := func(deps ...string) *realFixture {
 		f := newRealFixture(t, img)
-		pyproject := fmt.Sprintf("[project]\nname = \"demo\"\nversion = \"0.1.0\"\ndependencies = [%q]\n", name+"==1.0")
+		quoted := make([]string, len(deps))
+		for i, d := range deps {
+			quoted[i] = fmt.Sprintf("%q", d+"==1.0")
+		}
+		pyproject := fmt.Sprintf("[project]\nname = \"demo\"\nversion = \"0.1.0\"\ndependencies = [%s]\n", strings.Join(quoted, ", "))
 		if err := os.WriteFile(filepath.Join(f.p.Dir, "pyproject.toml"), []byte(pyproject), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -66,27 +79,59 @@ func TestRealDockerPipCacheSharedAcrossProjects(t *testing.T) {
 		}
 		return f
 	}
+	// kernelImports runs the image's Python on the project's home the way
+	// the kernel does (kernel.json's PYTHONPATH, the environments read-only)
+	// and imports module.
+	kernelImports := func(f *realFixture, module string) string {
+		t.Helper()
+		script := "import json, sys\n" +
+			"k = json.load(open('/home/jovyan/.local/share/jupyter/kernels/python3/kernel.json'))\n" +
+			"sys.path[:0] = k['env']['PYTHONPATH'].split(':')\n" +
+			"import " + module + " as m\nprint(m.VALUE, m.__file__)\n"
+		res, err := c.RunTask(context.Background(), docker.TaskRun{Image: jupyter, Cmd: []string{"python3", "-c", script},
+			Binds: []string{VolumeName(f.p.ID(), "jupyter-home") + ":/home/jovyan:ro", JupyterEnvsVolume + ":" + jupyterEnvs + ":ro"}})
+		if err != nil || res.ExitCode != 0 {
+			t.Fatalf("the kernel's import of %s: %v %+v", module, err, res)
+		}
+		return res.Stdout
+	}
 
-	first := project()
-	if n := index.Downloads(file); n != 1 {
-		t.Fatalf("the first project's setup downloaded %s %d times, want 1:\n%s", file, n, setupLog(first))
+	first := project(shared)
+	if n := index.Downloads(sharedFile); n != 1 {
+		t.Fatalf("the first project's setup downloaded %s %d times, want 1:\n%s", sharedFile, n, setupLog(first))
 	}
-	second := project()
-	log := setupLog(second)
-	if n := index.Downloads(file); n != 1 {
-		t.Errorf("the second project's setup downloaded %s again (%d downloads in all):\n%s", file, n, log)
-	}
-	if !strings.Contains(log, "Successfully installed "+strings.ReplaceAll(name, "_", "-")+"-1.0") &&
-		!strings.Contains(log, "Successfully installed "+name+"-1.0") {
-		t.Errorf("the second project's setup did not install %s:\n%s", name, log)
+	firstAt := kernelImports(first, shared)
+	if !strings.HasPrefix(firstAt, "42 "+jupyterEnvs+"/") {
+		t.Errorf("the first project's kernel imported %s from %q, not from the shared environments", shared, firstAt)
 	}
 
-	// The cache outlives both projects' cleanup: it is no project's.
-	first.cleanup()
-	second.cleanup()
-	v, err := c.FindVolume(context.Background(), PipCacheVolume)
-	if err != nil || v.Labels[LabelKind] != kindPipCache || v.Labels[LabelProject] != "" {
-		t.Errorf("after both cleanups: %s %+v %v", PipCacheVolume, v.Labels, err)
+	second := project(shared)
+	if log := setupLog(second); !strings.Contains(log, "reusing the environment") || strings.Contains(log, "Collecting") {
+		t.Errorf("the second project's setup did not reuse the first's environment:\n%s", log)
+	}
+	if at := kernelImports(second, shared); at != firstAt {
+		t.Errorf("the second project's kernel imported %s from %q, the first's from %q", shared, at, firstAt)
+	}
+
+	third := project(shared, extra)
+	log := setupLog(third)
+	if !strings.Contains(log, "installing the project's dependencies") {
+		t.Errorf("the third project, whose dependencies differ, reused an environment:\n%s", log)
+	}
+	if n, m := index.Downloads(sharedFile), index.Downloads(extraFile); n != 1 || m != 1 {
+		t.Errorf("downloads: %s %d (want 1: pip's cache has it), %s %d (want 1):\n%s", sharedFile, n, extraFile, m, log)
+	}
+	kernelImports(third, extra)
+
+	// What is shared outlives every project's cleanup: it is no project's.
+	for _, f := range []*realFixture{first, second, third} {
+		f.cleanup()
+	}
+	for name, kind := range map[string]string{PipCacheVolume: kindPipCache, JupyterEnvsVolume: kindJupyterEnvs} {
+		v, err := c.FindVolume(context.Background(), name)
+		if err != nil || v.Labels[LabelKind] != kind || v.Labels[LabelProject] != "" {
+			t.Errorf("after the cleanups: %s %+v %v", name, v.Labels, err)
+		}
 	}
 }
 

@@ -463,6 +463,19 @@ func TestPipCacheVolumeIsSharedAndOutlivesProjects(t *testing.T) {
 	if slices.ContainsFunc(f.eng.spec(t, "jupyter").Mounts, func(m docker.Mount) bool { return m.Source == PipCacheVolume }) {
 		t.Error("JupyterLab itself mounts the shared cache")
 	}
+	// The environments: the setup writes them, JupyterLab only reads.
+	envs, err := f.eng.FindVolume(context.Background(), JupyterEnvsVolume)
+	if err != nil || envs.Labels[LabelKind] != "jupyter-envs" || envs.Labels[LabelProject] != "" {
+		t.Errorf("%s: %v %v", JupyterEnvsVolume, envs.Labels, err)
+	}
+	mounts := func(component string, readOnly bool) bool {
+		return slices.ContainsFunc(f.eng.spec(t, component).Mounts, func(m docker.Mount) bool {
+			return m.Source == JupyterEnvsVolume && m.Target == jupyterEnvs && m.ReadOnly == readOnly
+		})
+	}
+	if !mounts("jupyter-deps", false) || !mounts("jupyter", true) {
+		t.Errorf("mounts of %s: setup %v, JupyterLab %v", JupyterEnvsVolume, f.eng.spec(t, "jupyter-deps").Mounts, f.eng.spec(t, "jupyter").Mounts)
+	}
 
 	ctx := context.Background()
 	if err := f.stack.Stop(ctx, StopOptions{Services: []string{"jupyter"}, Volumes: true}); err != nil {
@@ -475,8 +488,10 @@ func TestPipCacheVolumeIsSharedAndOutlivesProjects(t *testing.T) {
 	if err := f.stack.Cleanup(ctx, cp); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.eng.FindVolume(ctx, PipCacheVolume); err != nil {
-		t.Errorf("after stop --delete-volume and cleanup --prune: %v", err)
+	for _, v := range []string{PipCacheVolume, JupyterEnvsVolume} {
+		if _, err := f.eng.FindVolume(ctx, v); err != nil {
+			t.Errorf("after stop --delete-volume and cleanup --prune: %v", err)
+		}
 	}
 	if _, err := f.eng.FindVolume(ctx, VolumeName(f.p.ID(), "jupyter-home")); err == nil {
 		t.Error("the project's own jupyter-home volume is left")
