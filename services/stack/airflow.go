@@ -83,6 +83,13 @@ func (b *builder) airflow() {
 		"AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="+creds.AirflowAdminUser+":admin",
 		"AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="+secretPath(secretAirflowPasswords),
 		"AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL="+dagRefreshSeconds,
+		// Airflow writes a changed DAG to its database at most every 30 s
+		// by default, so a DAG edited, or parsed again under a new mode
+		// right after the stack started, kept its old form for up to
+		// half a minute more: runs started meanwhile recorded the old
+		// mode's operators. A local stack's few DAGs are written only
+		// when they change anyway.
+		"AIRFLOW__CORE__MIN_SERIALIZED_DAG_UPDATE_INTERVAL=0",
 		"PYTHONDONTWRITEBYTECODE=1",
 		"GAIAFLOW_MODE="+cfg.Mode,
 		"GAIAFLOW_DOCKER_NETWORK="+b.plan.Network,

@@ -63,9 +63,12 @@ func TestPlanAirflowContract(t *testing.T) {
 			"AIRFLOW__CORE__FERNET_KEY_CMD":            "cat " + SecretsDir + "/fernet_key",
 			"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD":  "cat " + SecretsDir + "/sql_alchemy_conn",
 			"AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "10",
-			"PYTHONPATH":                               "/opt/gaiaflow/project/src",
-			"GAIAFLOW_DOTENV":                          "/opt/gaiaflow/project/.env",
-			"GAIAFLOW_HOST_DATA_DIR":                   "/home/me/demo/data",
+			// A DAG parsed again (a new mode, an edit) reaches the
+			// database at once, not up to 30 s later.
+			"AIRFLOW__CORE__MIN_SERIALIZED_DAG_UPDATE_INTERVAL": "0",
+			"PYTHONPATH":             "/opt/gaiaflow/project/src",
+			"GAIAFLOW_DOTENV":        "/opt/gaiaflow/project/.env",
+			"GAIAFLOW_HOST_DATA_DIR": "/home/me/demo/data",
 			// The official entrypoint's own checks are off: the start
 			// order makes them redundant, and each costs a start of Airflow.
 			"CONNECTION_CHECK_MAX_COUNT": "0",
