@@ -168,7 +168,10 @@ func stackStart(b *bench) ([]Row, error) {
 	warm, warmBase := mean(gfWarm), mean(dcWarm)
 	note := fmt.Sprintf("mean of %d rounds, alternating, each from fresh volumes, on the image kit's images; "+
 		"compose %s built from its Go module; the exported file's health checks run the same probes dev start sends; "+
-		"gaiaflow's JupyterLab setup reads pip's shared cache (warm after the untimed first start), the exported file has none; "+
+		"gaiaflow's JupyterLab finds its kernel environment in the volume every project shares (built by the untimed first start, "+
+		"as it is for every project after the first with the same dependencies), while the exported file keeps it per project, "+
+		"so compose installs it on every start from fresh volumes; a dependency set's very first start installs it in both "+
+		"(stack-phases' jupyter-deps rows then match); "+
 		"gaiaflow %s, compose %s", b.rounds, composeVersion, seconds(gfCold), seconds(dcCold))
 	met := cold.Seconds() <= 0.7*coldBase.Seconds()
 	if !met {
