@@ -134,7 +134,7 @@ func DefaultImages(python string) []DefaultImage {
 				"-full is the base of public Dockerfiles (FROM ghcr.io/mlflow/mlflow:v" + MLflowVersion + "-full), seen " + seenOn +
 				"; MLflow " + MLflowVersion + " was released on 2026-10-06",
 			Relies: []Reliance{
-				{ID: "mlflow.version", What: "`mlflow server` of MLflow " + MLflowVersion + " (3.5 and later check the Host header: the stack passes the allowed hosts)",
+				{ID: "mlflow.version", What: "`mlflow server` of MLflow " + MLflowVersion + " (3.5 and later check the Host header: the stack passes the allowed hosts; `--workers`, and `MLFLOW_SERVER_ENABLE_JOB_EXECUTION`, which versions without server jobs ignore)",
 					Kit: "mlflow pinned in e2e/images/mlflow/requirements.txt",
 					Cmd: []string{"mlflow", "--version"}, Want: `version ` + regexp.QuoteMeta(MLflowVersion) + `\b`},
 				{ID: "mlflow.drivers", What: "psycopg2 (the backend store URI is postgresql+psycopg2, its password in libpq's PGPASSFILE) and boto3 (artifacts in MinIO, the keys in AWS_SHARED_CREDENTIALS_FILE); the server runs as root, which owns those files",
