@@ -482,8 +482,16 @@ func (f *fixture) checkAllLabelled() {
 	if left := f.unlabelledContainers(); len(left) > 0 {
 		f.t.Errorf("containers without the project's label: %v", left)
 	}
-	for _, l := range strings.Split(f.docker("volume", "ls", "--format", `{{.Name}} {{.Label "io.gaiaflow.project"}}`), "\n") {
-		if name, label, _ := strings.Cut(l, " "); name != "" && label != f.id {
+	// The volumes every project shares carry gaiaflow's kind label instead
+	// of a project's.
+	for _, l := range strings.Split(f.docker("volume", "ls", "--format", `{{.Name}} {{.Label "io.gaiaflow.project"}} {{.Label "io.gaiaflow.kind"}}`), "\n") {
+		fields := strings.Split(l, " ")
+		if len(fields) < 3 || fields[0] == "" {
+			continue
+		}
+		name, label, kind := fields[0], fields[1], fields[2]
+		shared := (name == stack.PipCacheVolume && kind == "pip-cache") || (name == stack.JupyterEnvsVolume && kind == "jupyter-envs")
+		if label != f.id && !shared {
 			f.t.Errorf("volume %s is not the project's", name)
 		}
 	}
