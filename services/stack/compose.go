@@ -77,9 +77,6 @@ func Compose(in ComposeInput) []byte {
 	}
 	plan := BuildPlan(Input{ID: p.ID(), Dir: p.Dir, Config: p.Config, Creds: markerCreds(),
 		Layout: in.Layout, Jupyter: kernel, TaskImage: in.TaskImage, AirflowImage: in.AirflowImage, DockerSocket: "/var/run/docker.sock"})
-	// Volumes every project shares (pip's cache, JupyterLab's environments)
-	// are the project's own in the file: a `docker compose down -v` would
-	// remove a shared one from under the other projects.
 	shortOf := map[string]string{}
 	for _, v := range plan.Volumes {
 		shortOf[v.Name] = v.Short
@@ -105,9 +102,12 @@ func Compose(in ComposeInput) []byte {
 	root = append(root, kv{"services", services})
 	root = append(root, kv{"networks", ymap{{"default", ymap{{"name", plan.Network}, {"labels", labelMap(networkLabels(p.ID()))}}}}})
 	vols := ymap{}
+	// Volumes every project shares (pip's cache, JupyterLab's environments)
+	// are the project's own in the file: a `docker compose down -v` would
+	// remove a shared one from under the other projects.
 	for _, v := range plan.Volumes {
 		name := v.Name
-		if v.Shared {
+		if v.Shared() {
 			name = VolumeName(p.ID(), v.Short)
 		}
 		vols = append(vols, kv{v.Short, ymap{{"name", name}, {"labels", labelMap(volumeLabels(p.ID(), v.Service, v.Short))}}})

@@ -72,7 +72,9 @@ func (b *builder) jupyter() {
 		port = b.in.JupyterPort
 	}
 	home := docker.Mount{Type: "volume", Source: b.volume("jupyter", "jupyter-home"), Target: jupyterHome}
-	envs := docker.Mount{Type: "volume", Source: b.sharedVolume("jupyter", JupyterEnvsVolume, "jupyter-envs"), Target: jupyterEnvs}
+	envs := docker.Mount{Type: "volume", Source: b.sharedVolume("jupyter", JupyterEnvsVolume, kindJupyterEnvs, "jupyter-envs"), Target: jupyterEnvs}
+	readEnvs := envs // JupyterLab only reads the shared environments
+	readEnvs.ReadOnly = true
 	src := ""
 	if l := b.in.Layout; l.Package != "" {
 		src = jupyterWork
@@ -111,9 +113,7 @@ func (b *builder) jupyter() {
 		Service: "jupyter", Component: "jupyter", ImageKey: "services.jupyter.image",
 		Spec: docker.ContainerSpec{
 			Image: svc.Image, Cmd: cmd, Env: env, User: owner,
-			// JupyterLab only reads the shared environments.
-			Mounts: []docker.Mount{home, {Type: "bind", Source: b.in.Dir, Target: jupyterWork},
-				{Type: envs.Type, Source: envs.Source, Target: envs.Target, ReadOnly: true}},
+			Mounts:     []docker.Mount{home, {Type: "bind", Source: b.in.Dir, Target: jupyterWork}, readEnvs},
 			Ports:      []docker.PortBinding{published(jupyterPort, port)},
 			ExtraHosts: []string{"host.docker.internal:host-gateway"},
 		},
@@ -151,7 +151,7 @@ func (b *builder) jupyter() {
 			Image: svc.Image, User: "0:0", Cmd: []string{"sh", data.Dir + "/setup.sh"},
 			Env: []string{"HOME=" + jupyterHome, "PIP_CACHE_DIR=" + jupyterPipCache, "PIP_DISABLE_PIP_VERSION_CHECK=1"},
 			Mounts: []docker.Mount{home, envs,
-				{Type: "volume", Source: b.sharedVolume("jupyter", PipCacheVolume, "pip-cache"), Target: jupyterPipCache}},
+				{Type: "volume", Source: b.sharedVolume("jupyter", PipCacheVolume, kindPipCache, "pip-cache"), Target: jupyterPipCache}},
 		},
 		Files: files, FilesDir: jupyterSetupDir,
 		Ready: Readiness{Kind: ReadyExit},

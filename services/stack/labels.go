@@ -59,11 +59,6 @@ const PipCacheVolume = "gaiaflow-pip-cache"
 // all (the next start of each project builds its own again).
 const JupyterEnvsVolume = "gaiaflow-jupyter-envs"
 
-// sharedVolumeLabels are the labels of a shared volume: its kind only.
-func sharedVolumeLabels(name string) map[string]string {
-	return map[string]string{LabelKind: map[string]string{PipCacheVolume: kindPipCache, JupyterEnvsVolume: kindJupyterEnvs}[name]}
-}
-
 func containerLabels(projectID, dir, service, component string) map[string]string {
 	return map[string]string{
 		LabelProject:   projectID,

@@ -79,10 +79,14 @@ type Volume struct {
 	Name    string
 	Short   string
 	Service string
-	// Shared: the volume belongs to no project (it carries LabelKind, not
-	// LabelProject), so stopping with volumes and cleanup leave it.
-	Shared bool
+	// Kind, when set, makes the volume one every project shares: it
+	// carries LabelKind with this value instead of LabelProject, so
+	// stopping with volumes and cleanup leave it.
+	Kind string
 }
+
+// Shared reports whether the volume belongs to no project (see Kind).
+func (v Volume) Shared() bool { return v.Kind != "" }
 
 // Plan is the whole stack of a project: every service's containers, the
 // network and the volumes. It is plain data built by a pure function, so
@@ -194,10 +198,11 @@ type builder struct {
 
 func (b *builder) add(n *Node) { b.plan.Nodes = append(b.plan.Nodes, n) }
 
-// sharedVolume mounts a volume every project shares (see PipCacheVolume);
-// short names it in an exported compose file, where it is the project's own.
-func (b *builder) sharedVolume(service, name, short string) string {
-	b.plan.Volumes = append(b.plan.Volumes, Volume{Name: name, Short: short, Service: service, Shared: true})
+// sharedVolume mounts a volume every project shares (see PipCacheVolume),
+// labelled with its kind; short names it in an exported compose file, where
+// it is the project's own.
+func (b *builder) sharedVolume(service, name, kind, short string) string {
+	b.plan.Volumes = append(b.plan.Volumes, Volume{Name: name, Short: short, Service: service, Kind: kind})
 	return name
 }
 

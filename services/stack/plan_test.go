@@ -207,7 +207,7 @@ func TestPlanSafety(t *testing.T) {
 			// environments) is written only by a one-shot setup that
 			// holds no secret, read only by anything else, and listed
 			// as shared so that cleanup leaves it.
-			shared := slices.ContainsFunc(plan.Volumes, func(v Volume) bool { return v.Name == m.Source && v.Shared })
+			shared := slices.ContainsFunc(plan.Volumes, func(v Volume) bool { return v.Name == m.Source && v.Shared() })
 			if !shared || (!n.OneShot && !m.ReadOnly) || (n.OneShot && len(secretFiles(n)) > 0) {
 				t.Errorf("%s mounts a volume not named for the project: %s", n.Component, m.Source)
 			}

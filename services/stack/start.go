@@ -343,8 +343,8 @@ func (s *Stack) ensureNetwork(ctx context.Context, name string) error {
 
 func (s *Stack) ensureVolume(ctx context.Context, v Volume) error {
 	got, err := s.eng.FindVolume(ctx, v.Name)
-	if err == nil && v.Shared {
-		if kind := sharedVolumeLabels(v.Name)[LabelKind]; got.Labels[LabelKind] != kind {
+	if err == nil && v.Shared() {
+		if got.Labels[LabelKind] != v.Kind {
 			return errs.Failf("remove or rename that volume", "volume %s exists but was not created by gaiaflow", v.Name)
 		}
 		return nil
@@ -360,8 +360,8 @@ func (s *Stack) ensureVolume(ctx context.Context, v Volume) error {
 	}
 	s.step(v.Service, "", "creating", "creating volume "+v.Name)
 	labels := volumeLabels(s.p.ID(), v.Service, v.Short)
-	if v.Shared {
-		labels = sharedVolumeLabels(v.Name)
+	if v.Shared() {
+		labels = map[string]string{LabelKind: v.Kind}
 	}
 	// Two projects starting at once may both create a shared volume: the
 	// engine answers the second with the first's.
