@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gaiaflow/gaiaflow/e2e/kit"
+	"github.com/gaiaflow/gaiaflow/services/airflow"
 )
 
 // floorPoll is how often the floor's poller asks each service.
@@ -49,14 +49,14 @@ func floorChecks(p kit.Ports) map[string]func(*http.Client) bool {
 			if !ok {
 				return false
 			}
-			var h map[string]*struct {
-				Status string `json:"status"`
-			}
-			if json.Unmarshal(body, &h) != nil {
+			h, err := airflow.ParseHealth(body)
+			if err != nil {
 				return false
 			}
-			for _, k := range []string{"metadatabase", "scheduler", "dag_processor", "triggerer"} {
-				if h[k] == nil || h[k].Status != "healthy" {
+			// Every component healthy, the optional ones included: dev
+			// start waits for each of them.
+			for _, c := range h.Components {
+				if c.Status != airflow.StatusHealthy {
 					return false
 				}
 			}
