@@ -5,12 +5,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"os/exec"
 	"path"
 	"strings"
 	"testing"
 
+	"github.com/gaiaflow/gaiaflow/services/build/buildtest"
 	"github.com/gaiaflow/gaiaflow/services/docker"
 	"github.com/gaiaflow/gaiaflow/services/registrytest"
 	"github.com/gaiaflow/gaiaflow/services/testenv"
@@ -156,11 +156,5 @@ func savedConfig(t *testing.T, saved []byte) string {
 // one, and logs which engine it is.
 func realDocker(t *testing.T) *docker.Client {
 	t.Helper()
-	testenv.RequireDocker(t)
-	c, err := docker.New(os.Getenv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	return c
+	return buildtest.Client(t)
 }

@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gaiaflow/gaiaflow/services/build/buildtest"
 	"github.com/gaiaflow/gaiaflow/services/docker"
 	"github.com/gaiaflow/gaiaflow/services/project"
 	"github.com/gaiaflow/gaiaflow/services/stack/stacktest"
-	"github.com/gaiaflow/gaiaflow/services/testenv"
 )
 
 // Integration tests against the real Docker daemon. They build their own
@@ -26,13 +26,7 @@ func TestMain(m *testing.M) {
 
 func realDocker(t *testing.T) *docker.Client {
 	t.Helper()
-	testenv.RequireDocker(t)
-	c, err := docker.New(os.Getenv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	return c
+	return buildtest.Client(t)
 }
 
 func standin(t *testing.T, c *docker.Client, env map[string]string) string {
