@@ -25,7 +25,8 @@ func (c *CleanupPlan) Empty() bool {
 }
 
 // PlanCleanup lists the project's containers and network, and with prune
-// also its volumes and images.
+// also its volumes and images, and the dependency images no other
+// project's images start from.
 func (s *Stack) PlanCleanup(ctx context.Context, prune bool) (*CleanupPlan, error) {
 	id, labels := s.p.ID(), ProjectLabels(s.p.ID())
 	mine := func(l map[string]string) bool { return l[LabelProject] == id }
@@ -60,6 +61,13 @@ func (s *Stack) PlanCleanup(ctx context.Context, prune bool) (*CleanupPlan, erro
 	if cp.Images, err = keep(s.eng.ListImages(ctx, labels)); err != nil {
 		return nil, err
 	}
+	// The dependency images that only this project's images start from go
+	// too: they carry no project label, being shared while shared.
+	deps, err := s.unusedDepsImages(ctx, cp.Images)
+	if err != nil {
+		return nil, err
+	}
+	cp.Images = append(cp.Images, deps...)
 	return cp, nil
 }
 
@@ -97,30 +105,16 @@ func (s *Stack) Cleanup(ctx context.Context, cp *CleanupPlan) (err error) {
 		return s.eng.RemoveImage(ctx, id, docker.RemoveImageOptions{Force: true})
 	}
 	remove("image", cp.Images, removeImage)
-	// Under the containerd image store (engine 29's default) a removed
-	// image can leave the classic builder's intermediate images behind as
-	// dangling images of their own, carrying the project's label from the
-	// Dockerfile's LABEL on: they are listed and removed again until none
-	// is left (each pass removes one layer of the chain).
+	// What the removals above leave of the project's images (see
+	// drainImages) goes too.
 	if len(cp.Images) > 0 {
-		labels, id := ProjectLabels(cp.ProjectID), cp.ProjectID
-		for pass := 0; pass < 64 && ctx.Err() == nil; pass++ {
-			left, lerr := s.eng.ListImages(ctx, labels)
-			var mine []docker.Resource
-			for _, r := range left {
-				if r.Labels[LabelProject] == id {
-					mine = append(mine, r)
-				}
-			}
-			if lerr != nil || len(mine) == 0 {
-				break
-			}
-			before := len(problems)
-			remove("image", mine, removeImage)
-			if len(problems) > before {
-				break
-			}
-		}
+		id := cp.ProjectID
+		_, left := s.drainImages(ctx, id, cp.Images, func(docker.Resource) bool { return true },
+			func(r docker.Resource) error {
+				s.step(r.Labels[LabelService], "", "removing", "removing image "+r.Name)
+				return removeImage(ctx, r.ID)
+			})
+		problems = append(problems, left...)
 	}
 	if ctx.Err() != nil {
 		return ctx.Err()

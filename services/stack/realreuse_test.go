@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -74,6 +75,118 @@ func TestRealDockerSecondProjectReusesTheDependencyImage(t *testing.T) {
 	// How much faster is a benchmark's question (the second-project row of
 	// make bench), not this test's: on a loaded machine the ratio moves
 	// with the load, while the reuse above does not.
+
+	// Shared while shared: the first project's prune leaves the dependency
+	// image the second's runtime image starts from; the second's removes it.
+	first.cleanup()
+	if _, found, err := c.InspectImage(ctx, depsTag); err != nil || !found {
+		t.Fatalf("the first project's prune removed the dependency image %s the second uses (%v)", depsTag, err)
+	}
+	cp, err := second.stack.PlanCleanup(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(cp.Images, func(r docker.Resource) bool { return r.Name == depsTag }) {
+		t.Errorf("the last project's prune does not list the dependency image %s: %+v", depsTag, cp.Images)
+	}
+	second.cleanup()
+	if _, found, err := c.InspectImage(ctx, depsTag); err != nil || found {
+		t.Errorf("the dependency image %s outlived the last project that used it (%v)", depsTag, err)
+	}
+	if left := builtFrom(t, c, runtime, deps, other); len(left) > 0 {
+		t.Errorf("the prunes left images of the projects' builds: %v", left)
+	}
+}
+
+// builtFrom lists the images on the engine that builds with the inputs of
+// imgs made: the images themselves, and the step images their builds kept.
+func builtFrom(t *testing.T, c *docker.Client, imgs ...docker.ImageInfo) []string {
+	t.Helper()
+	inputs := map[string]bool{}
+	for _, im := range imgs {
+		inputs[im.Labels[build.LabelInputs]] = true
+	}
+	list, err := c.ListImages(context.Background(), map[string]string{build.LabelInputs: ""})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, r := range list {
+		if inputs[r.Labels[build.LabelInputs]] {
+			out = append(out, r.Name)
+		}
+	}
+	return out
+}
+
+// TestRealDockerNewDependenciesDropTheSupersededImages changes a started
+// project's dependencies and starts it again: the new runtime and dependency
+// images are built and run, and the old pair, which nothing uses any more,
+// is gone from the engine (each change would otherwise leave its
+// dependencies' weight on the disk).
+func TestRealDockerNewDependenciesDropTheSupersededImages(t *testing.T) {
+	c := realDocker(t)
+	airflow := stacktest.BuildableAirflow(t, c, buildtest.AirflowStandIn(t, c, buildtest.PythonBase(t, c)))
+	base := standin(t, c, nil)
+	f := buildingFixture(t, c, images{airflow: airflow, postgres: base, mlflow: base, minio: base, jupyter: base})
+	ctx := context.Background()
+	var built []docker.ImageInfo
+	pair := func() (runtime, deps string) {
+		t.Helper()
+		runtime = f.airflowImage()
+		info, found, err := c.InspectImage(ctx, runtime)
+		if err != nil || !found || info.Labels[build.LabelDepsImage] == "" {
+			t.Fatalf("runtime image %s: found %v, labels %v, %v", runtime, found, info.Labels, err)
+		}
+		deps = info.Labels[build.LabelDepsImage]
+		depsInfo, _, err := c.InspectImage(ctx, deps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		built = append(built, info, depsInfo)
+		return runtime, deps
+	}
+
+	timedStart(t, f, StartOptions{Services: []string{"airflow"}})
+	oldRuntime, oldDeps := pair()
+	oldBuilds := built
+
+	// The same package at the same version, said differently: new inputs,
+	// nothing new to download.
+	pyproject := "[project]\nname = \"demo\"\nversion = \"0.1.0\"\ndependencies = [\"six>=1.16,==1.17.0\"]\n"
+	if err := os.WriteFile(filepath.Join(f.p.Dir, "pyproject.toml"), []byte(pyproject), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	timedStart(t, f, StartOptions{Services: []string{"airflow"}})
+	newRuntime, newDeps := pair()
+	if newRuntime == oldRuntime || newDeps == oldDeps {
+		t.Fatalf("new dependencies gave the same images: runtime %s, dependencies %s", newRuntime, newDeps)
+	}
+	for _, ref := range []string{oldRuntime, oldDeps} {
+		if _, found, err := c.InspectImage(ctx, ref); err != nil || found {
+			users, _ := c.ListImages(ctx, map[string]string{build.LabelDepsImage: ""})
+			t.Errorf("the superseded image %s is still on the engine (%v); images with a dependency image: %+v", ref, err, users)
+		}
+	}
+	for _, ref := range []string{newRuntime, newDeps} {
+		if _, found, err := c.InspectImage(ctx, ref); err != nil || !found {
+			t.Errorf("the image %s the stack runs is gone (%v)", ref, err)
+		}
+	}
+	if left := builtFrom(t, c, oldBuilds...); len(left) > 0 {
+		t.Errorf("the superseded builds left images behind: %v", left)
+	}
+	said := false
+	for _, e := range f.rec.Events() {
+		said = said || strings.Contains(e.Message, "removed the superseded Airflow runtime image "+oldRuntime)
+	}
+	if !said {
+		t.Errorf("the start did not say it removed %s", oldRuntime)
+	}
+	f.cleanup()
+	if left := builtFrom(t, c, built...); len(left) > 0 {
+		t.Errorf("the prune left images of the project's builds: %v", left)
+	}
 }
 
 // buildingFixture is a fresh project of stand-ins whose Airflow runtime
@@ -98,10 +211,15 @@ func buildingFixture(t *testing.T, c *docker.Client, img images) *realFixture {
 	return f
 }
 
-func timedStart(t *testing.T, f *realFixture) time.Duration {
+func timedStart(t *testing.T, f *realFixture, opts ...StartOptions) time.Duration {
 	t.Helper()
+	o := StartOptions{Wait: 3 * time.Minute}
+	if len(opts) > 0 {
+		o = opts[0]
+		o.Wait = 3 * time.Minute
+	}
 	began := time.Now()
-	if err := f.start(StartOptions{Wait: 3 * time.Minute}); err != nil {
+	if err := f.start(o); err != nil {
 		t.Fatalf("start: %v", err)
 	}
 	return time.Since(began)

@@ -144,7 +144,13 @@ func (s *Stack) Start(ctx context.Context, o StartOptions) (err error) {
 
 	r := &runner{s: s, plan: plan, tr: tr, images: images, existing: existing, force: o.ForceNew,
 		prog: prog, results: map[string]*result{}, creds: in.Creds}
-	return r.run(ctx, plan.Services(services), o.Wait)
+	if err := r.run(ctx, plan.Services(services), o.Wait); err != nil {
+		return err
+	}
+	if slices.Contains(services, "airflow") {
+		s.dropSupersededImages(ctx, in.AirflowImage)
+	}
+	return nil
 }
 
 // taskPython says where the runtime image's task environment is, when it
