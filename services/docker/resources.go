@@ -68,30 +68,26 @@ func (c *Client) BridgeGateway(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", notFound(err, "inspect the default bridge network")
 	}
-	pools := make([][2]string, 0, len(n.IPAM.Config))
-	for _, cfg := range n.IPAM.Config {
-		pools = append(pools, [2]string{cfg.Subnet, cfg.Gateway})
-	}
-	if gw := ipv4Gateway(pools); gw != "" {
+	if gw := ipv4Gateway(n.IPAM.Config); gw != "" {
 		return gw, nil
 	}
 	return "", fmt.Errorf("the default bridge network has no IPv4 gateway: %w", ErrNotFound)
 }
 
-// ipv4Gateway picks the gateway of the first IPv4 pool among
-// {subnet, gateway} pairs. A pool may record no gateway: an engine that
-// created its bridge itself (no docker0 before its first start, no --bip)
-// leaves the address to its IPAM driver, which gives the bridge the
-// subnet's first host address (Debian's 20.10 on a fresh machine lists
-// only "172.17.0.0/16").
-func ipv4Gateway(pools [][2]string) string {
+// ipv4Gateway returns the first IPv4 gateway a network's pools record, or
+// else the first host address of its first IPv4 subnet with room for one.
+// A pool may record no gateway: an engine that created its bridge itself
+// (no docker0 before its first start, no --bip) leaves the address to its
+// IPAM driver, which gives the bridge the subnet's first host address
+// (Debian's 20.10 on a fresh machine lists only "172.17.0.0/16").
+func ipv4Gateway(pools []network.IPAMConfig) string {
 	for _, p := range pools {
-		if ip := net.ParseIP(p[1]); ip != nil && ip.To4() != nil {
+		if ip := net.ParseIP(p.Gateway); ip != nil && ip.To4() != nil {
 			return ip.To4().String()
 		}
 	}
 	for _, p := range pools {
-		_, subnet, err := net.ParseCIDR(p[0])
+		_, subnet, err := net.ParseCIDR(p.Subnet)
 		if err != nil || subnet.IP.To4() == nil {
 			continue
 		}
