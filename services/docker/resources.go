@@ -7,7 +7,9 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/network"
@@ -101,12 +103,66 @@ func ipv4Gateway(pools []network.IPAMConfig) string {
 	return ""
 }
 
+// networkSettle bounds how long RemoveNetwork waits for the engine to
+// release the endpoints of containers that are already gone.
+const networkSettle = 15 * time.Second
+
 // RemoveNetwork removes a network by id or name.
+//
+// The engine can refuse for a moment after the last container on the
+// network was removed: "has active endpoints", while it still releases a
+// force-removed container's endpoint (seen on 20.10 right after removing a
+// running container; compose users meet it as moby#42119). While every
+// endpoint left belongs to a container that no longer exists, it tries
+// again, for up to networkSettle; a container that still exists on the
+// network fails it at once, as it is someone's.
 func (c *Client) RemoveNetwork(ctx context.Context, id string) error {
-	if err := c.api.NetworkRemove(ctx, id); err != nil {
+	err := removeSettled(ctx, networkSettle, 200*time.Millisecond,
+		func() error { return c.api.NetworkRemove(ctx, id) },
+		func() (bool, error) { return c.onlyStaleEndpoints(ctx, id) })
+	if err != nil {
 		return notFound(err, "remove network %s", id)
 	}
 	return nil
+}
+
+// removeSettled calls remove; while it fails with active endpoints and
+// stale reports that they are all of containers that are gone, it waits
+// interval and tries again, until within has passed.
+func removeSettled(ctx context.Context, within, interval time.Duration, remove func() error, stale func() (bool, error)) error {
+	deadline := time.Now().Add(within)
+	for {
+		err := remove()
+		if err == nil || !strings.Contains(err.Error(), "has active endpoints") || time.Now().After(deadline) {
+			return err
+		}
+		if ok, serr := stale(); serr != nil || !ok {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(interval):
+		}
+	}
+}
+
+// onlyStaleEndpoints reports whether every endpoint on the network belongs
+// to a container that no longer exists.
+func (c *Client) onlyStaleEndpoints(ctx context.Context, id string) (bool, error) {
+	n, err := c.api.NetworkInspect(ctx, id, network.InspectOptions{})
+	if err != nil {
+		return false, err
+	}
+	for key := range n.Containers {
+		if strings.HasPrefix(key, "ep-") {
+			continue // an endpoint the engine keeps without its container
+		}
+		if _, err := c.api.ContainerInspect(ctx, key); err == nil || !cerrdefs.IsNotFound(err) {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // FindVolume returns the volume with this name, or ErrNotFound.
