@@ -81,7 +81,15 @@ spawn() { # NAME CMD...: in its own session, output in logs/NAME.log, pid in run
 	shift
 	# fd 9 (the lock) is closed: a daemon holding it would block every later stop.
 	setsid "$@" </dev/null >>"$logs/$name.log" 2>&1 9<&- &
-	echo $! >"$run/pids/$name"
+	local pid=$! i
+	echo "$pid" >"$run/pids/$name"
+	# Until the child has exec'd, its command line is this script's, and alive
+	# would take it for a process that is not ours (a wait_for would say it
+	# exited; a stop would leave it running): wait for the exec, or its end.
+	for i in $(seq 1 200); do
+		alive "$name" || [[ ! -d /proc/$pid ]] && return 0
+		sleep 0.05
+	done
 }
 
 alive() { # NAME: the process spawned as NAME runs and is still ours

@@ -77,7 +77,15 @@ spawn() {
 	shift
 	# fd 9 (the lock) is closed: a daemon holding it would block every later stop.
 	setsid "$@" </dev/null >>"$logs/$name.log" 2>&1 9<&- &
-	echo $! >"$run/pids/$name"
+	local pid=$! i
+	echo "$pid" >"$run/pids/$name"
+	# Until the child has exec'd, its command line is this script's, and alive
+	# would take it for a process that is not ours (a wait_for would say it
+	# exited; a stop would leave it running): wait for the exec, or its end.
+	for i in $(seq 1 200); do
+		alive "$name" || [[ ! -d /proc/$pid ]] && return 0
+		sleep 0.05
+	done
 }
 
 # alive NAME: the process spawn started as NAME still runs (and is still ours: the pid
@@ -550,7 +558,7 @@ remove_pods() {
 kill_leftovers() {
 	local pids i
 	for i in $(seq 1 20); do
-		pids=$(find /sys/fs/cgroup/*/"$NODE" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u | tr '\n' ' ')
+		pids=$(find /sys/fs/cgroup/*/"$NODE" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u | tr '\n' ' ' || true)
 		[[ -n ${pids// /} ]] || return 0
 		[[ $i == 1 ]] && log "killing processes left in the node's cgroups: $pids"
 		kill -KILL $pids 2>/dev/null || true
