@@ -73,7 +73,8 @@ func (b *Builder) AirflowImage(ctx context.Context, p *project.Project, opts Air
 	for _, n := range pl.notes {
 		r.Report(event.Event{Kind: event.Warn, Scope: Scope, Service: "airflow", Message: n})
 	}
-	if err := b.airflowDeps(ctx, pl, opts, r); err != nil {
+	depsID, err := b.airflowDeps(ctx, pl, opts, r)
+	if err != nil {
 		return "", err
 	}
 	labels := map[string]string{
@@ -84,6 +85,7 @@ func (b *Builder) AirflowImage(ctx context.Context, p *project.Project, opts Air
 		LabelGaiaflowVersion: b.Library.Version,
 		LabelBaseName:        pl.base,
 		LabelDepsImage:       pl.deps.tag,
+		LabelBaseID:          depsID,
 	}
 	msg := fmt.Sprintf("building the Airflow runtime image %s from %s", tag, pl.deps.tag)
 	if _, err := b.airflowBuild(ctx, pl.runtime, labels, opts.NoCache, pl.base, msg, r); err != nil {
@@ -92,18 +94,19 @@ func (b *Builder) AirflowImage(ctx context.Context, p *project.Project, opts Air
 	return tag, nil
 }
 
-// airflowDeps makes sure the dependency image of a runtime image exists:
-// another project with the same dependencies may have built it already.
-func (b *Builder) airflowDeps(ctx context.Context, pl *airflowPlan, opts AirflowOptions, r event.Reporter) error {
+// airflowDeps makes sure the dependency image of a runtime image exists
+// and returns its id: another project with the same dependencies may have
+// built it already.
+func (b *Builder) airflowDeps(ctx context.Context, pl *airflowPlan, opts AirflowOptions, r event.Reporter) (string, error) {
 	if !opts.Force {
-		_, exists, err := b.Engine.InspectImage(ctx, pl.deps.tag)
+		info, exists, err := b.Engine.InspectImage(ctx, pl.deps.tag)
 		if err != nil {
-			return errs.Wrap(errs.Failure, err, "check that the Docker engine runs: gaiaflow doctor", "build the Airflow runtime image")
+			return "", errs.Wrap(errs.Failure, err, "check that the Docker engine runs: gaiaflow doctor", "build the Airflow runtime image")
 		}
 		if exists {
 			r.Report(event.Event{Kind: event.Step, Scope: Scope, Service: "airflow", State: StateReused,
 				Message: "reusing the dependency image " + pl.deps.tag + ": the same Airflow image, dependencies and gaiaflow library"})
-			return nil
+			return info.ID, nil
 		}
 	}
 	// No project label: projects with the same dependencies share it, and
@@ -113,10 +116,10 @@ func (b *Builder) airflowDeps(ctx context.Context, pl *airflowPlan, opts Airflow
 		LabelInputs:          pl.deps.inputs,
 		LabelGaiaflowVersion: b.Library.Version,
 		LabelBaseName:        pl.base,
+		LabelBaseID:          pl.baseID,
 	}
 	msg := fmt.Sprintf("building the dependency image %s from %s (context %s)", pl.deps.tag, pl.base, humanBytes(pl.deps.stats.Bytes))
-	_, err := b.airflowBuild(ctx, pl.deps, labels, opts.NoCache, pl.base, msg, r)
-	return err
+	return b.airflowBuild(ctx, pl.deps, labels, opts.NoCache, pl.base, msg, r)
 }
 
 // airflowBuild runs one of the two builds of a runtime image.
@@ -145,6 +148,7 @@ func (b *Builder) airflowBuild(ctx context.Context, ib imageBuild, labels map[st
 // of its two images and the tags their inputs give.
 type airflowPlan struct {
 	base    string     // services.airflow.image
+	baseID  string     // its image id
 	deps    imageBuild // the dependency image, shared between projects
 	runtime imageBuild // the project's image, FROM deps
 	notes   []string   // what of the dependencies is not installed, and why
@@ -225,7 +229,7 @@ func (b *Builder) planAirflow(ctx context.Context, p *project.Project, opts Airf
 		depsFiles = append(depsFiles, genFile{"constraints.txt", deps.constraintsFile(), 0o644})
 	}
 	depsFiles = append(depsFiles, deps.condaFiles()...)
-	pl := &airflowPlan{base: airflowImage, notes: deps.Notes()}
+	pl := &airflowPlan{base: airflowImage, baseID: info.ID, notes: deps.Notes()}
 	// The base image's id makes a new image under the same name new inputs.
 	if pl.deps, err = airflowContext(airflowDepsTemplate(), data, depsFiles, info.ID); err != nil {
 		return nil, err

@@ -126,6 +126,12 @@ func (b *Builder) Dockerize(ctx context.Context, p *project.Project, opts Docker
 	}
 	if res.BaseImage != "" {
 		labels[LabelBaseName] = res.BaseImage
+		// Bounds the step images cleanup removes with the image. A base the
+		// engine does not have yet (the build pulls it) gets none: those
+		// steps stay, as before.
+		if info, found, err := b.Engine.InspectImage(ctx, base); err == nil && found {
+			labels[LabelBaseID] = info.ID
+		}
 	}
 
 	steps, id, err := b.build(ctx, tc.tar, docker.BuildOptions{

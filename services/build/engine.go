@@ -28,6 +28,10 @@ const (
 	LabelBaseName        = "org.opencontainers.image.base.name"
 	// LabelDepsImage names the dependency image a runtime image starts from.
 	LabelDepsImage = "io.gaiaflow.airflow-deps"
+	// LabelBaseID is the id of the image a generated Dockerfile started
+	// FROM: the step images of its build are those between the two, which
+	// cleanup removes with it (docker.Client.BuildSteps).
+	LabelBaseID = "io.gaiaflow.base-id"
 )
 
 // Kinds of image, the values of LabelKind.

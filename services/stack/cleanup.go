@@ -101,10 +101,11 @@ func (s *Stack) Cleanup(ctx context.Context, cp *CleanupPlan) (err error) {
 	}
 	remove("network", cp.Networks, s.eng.RemoveNetwork)
 	remove("volume", cp.Volumes, s.eng.RemoveVolume)
-	removeImage := func(ctx context.Context, id string) error {
-		return s.eng.RemoveImage(ctx, id, docker.RemoveImageOptions{Force: true})
+	byID := map[string]docker.Resource{}
+	for _, r := range cp.Images {
+		byID[r.ID] = r
 	}
-	remove("image", cp.Images, removeImage)
+	remove("image", cp.Images, func(ctx context.Context, id string) error { return s.removeImage(ctx, byID[id], true) })
 	// What the removals above leave of the project's images (see
 	// drainImages) goes too.
 	if len(cp.Images) > 0 {
@@ -112,7 +113,7 @@ func (s *Stack) Cleanup(ctx context.Context, cp *CleanupPlan) (err error) {
 		_, left := s.drainImages(ctx, id, cp.Images, func(docker.Resource) bool { return true },
 			func(r docker.Resource) error {
 				s.step(r.Labels[LabelService], "", "removing", "removing image "+r.Name)
-				return removeImage(ctx, r.ID)
+				return s.removeImage(ctx, r, true)
 			})
 		problems = append(problems, left...)
 	}

@@ -24,6 +24,7 @@ type Engine interface {
 	PullImage(ctx context.Context, ref string, onProgress func(docker.PullProgress)) error
 	ListImages(ctx context.Context, labels map[string]string) ([]docker.Resource, error)
 	RemoveImage(ctx context.Context, ref string, opts docker.RemoveImageOptions) error
+	BuildSteps(ctx context.Context, id, base string) ([]string, error)
 
 	FindNetwork(ctx context.Context, name string) (docker.Resource, error)
 	CreateNetwork(ctx context.Context, name string, labels map[string]string) (string, error)

@@ -194,6 +194,9 @@ func (f *fakeEngine) RemoveImage(_ context.Context, id string, _ docker.RemoveIm
 	return notFoundErr("image " + id)
 }
 
+// BuildSteps: the fake's builds leave no step images.
+func (f *fakeEngine) BuildSteps(context.Context, string, string) ([]string, error) { return nil, nil }
+
 func (f *fakeEngine) FindNetwork(_ context.Context, name string) (docker.Resource, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

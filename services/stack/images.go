@@ -17,6 +17,31 @@ import (
 // start that built a new runtime image (the project's older ones that no
 // container runs, and their dependency images as above).
 
+// removeImage removes an image of gaiaflow's, and when its build started
+// FROM an image it recorded (build.LabelBaseID), the step images the build
+// left between the two (docker.Client.BuildSteps): the containerd image
+// store keeps them when the image goes. Those another image starts from
+// stay, and nothing below the base is touched: the engine is told to keep
+// parents. An image without the label is removed as before, the engine
+// pruning its untagged parents where it does (overlay2). A step image that
+// cannot be removed stays with those below it, as build cache.
+func (s *Stack) removeImage(ctx context.Context, r docker.Resource, force bool) error {
+	base := r.Labels[build.LabelBaseID]
+	var steps []string
+	if base != "" {
+		steps, _ = s.eng.BuildSteps(ctx, r.ID, base)
+	}
+	if err := s.eng.RemoveImage(ctx, r.ID, docker.RemoveImageOptions{Force: force, KeepParents: base != ""}); err != nil {
+		return err
+	}
+	for _, id := range steps {
+		if s.eng.RemoveImage(ctx, id, docker.RemoveImageOptions{KeepParents: true}) != nil {
+			break
+		}
+	}
+	return nil
+}
+
 // unusedDepsImages returns the dependency images that the images in going
 // start from and that no other project's image does. Images of no project
 // are what builds left behind (see drainImages): they start nothing.
@@ -156,9 +181,7 @@ func (s *Stack) dropSupersededImages(ctx context.Context, current string) {
 		return r.ID != cur.ID && r.Labels[LabelKind] == kindAirflowRuntime
 	}
 	// Not forced: the engine refuses an image a container uses.
-	remove := func(r docker.Resource) error {
-		return s.eng.RemoveImage(ctx, r.ID, docker.RemoveImageOptions{})
-	}
+	remove := func(r docker.Resource) error { return s.removeImage(ctx, r, false) }
 	gone, _ := s.drainImages(ctx, s.p.ID(), nil, superseded, func(r docker.Resource) error {
 		err := remove(r)
 		if err == nil && r.Labels[LabelProject] != "" && r.Name != r.ID {

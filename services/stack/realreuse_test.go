@@ -76,6 +76,11 @@ func TestRealDockerSecondProjectReusesTheDependencyImage(t *testing.T) {
 	// make bench), not this test's: on a loaded machine the ratio moves
 	// with the load, while the reuse above does not.
 
+	// Every step image of the three builds goes with the images (the
+	// containerd image store would keep them, gigabytes for real
+	// dependencies).
+	steps := stepImages(t, c, runtime, deps, other)
+
 	// Shared while shared: the first project's prune leaves the dependency
 	// image the second's runtime image starts from; the second's removes it.
 	first.cleanup()
@@ -96,6 +101,9 @@ func TestRealDockerSecondProjectReusesTheDependencyImage(t *testing.T) {
 	if left := builtFrom(t, c, runtime, deps, other); len(left) > 0 {
 		t.Errorf("the prunes left images of the projects' builds: %v", left)
 	}
+	if left := stepsLeft(t, c, steps); len(left) > 0 {
+		t.Errorf("the prunes left %d of the %d step images of the projects' builds: %v", len(left), len(steps), left)
+	}
 }
 
 // builtFrom lists the images on the engine that builds with the inputs of
@@ -114,6 +122,48 @@ func builtFrom(t *testing.T, c *docker.Client, imgs ...docker.ImageInfo) []strin
 	for _, r := range list {
 		if inputs[r.Labels[build.LabelInputs]] {
 			out = append(out, r.Name)
+		}
+	}
+	return out
+}
+
+// stepImages lists the step images the builds of imgs left on the engine
+// (docker.Client.BuildSteps, from the base each image records), failing
+// when an image records no base or a dependency image's build shows none:
+// the deps build has several steps on every engine while the image exists.
+func stepImages(t *testing.T, c *docker.Client, imgs ...docker.ImageInfo) []string {
+	t.Helper()
+	var out []string
+	for _, im := range imgs {
+		base := im.Labels[build.LabelBaseID]
+		if base == "" {
+			t.Fatalf("image %s %v records no base image id (%s)", im.ID, im.Tags, build.LabelBaseID)
+		}
+		steps, err := c.BuildSteps(context.Background(), im.ID, base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if im.Labels[build.LabelKind] == build.KindAirflowDeps && len(steps) == 0 {
+			t.Errorf("no step images found below the dependency image %s %v", im.ID, im.Tags)
+		}
+		out = append(out, steps...)
+	}
+	return out
+}
+
+// stepsLeft returns the step images of ids still on the engine that no
+// image starts from: another build's image may share a step (taken from
+// the cache), and that one stays by design.
+func stepsLeft(t *testing.T, c *docker.Client, ids []string) []string {
+	t.Helper()
+	ctx := context.Background()
+	var out []string
+	for _, id := range ids {
+		if _, found, err := c.InspectImage(ctx, id); err != nil || !found {
+			continue
+		}
+		if children, err := c.ImageChildren(ctx, id); err != nil || len(children) == 0 {
+			out = append(out, id)
 		}
 	}
 	return out
@@ -150,6 +200,7 @@ func TestRealDockerNewDependenciesDropTheSupersededImages(t *testing.T) {
 	timedStart(t, f, StartOptions{Services: []string{"airflow"}})
 	oldRuntime, oldDeps := pair()
 	oldBuilds := built
+	oldSteps := stepImages(t, c, oldBuilds...)
 
 	// The same package at the same version, said differently: new inputs,
 	// nothing new to download.
@@ -176,6 +227,10 @@ func TestRealDockerNewDependenciesDropTheSupersededImages(t *testing.T) {
 	if left := builtFrom(t, c, oldBuilds...); len(left) > 0 {
 		t.Errorf("the superseded builds left images behind: %v", left)
 	}
+	if left := stepsLeft(t, c, oldSteps); len(left) > 0 {
+		t.Errorf("the superseded builds left %d of their %d step images: %v", len(left), len(oldSteps), left)
+	}
+	newSteps := stepImages(t, c, built[len(oldBuilds):]...)
 	said := false
 	for _, e := range f.rec.Events() {
 		said = said || strings.Contains(e.Message, "removed the superseded Airflow runtime image "+oldRuntime)
@@ -186,6 +241,9 @@ func TestRealDockerNewDependenciesDropTheSupersededImages(t *testing.T) {
 	f.cleanup()
 	if left := builtFrom(t, c, built...); len(left) > 0 {
 		t.Errorf("the prune left images of the project's builds: %v", left)
+	}
+	if left := stepsLeft(t, c, newSteps); len(left) > 0 {
+		t.Errorf("the prune left %d of the %d step images of the project's builds: %v", len(left), len(newSteps), left)
 	}
 }
 
