@@ -126,6 +126,15 @@ func TestRealDockerDockerize(t *testing.T) {
 	if info.Labels[docker.LabelProject] != p.ID() || info.Labels[build.LabelKind] != build.KindTaskImage {
 		t.Errorf("labels %v", info.Labels)
 	}
+	// The base it started FROM bounds the step images its removal takes:
+	// every step of the generated Dockerfile lies between the two.
+	baseInfo, _, err := c.InspectImage(ctx, base)
+	if err != nil || info.Labels[build.LabelBaseID] != baseInfo.ID {
+		t.Errorf("base id label %q, want %s, the id of %s (%v)", info.Labels[build.LabelBaseID], baseInfo.ID, base, err)
+	}
+	if steps, err := c.BuildSteps(ctx, info.ID, baseInfo.ID); err != nil || len(steps) == 0 {
+		t.Errorf("no step images found between the task image and its base: %v, %v", steps, err)
+	}
 
 	// A task, as DockerOperator runs it: the runner command, the call in the
 	// environment, the result copied out of the stopped container.
