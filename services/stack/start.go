@@ -658,6 +658,35 @@ func exitText(code int, oom bool) string {
 	return fmt.Sprintf("exited with code %d", code)
 }
 
+// exitGrace is how long a container the engine calls unhealthy is watched
+// for an exit that explains it.
+const exitGrace = 2 * time.Second
+
+// exitedSoon reports whether a container the engine just called unhealthy
+// has exited, or exits within exitGrace, and its state then. The engine
+// marks a container's health unhealthy as it stops its health checks when
+// the process ends, and that verdict can reach gaiaflow before the exit
+// does (seen on engine 29 with a database that exits at once): the exit is
+// the reason then, not the health check. A container that is unhealthy and
+// keeps running costs the wait once, on a start that fails anyway.
+func (r *runner) exitedSoon(ctx context.Context, id string, exited func(ctrState) bool) (ctrState, bool) {
+	deadline := time.Now().Add(exitGrace)
+	for {
+		r.tr.refresh(ctx, id)
+		if s := r.tr.get(id); exited(s) {
+			return s, true
+		}
+		if time.Now().After(deadline) || r.tr.engineLost() {
+			return ctrState{}, false
+		}
+		select {
+		case <-ctx.Done():
+			return ctrState{}, false
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
 func (r *runner) waitReady(ctx, waitCtx context.Context, n *Node, id string, dies int) error {
 	exited := func(s ctrState) bool { return s.Dies > dies || s.Status == "removed" || s.Status == "exited" }
 	switch n.Ready.Kind {
@@ -689,6 +718,9 @@ func (r *runner) waitReady(ctx, waitCtx context.Context, n *Node, id string, die
 			case s.Health == "healthy":
 				return true, nil
 			case s.Health == "unhealthy":
+				if st, ok := r.exitedSoon(waitCtx, id, exited); ok {
+					return false, &nodeError{reason: exitReason(st)}
+				}
 				return false, &nodeError{reason: "is unhealthy: its health check keeps failing"}
 			}
 			if r.tr.engineLost() {

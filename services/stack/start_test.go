@@ -196,6 +196,23 @@ func TestStartOOMAndUnhealthy(t *testing.T) {
 	}
 }
 
+// TestStartExitBeatsTheUnhealthyVerdict: the engine marks a container
+// unhealthy as it stops it, and that verdict may arrive before the exit
+// (engine 29, a database exiting at once). The exit is the reason given.
+func TestStartExitBeatsTheUnhealthyVerdict(t *testing.T) {
+	f := newFixture(t, fakeToml)
+	f.eng.behave["postgres-mlflow"] = behaviour{delay: 10 * time.Millisecond, unhealthy: true,
+		dieAfter: 300 * time.Millisecond, dieCode: 3}
+	err := f.start(StartOptions{Services: []string{"mlflow"}})
+	var se *StartError
+	if !errors.As(err, &se) || len(se.Failures) == 0 {
+		t.Fatalf("err = %v", err)
+	}
+	if fl := se.Failures[0]; fl.Component != "postgres-mlflow" || fl.Reason != "exited with code 3" {
+		t.Errorf("first failure %+v: want postgres-mlflow, exited with code 3", fl)
+	}
+}
+
 func TestStartWaitTimesOut(t *testing.T) {
 	f := newFixture(t, fakeToml)
 	f.eng.behave["minio"] = behaviour{unhealthy: true}
