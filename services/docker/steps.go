@@ -3,6 +3,7 @@ package docker
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/docker/docker/api/types/image"
 )
@@ -26,21 +27,26 @@ func (c *Client) BuildSteps(ctx context.Context, id, base string) ([]string, err
 	if base == "" {
 		return nil, nil
 	}
+	nodes, err := c.imageNodes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return buildSteps(nodes, id, base), nil
+}
+
+// imageNodes lists every image, the step images of classic builds too,
+// with its parent.
+func (c *Client) imageNodes(ctx context.Context) ([]imageNode, error) {
 	list, err := c.api.ImageList(ctx, image.ListOptions{All: true})
 	if err != nil {
 		return nil, fmt.Errorf("list images: %w", err)
 	}
 	nodes := make([]imageNode, 0, len(list))
 	for _, im := range list {
-		tagged := false
-		for _, t := range im.RepoTags {
-			if t != "<none>:<none>" {
-				tagged = true
-			}
-		}
+		tagged := slices.ContainsFunc(im.RepoTags, func(t string) bool { return t != "<none>:<none>" })
 		nodes = append(nodes, imageNode{ID: im.ID, Parent: im.ParentID, Tagged: tagged})
 	}
-	return buildSteps(nodes, id, base), nil
+	return nodes, nil
 }
 
 // imageNode is an image as BuildSteps walks it.
@@ -89,13 +95,13 @@ func buildSteps(images []imageNode, id, base string) []string {
 // ImageChildren returns the images whose parent is id: the images built
 // FROM it, or the next step of a classic build that took it from the cache.
 func (c *Client) ImageChildren(ctx context.Context, id string) ([]string, error) {
-	list, err := c.api.ImageList(ctx, image.ListOptions{All: true})
+	nodes, err := c.imageNodes(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("list images: %w", err)
+		return nil, err
 	}
 	var out []string
-	for _, im := range list {
-		if im.ParentID == id {
+	for _, im := range nodes {
+		if im.Parent == id {
 			out = append(out, im.ID)
 		}
 	}

@@ -88,24 +88,20 @@ func (s *Stack) Cleanup(ctx context.Context, cp *CleanupPlan) (err error) {
 		s.step(c.Labels[LabelService], c.Labels[LabelComponent], "removing", "removing container "+c.Name)
 		return s.eng.RemoveContainer(ctx, c.ID)
 	})
-	remove := func(kind string, list []docker.Resource, f func(context.Context, string) error) {
+	remove := func(kind string, list []docker.Resource, f func(docker.Resource) error) {
 		for _, r := range list {
 			if ctx.Err() != nil {
 				return
 			}
 			s.step(r.Labels[LabelService], "", "removing", "removing "+kind+" "+r.Name)
-			if err := f(ctx, r.ID); err != nil && !docker.IsNotFound(err) {
+			if err := f(r); err != nil && !docker.IsNotFound(err) {
 				problems = append(problems, kind+" "+r.Name+": "+err.Error())
 			}
 		}
 	}
-	remove("network", cp.Networks, s.eng.RemoveNetwork)
-	remove("volume", cp.Volumes, s.eng.RemoveVolume)
-	byID := map[string]docker.Resource{}
-	for _, r := range cp.Images {
-		byID[r.ID] = r
-	}
-	remove("image", cp.Images, func(ctx context.Context, id string) error { return s.removeImage(ctx, byID[id], true) })
+	remove("network", cp.Networks, func(r docker.Resource) error { return s.eng.RemoveNetwork(ctx, r.ID) })
+	remove("volume", cp.Volumes, func(r docker.Resource) error { return s.eng.RemoveVolume(ctx, r.ID) })
+	remove("image", cp.Images, func(r docker.Resource) error { return s.removeImage(ctx, r, true) })
 	// What the removals above leave of the project's images (see
 	// drainImages) goes too.
 	if len(cp.Images) > 0 {
